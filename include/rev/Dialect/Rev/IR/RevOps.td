@@ -1,0 +1,152 @@
+//===- RevOps.td - rev dialect operations ------------------*- tablegen -*-===//
+
+#ifndef REV_DIALECT_REV_IR_REVOPS_TD
+#define REV_DIALECT_REV_IR_REVOPS_TD
+
+include "rev/Dialect/Rev/IR/RevBase.td"
+include "rev/Interfaces/InvertibleOpInterface.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/RegionKindInterface.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Rev_RankedFloatTensor : RankedTensorOf<[AnyFloat]>;
+
+//===----------------------------------------------------------------------===//
+// rev.coupling
+//===----------------------------------------------------------------------===//
+
+def Rev_CouplingOp : Rev_Op<"coupling", [
+    RecursiveMemoryEffects, RecursivelySpeculatable,
+    AllTypesMatch<["x1", "y1"]>, AllTypesMatch<["x2", "y2"]>,
+    DeclareOpInterfaceMethods<InvertibleOpInterface>,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
+  let summary = "additive coupling: y1 = x1 + F(x2), y2 = x2 + G(y1)";
+  let description = [{
+    An additive coupling block (NICE; RevNet, Gomez et al. 2017). The input is
+    given as two parts `x1` and `x2` (usually the two halves of a channel
+    split) and the block computes
+
+    ```
+    y1 = x1 + F(x2)
+    y2 = x2 + G(y1)
+    ```
+
+    `F` and `G` are arbitrary computations given as single-block regions that
+    end in `rev.yield`: `F` takes one argument of the type of `x2` and yields
+    a value of the type of `x1`; `G` takes one argument of the type of `y1`
+    and yields a value of the type of `x2`. The regions may use values defined
+    above the op (weights, constants) but must not depend on `x1` or `x2`
+    other than through their argument.
+
+    The block is invertible whatever `F` and `G` are:
+
+    ```
+    x2 = y2 - G(y1)
+    x1 = y1 - F(x2)
+    ```
+
+    Example:
+
+    ```mlir
+    %y1, %y2 = rev.coupling %x1, %x2 : tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>
+      f {
+      ^bb0(%a: tensor<1x8x8x4xf32>):
+        %r = tosa.tanh %a : (tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32>
+        rev.yield %r : tensor<1x8x8x4xf32>
+      } g {
+      ^bb0(%b: tensor<1x8x8x4xf32>):
+        %r = tosa.sigmoid %b : (tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32>
+        rev.yield %r : tensor<1x8x8x4xf32>
+      }
+    ```
+  }];
+
+  let arguments = (ins Rev_RankedFloatTensor:$x1, Rev_RankedFloatTensor:$x2);
+  let results = (outs Rev_RankedFloatTensor:$y1, Rev_RankedFloatTensor:$y2);
+  let regions = (region SizedRegion<1>:$f, SizedRegion<1>:$g);
+
+  let assemblyFormat = [{
+    $x1 `,` $x2 attr-dict `:` type($x1) `,` type($x2) `f` $f `g` $g
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The value yielded by the F region.
+    ::mlir::Value getFResult();
+    /// The value yielded by the G region.
+    ::mlir::Value getGResult();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// rev.affine_coupling
+//===----------------------------------------------------------------------===//
+
+def Rev_AffineCouplingOp : Rev_Op<"affine_coupling", [
+    RecursiveMemoryEffects, RecursivelySpeculatable,
+    AllTypesMatch<["x1", "y1"]>, AllTypesMatch<["x2", "y2"]>,
+    DeclareOpInterfaceMethods<InvertibleOpInterface>,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
+  let summary = "affine coupling: y1 = x1, y2 = x2 * S(x1) + T(x1)";
+  let description = [{
+    An affine coupling block (RealNVP, Glow). The region computes the scale
+    `S` and the shift `T` from `x1`, and the block computes
+
+    ```
+    y1 = x1
+    y2 = x2 * S(x1) + T(x1)
+    ```
+
+    The region takes one argument of the type of `x1` and yields two values
+    (`S`, then `T`) of the type of `x2`. `S` must be nonzero for the block to
+    be invertible (e.g. a sigmoid or an exponential): the inverse is
+
+    ```
+    x1 = y1
+    x2 = (y2 - T(y1)) / S(y1)
+    ```
+
+    Example:
+
+    ```mlir
+    %y1, %y2 = rev.affine_coupling %x1, %x2 : tensor<2x4xf32>, tensor<2x4xf32>
+      st {
+      ^bb0(%a: tensor<2x4xf32>):
+        %s = tosa.sigmoid %a : (tensor<2x4xf32>) -> tensor<2x4xf32>
+        %t = tosa.tanh %a : (tensor<2x4xf32>) -> tensor<2x4xf32>
+        rev.yield %s, %t : tensor<2x4xf32>, tensor<2x4xf32>
+      }
+    ```
+  }];
+
+  let arguments = (ins Rev_RankedFloatTensor:$x1, Rev_RankedFloatTensor:$x2);
+  let results = (outs Rev_RankedFloatTensor:$y1, Rev_RankedFloatTensor:$y2);
+  let regions = (region SizedRegion<1>:$st);
+
+  let assemblyFormat = [{
+    $x1 `,` $x2 attr-dict `:` type($x1) `,` type($x2) `st` $st
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+
+  let extraClassDeclaration = [{
+    ::mlir::Value getScale();
+    ::mlir::Value getShift();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// rev.yield
+//===----------------------------------------------------------------------===//
+
+def Rev_YieldOp : Rev_Op<"yield", [
+    Pure, ReturnLike, Terminator,
+    ParentOneOf<["CouplingOp", "AffineCouplingOp"]>]> {
+  let summary = "yields the value(s) of a coupling's F, G or S/T region";
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+}
+
+#endif // REV_DIALECT_REV_IR_REVOPS_TD

@@ -1,0 +1,174 @@
+//===- RevOps.cpp - rev dialect operations --------------------------------===//
+
+#include "rev/Dialect/Rev/IR/RevOps.h"
+
+#include "rev/Utils/RegionUtils.h"
+#include "rev/Utils/TosaBuilder.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace rev;
+
+//===----------------------------------------------------------------------===//
+// Shared verification
+//===----------------------------------------------------------------------===//
+
+/// Checks that `region` has one block taking one argument of type `argType`
+/// and yielding values of `yieldTypes`. `name` and `argRole` are used in the
+/// messages ("F", "x2").
+static LogicalResult verifyBody(Operation *op, Region &region, StringRef name,
+                                Type argType, StringRef argRole,
+                                ArrayRef<Type> yieldTypes,
+                                StringRef yieldRole) {
+  Block &body = region.front();
+  if (body.getNumArguments() != 1)
+    return op->emitOpError() << name << " region must take exactly one argument ("
+                             << argRole << "), but takes "
+                             << body.getNumArguments();
+  if (body.getArgument(0).getType() != argType)
+    return op->emitOpError()
+           << name << " region argument must have the type of " << argRole
+           << " (" << argType << "), but has type "
+           << body.getArgument(0).getType();
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return op->emitOpError() << name << " region must end in 'rev.yield'";
+  if (yield->getNumOperands() != yieldTypes.size())
+    return yield.emitOpError() << "in the " << name << " region must yield "
+                               << yieldTypes.size() << " value(s) ("
+                               << yieldRole << "), but yields "
+                               << yield->getNumOperands();
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip_equal(yield->getOperandTypes(), yieldTypes))) {
+    auto [have, want] = pair;
+    if (have != want)
+      return yield.emitOpError()
+             << "in the " << name << " region: yielded value #" << i
+             << " must have type " << want << " (" << yieldRole
+             << "), but has type " << have;
+  }
+  // A region that reads the coupling's own inputs directly would break the
+  // inverse (e.g. F reading x1): it may only see them through its argument.
+  WalkResult walk = region.walk([&](Operation *inner) {
+    for (Value operand : inner->getOperands()) {
+      for (auto [idx, input] : llvm::enumerate(op->getOperands())) {
+        if (operand == input) {
+          inner->emitError() << "the " << name << " region of '"
+                             << op->getName() << "' reads x" << idx + 1
+                             << " directly; it may depend on the block's "
+                                "inputs only through its argument";
+          return WalkResult::interrupt();
+        }
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
+static LogicalResult verifyElementTypes(Operation *op, Value x1, Value x2) {
+  auto t1 = cast<RankedTensorType>(x1.getType());
+  auto t2 = cast<RankedTensorType>(x2.getType());
+  if (t1.getElementType() != t2.getElementType())
+    return op->emitOpError() << "x1 and x2 must have the same element type, "
+                                "but have "
+                             << t1.getElementType() << " and "
+                             << t2.getElementType();
+  if (!t1.hasStaticShape() || !t2.hasStaticShape())
+    return op->emitOpError() << "x1 and x2 must have static shapes";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// CouplingOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CouplingOp::verify() {
+  return verifyElementTypes(*this, getX1(), getX2());
+}
+
+LogicalResult CouplingOp::verifyRegions() {
+  Type t1 = getX1().getType(), t2 = getX2().getType();
+  if (failed(verifyBody(*this, getF(), "F", t2, "x2", {t1},
+                        "F(x2) has the type of x1")))
+    return failure();
+  return verifyBody(*this, getG(), "G", t1, "y1", {t2},
+                    "G(y1) has the type of x2");
+}
+
+Value CouplingOp::getFResult() {
+  return getF().front().getTerminator()->getOperand(0);
+}
+
+Value CouplingOp::getGResult() {
+  return getG().front().getTerminator()->getOperand(0);
+}
+
+void CouplingOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  setNameFn(getY1(), "y1");
+  setNameFn(getY2(), "y2");
+}
+
+SmallVector<unsigned> CouplingOp::getInvertedOperands() { return {0, 1}; }
+
+FailureOr<SmallVector<Value>>
+CouplingOp::buildInverse(OpBuilder &builder, ValueRange results,
+                         IRMapping &mapping) {
+  assert(results.size() == 2 && "a coupling has two results");
+  TosaBuilder tb(builder, getLoc());
+  Value y1 = results[0], y2 = results[1];
+  // x2 = y2 - G(y1), then x1 = y1 - F(x2).
+  Value g = inlineRegion(builder, getG(), {y1}, mapping).front();
+  Value x2 = tb.sub(y2, g);
+  Value f = inlineRegion(builder, getF(), {x2}, mapping).front();
+  Value x1 = tb.sub(y1, f);
+  return SmallVector<Value>{x1, x2};
+}
+
+//===----------------------------------------------------------------------===//
+// AffineCouplingOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AffineCouplingOp::verify() {
+  return verifyElementTypes(*this, getX1(), getX2());
+}
+
+LogicalResult AffineCouplingOp::verifyRegions() {
+  Type t1 = getX1().getType(), t2 = getX2().getType();
+  return verifyBody(*this, getSt(), "S/T", t1, "x1", {t2, t2},
+                    "S(x1) and T(x1) have the type of x2");
+}
+
+Value AffineCouplingOp::getScale() {
+  return getSt().front().getTerminator()->getOperand(0);
+}
+
+Value AffineCouplingOp::getShift() {
+  return getSt().front().getTerminator()->getOperand(1);
+}
+
+void AffineCouplingOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  setNameFn(getY1(), "y1");
+  setNameFn(getY2(), "y2");
+}
+
+SmallVector<unsigned> AffineCouplingOp::getInvertedOperands() {
+  return {0, 1};
+}
+
+FailureOr<SmallVector<Value>>
+AffineCouplingOp::buildInverse(OpBuilder &builder, ValueRange results,
+                               IRMapping &mapping) {
+  assert(results.size() == 2 && "a coupling has two results");
+  TosaBuilder tb(builder, getLoc());
+  Value y1 = results[0], y2 = results[1];
+  // x1 = y1, x2 = (y2 - T(y1)) / S(y1).
+  SmallVector<Value> st = inlineRegion(builder, getSt(), {y1}, mapping);
+  Value x2 = tb.div(tb.sub(y2, st[1]), st[0]);
+  return SmallVector<Value>{y1, x2};
+}
+
+#define GET_OP_CLASSES
+#include "rev/Dialect/Rev/IR/RevOps.cpp.inc"

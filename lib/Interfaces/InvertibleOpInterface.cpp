@@ -1,0 +1,260 @@
+//===- InvertibleOpInterface.cpp - ops that can be inverted ---------------===//
+
+#include "rev/Interfaces/InvertibleOpInterface.h"
+
+#include "rev/Utils/TosaBuilder.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <map>
+
+using namespace mlir;
+
+#include "rev/Interfaces/InvertibleOpInterface.cpp.inc"
+
+namespace rev {
+namespace {
+
+/// A value the inverse may read as it is: a constant, an argument of the
+/// enclosing function, or a side-effect-free computation of only such values
+/// (a transposed weight, a reshaped bias).
+bool isContextValue(Value v, int depth = 0) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+  Operation *def = v.getDefiningOp();
+  if (def->hasTrait<OpTrait::ConstantLike>())
+    return true;
+  if (depth > 8 || !isPure(def) || def->getNumRegions() != 0)
+    return false;
+  return llvm::all_of(def->getOperands(), [&](Value operand) {
+    return isa<tosa::shapeType>(operand.getType()) ||
+           isContextValue(operand, depth + 1);
+  });
+}
+
+bool hasNoZeroElement(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return false;
+  if (!isa<FloatType>(attr.getElementType()))
+    return false;
+  return llvm::none_of(attr.getValues<APFloat>(),
+                       [](const APFloat &f) { return f.isZero(); });
+}
+
+/// The operand of a binary elementwise op that can be recomputed from the
+/// result and the other operand (-1 if none): the other one must be context,
+/// and the inverted one must have the result's type (not be broadcast).
+int pickInvertedOperand(Operation *op) {
+  Value a = op->getOperand(0), b = op->getOperand(1);
+  bool aCtx = isContextValue(a), bCtx = isContextValue(b);
+  Type resultType = op->getResult(0).getType();
+  if (bCtx && !aCtx && a.getType() == resultType)
+    return 0;
+  if (aCtx && !bCtx && b.getType() == resultType)
+    return 1;
+  return -1;
+}
+
+struct ReshapeInvertible
+    : public InvertibleOpInterface::ExternalModel<ReshapeInvertible,
+                                                  tosa::ReshapeOp> {
+  SmallVector<unsigned> getInvertedOperands(Operation *) const { return {0}; }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *op, OpBuilder &b,
+                                             ValueRange results,
+                                             IRMapping &) const {
+    auto reshape = cast<tosa::ReshapeOp>(op);
+    TosaBuilder tb(b, op->getLoc());
+    auto inType = TosaBuilder::typeOf(reshape.getInput1());
+    if (!inType.hasStaticShape())
+      return op->emitError("cannot invert a reshape of a dynamic shape");
+    return SmallVector<Value>{tb.reshape(results[0], inType.getShape())};
+  }
+};
+
+struct TransposeInvertible
+    : public InvertibleOpInterface::ExternalModel<TransposeInvertible,
+                                                  tosa::TransposeOp> {
+  SmallVector<unsigned> getInvertedOperands(Operation *) const { return {0}; }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *op, OpBuilder &b,
+                                             ValueRange results,
+                                             IRMapping &) const {
+    auto transpose = cast<tosa::TransposeOp>(op);
+    ArrayRef<int32_t> perms = transpose.getPerms();
+    SmallVector<int32_t> inverse(perms.size());
+    for (auto [i, p] : llvm::enumerate(perms))
+      inverse[p] = i;
+    TosaBuilder tb(b, op->getLoc());
+    return SmallVector<Value>{tb.transpose(results[0], inverse)};
+  }
+};
+
+struct ConcatInvertible
+    : public InvertibleOpInterface::ExternalModel<ConcatInvertible,
+                                                  tosa::ConcatOp> {
+  SmallVector<unsigned> getInvertedOperands(Operation *op) const {
+    return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
+  }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *op, OpBuilder &b,
+                                             ValueRange results,
+                                             IRMapping &) const {
+    auto concat = cast<tosa::ConcatOp>(op);
+    int64_t axis = concat.getAxis();
+    TosaBuilder tb(b, op->getLoc());
+    SmallVector<Value> pieces;
+    int64_t offset = 0;
+    for (Value input : concat.getInput1()) {
+      auto type = TosaBuilder::typeOf(input);
+      SmallVector<int64_t> start(type.getRank(), 0);
+      start[axis] = offset;
+      pieces.push_back(tb.slice(results[0], start, type.getShape()));
+      offset += type.getDimSize(axis);
+    }
+    return pieces;
+  }
+};
+
+/// add, sub and mul with one context operand; `Kind` selects the inverse.
+enum class Arith { Add, Sub, Mul };
+template <typename OpTy, Arith Kind>
+struct ArithInvertible
+    : public InvertibleOpInterface::ExternalModel<ArithInvertible<OpTy, Kind>,
+                                                  OpTy> {
+  SmallVector<unsigned> getInvertedOperands(Operation *op) const {
+    int idx = pickInvertedOperand(op);
+    if (idx < 0)
+      return {};
+    if (Kind == Arith::Mul && !hasNoZeroElement(op->getOperand(1 - idx)))
+      return {};
+    return {static_cast<unsigned>(idx)};
+  }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *op, OpBuilder &b,
+                                             ValueRange results,
+                                             IRMapping &mapping) const {
+    SmallVector<unsigned> inverted = getInvertedOperands(op);
+    if (inverted.empty())
+      return op->emitError("not invertible here: needs one operand that is a "
+                           "constant or function argument")
+             << (Kind == Arith::Mul ? " with no zero element" : "");
+    unsigned idx = inverted.front();
+    Value other = mapping.lookupOrDefault(op->getOperand(1 - idx));
+    TosaBuilder tb(b, op->getLoc());
+    Value y = results[0], x;
+    switch (Kind) {
+    case Arith::Add: // y = x + c
+      x = tb.sub(y, other);
+      break;
+    case Arith::Sub: // y = x - c, or y = c - x
+      x = idx == 0 ? tb.add(y, other) : tb.sub(other, y);
+      break;
+    case Arith::Mul: // y = x * c
+      x = tb.div(y, other);
+      break;
+    }
+    return SmallVector<Value>{x};
+  }
+};
+
+struct NegateInvertible
+    : public InvertibleOpInterface::ExternalModel<NegateInvertible,
+                                                  tosa::NegateOp> {
+  SmallVector<unsigned> getInvertedOperands(Operation *) const { return {0}; }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *op, OpBuilder &b,
+                                             ValueRange results,
+                                             IRMapping &) const {
+    TosaBuilder tb(b, op->getLoc());
+    return SmallVector<Value>{tb.neg(results[0])};
+  }
+};
+
+struct IdentityInvertible
+    : public InvertibleOpInterface::ExternalModel<IdentityInvertible,
+                                                  tosa::IdentityOp> {
+  SmallVector<unsigned> getInvertedOperands(Operation *) const { return {0}; }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *, OpBuilder &,
+                                             ValueRange results,
+                                             IRMapping &) const {
+    return SmallVector<Value>{results[0]};
+  }
+};
+
+} // namespace
+
+void registerInvertibleOpInterfaceExternalModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, tosa::TosaDialect *) {
+    tosa::ReshapeOp::attachInterface<ReshapeInvertible>(*ctx);
+    tosa::TransposeOp::attachInterface<TransposeInvertible>(*ctx);
+    tosa::ConcatOp::attachInterface<ConcatInvertible>(*ctx);
+    tosa::AddOp::attachInterface<ArithInvertible<tosa::AddOp, Arith::Add>>(
+        *ctx);
+    tosa::SubOp::attachInterface<ArithInvertible<tosa::SubOp, Arith::Sub>>(
+        *ctx);
+    tosa::MulOp::attachInterface<ArithInvertible<tosa::MulOp, Arith::Mul>>(
+        *ctx);
+    tosa::NegateOp::attachInterface<NegateInvertible>(*ctx);
+    tosa::IdentityOp::attachInterface<IdentityInvertible>(*ctx);
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Slice partitions
+//===----------------------------------------------------------------------===//
+
+FailureOr<SlicePartition> findSlicePartition(Value source) {
+  auto type = dyn_cast<RankedTensorType>(source.getType());
+  if (!type || !type.hasStaticShape())
+    return failure();
+  // axis -> start -> slice
+  std::map<int64_t, std::map<int64_t, Operation *>> byAxis;
+  for (Operation *user : source.getUsers()) {
+    auto slice = dyn_cast<tosa::SliceOp>(user);
+    if (!slice || slice.getInput1() != source)
+      continue;
+    SmallVector<int64_t> start, size;
+    if (!tosa::getConstShapeValues(slice.getStart().getDefiningOp(), start) ||
+        !tosa::getConstShapeValues(slice.getSize().getDefiningOp(), size))
+      continue;
+    int64_t axis = -1;
+    bool valid = true;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (size[d] == type.getDimSize(d) && start[d] == 0)
+        continue;
+      if (axis >= 0) {
+        valid = false; // cut along two axes
+        break;
+      }
+      axis = d;
+    }
+    if (!valid || axis < 0)
+      continue;
+    byAxis[axis].try_emplace(start[axis], slice);
+  }
+  for (auto &[axis, starts] : byAxis) {
+    SlicePartition partition{source, axis, {}};
+    int64_t covered = 0;
+    for (auto &[start, op] : starts) {
+      if (start != covered)
+        continue; // overlapping or out-of-order alternatives are skipped
+      auto sliceType = cast<RankedTensorType>(op->getResult(0).getType());
+      covered += sliceType.getDimSize(axis);
+      partition.slices.push_back(op);
+    }
+    if (covered == type.getDimSize(axis) && partition.slices.size() > 1)
+      return partition;
+  }
+  return failure();
+}
+
+Value buildPartitionInverse(OpBuilder &builder, Location loc,
+                            const SlicePartition &partition,
+                            ValueRange pieces) {
+  TosaBuilder tb(builder, loc);
+  return tb.concat(pieces, partition.axis);
+}
+
+} // namespace rev

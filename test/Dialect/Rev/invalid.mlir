@@ -1,0 +1,174 @@
+// RUN: rev-opt %s -split-input-file -verify-diagnostics
+
+func.func @element_types(%x1: tensor<4xf32>, %x2: tensor<4xf16>) {
+  // expected-error @+1 {{x1 and x2 must have the same element type, but have 'f32' and 'f16'}}
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf16>
+    f {
+    ^bb0(%a: tensor<4xf16>):
+      %c = tosa.cast %a : (tensor<4xf16>) -> tensor<4xf32>
+      rev.yield %c : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      %c = tosa.cast %b : (tensor<4xf32>) -> tensor<4xf16>
+      rev.yield %c : tensor<4xf16>
+    }
+  return
+}
+
+// -----
+
+func.func @f_arity(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  // expected-error @+1 {{F region must take exactly one argument (x2), but takes 2}}
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    f {
+    ^bb0(%a: tensor<4xf32>, %a2: tensor<4xf32>):
+      rev.yield %a : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      rev.yield %b : tensor<4xf32>
+    }
+  return
+}
+
+// -----
+
+func.func @f_arg_type(%x1: tensor<8xf32>, %x2: tensor<2x4xf32>) {
+  // expected-error @+1 {{F region argument must have the type of x2 ('tensor<2x4xf32>'), but has type 'tensor<8xf32>'}}
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<8xf32>, tensor<2x4xf32>
+    f {
+    ^bb0(%a: tensor<8xf32>):
+      rev.yield %a : tensor<8xf32>
+    } g {
+    ^bb0(%b: tensor<8xf32>):
+      %s = tosa.const_shape {values = dense<[2, 4]> : tensor<2xindex>} : () -> !tosa.shape<2>
+      %r = tosa.reshape %b, %s : (tensor<8xf32>, !tosa.shape<2>) -> tensor<2x4xf32>
+      rev.yield %r : tensor<2x4xf32>
+    }
+  return
+}
+
+// -----
+
+func.func @f_yield_type(%x1: tensor<4xf32>, %x2: tensor<8xf32>) {
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<8xf32>
+    f {
+    ^bb0(%a: tensor<8xf32>):
+      // expected-error @+1 {{in the F region: yielded value #0 must have type 'tensor<4xf32>' (F(x2) has the type of x1), but has type 'tensor<8xf32>'}}
+      rev.yield %a : tensor<8xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      %r = tosa.concat %b, %b {axis = 0 : i32} : (tensor<4xf32>, tensor<4xf32>) -> tensor<8xf32>
+      rev.yield %r : tensor<8xf32>
+    }
+  return
+}
+
+// -----
+
+func.func @g_yield_count(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    f {
+    ^bb0(%a: tensor<4xf32>):
+      rev.yield %a : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      // expected-error @+1 {{in the G region must yield 1 value(s) (G(y1) has the type of x2), but yields 2}}
+      rev.yield %b, %b : tensor<4xf32>, tensor<4xf32>
+    }
+  return
+}
+
+// -----
+
+func.func @f_reads_x1(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    f {
+    ^bb0(%a: tensor<4xf32>):
+      // expected-error @+1 {{the F region of 'rev.coupling' reads x1 directly; it may depend on the block's inputs only through its argument}}
+      %r = tosa.add %a, %x1 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      rev.yield %r : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      rev.yield %b : tensor<4xf32>
+    }
+  return
+}
+
+// -----
+
+func.func @missing_regions(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+  // expected-error @+1 {{custom op 'rev.coupling' expected 'f'}}
+  return
+}
+
+// -----
+
+func.func @region_count(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  // expected-error @+1 {{'rev.coupling' op expected 2 regions}}
+  %y:2 = "rev.coupling"(%x1, %x2) ({
+    ^bb0(%a: tensor<4xf32>):
+      rev.yield %a : tensor<4xf32>
+    }) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @result_types(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  // expected-error @+1 {{'rev.coupling' op failed to verify that all of {x1, y1} have same type}}
+  %y:2 = "rev.coupling"(%x1, %x2) ({
+    ^bb0(%a: tensor<4xf32>):
+      rev.yield %a : tensor<4xf32>
+    }, {
+    ^bb0(%b: tensor<4xf32>):
+      rev.yield %b : tensor<4xf32>
+    }) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<8xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @affine_yield_count(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  %y1, %y2 = rev.affine_coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    st {
+    ^bb0(%a: tensor<4xf32>):
+      // expected-error @+1 {{in the S/T region must yield 2 value(s) (S(x1) and T(x1) have the type of x2), but yields 1}}
+      rev.yield %a : tensor<4xf32>
+    }
+  return
+}
+
+// -----
+
+func.func @affine_arg(%x1: tensor<4xf32>, %x2: tensor<3xf32>) {
+  // expected-error @+1 {{S/T region argument must have the type of x1 ('tensor<4xf32>'), but has type 'tensor<3xf32>'}}
+  %y1, %y2 = rev.affine_coupling %x1, %x2 : tensor<4xf32>, tensor<3xf32>
+    st {
+    ^bb0(%a: tensor<3xf32>):
+      rev.yield %a, %a : tensor<3xf32>, tensor<3xf32>
+    }
+  return
+}
+
+// -----
+
+func.func @yield_outside(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'rev.yield' op expects parent op to be one of 'rev.coupling, rev.affine_coupling'}}
+  rev.yield %x : tensor<4xf32>
+}
+
+// -----
+
+func.func @dynamic(%x1: tensor<?xf32>, %x2: tensor<?xf32>) {
+  // expected-error @+1 {{x1 and x2 must have static shapes}}
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<?xf32>, tensor<?xf32>
+    f {
+    ^bb0(%a: tensor<?xf32>):
+      rev.yield %a : tensor<?xf32>
+    } g {
+    ^bb0(%b: tensor<?xf32>):
+      rev.yield %b : tensor<?xf32>
+    }
+  return
+}

@@ -1,0 +1,99 @@
+// RUN: rev-opt %s | FileCheck %s
+// Round trip: the printed form parses again and prints the same.
+// RUN: rev-opt %s | rev-opt | FileCheck %s
+// RUN: rev-opt -mlir-print-op-generic %s | rev-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @additive
+// CHECK-SAME: (%[[X1:.+]]: tensor<1x8x8x4xf32>, %[[X2:.+]]: tensor<1x8x8x4xf32>, %[[W:.+]]: tensor<1x1x1x4xf32>)
+func.func @additive(%x1: tensor<1x8x8x4xf32>, %x2: tensor<1x8x8x4xf32>,
+                    %w: tensor<1x1x1x4xf32>) -> (tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>) {
+  // CHECK: %[[Y1:.+]], %[[Y2:.+]] = rev.coupling %[[X1]], %[[X2]] : tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32> f {
+  // CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<1x8x8x4xf32>):
+  // CHECK-NEXT:   %[[T:.+]] = tosa.tanh %[[A]]
+  // CHECK-NEXT:   rev.yield %[[T]] : tensor<1x8x8x4xf32>
+  // CHECK-NEXT: } g {
+  // CHECK-NEXT: ^bb0(%[[B:.+]]: tensor<1x8x8x4xf32>):
+  // CHECK-NEXT:   %[[S:.+]] = tosa.add %[[B]], %[[W]]
+  // CHECK-NEXT:   rev.yield %[[S]] : tensor<1x8x8x4xf32>
+  // CHECK-NEXT: }
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>
+    f {
+    ^bb0(%a: tensor<1x8x8x4xf32>):
+      %r = tosa.tanh %a : (tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32>
+      rev.yield %r : tensor<1x8x8x4xf32>
+    } g {
+    ^bb0(%b: tensor<1x8x8x4xf32>):
+      %r = tosa.add %b, %w : (tensor<1x8x8x4xf32>, tensor<1x1x1x4xf32>) -> tensor<1x8x8x4xf32>
+      rev.yield %r : tensor<1x8x8x4xf32>
+    }
+  // CHECK: return %[[Y1]], %[[Y2]]
+  return %y1, %y2 : tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>
+}
+
+// An unequal split: F maps x2's type to x1's, G maps y1's type to x2's.
+// CHECK-LABEL: func.func @unequal
+// CHECK: rev.coupling %{{.+}}, %{{.+}} : tensor<2x3xf32>, tensor<2x5xf32> f {
+// CHECK: ^bb0(%{{.+}}: tensor<2x5xf32>):
+// CHECK: rev.yield %{{.+}} : tensor<2x3xf32>
+// CHECK: } g {
+// CHECK: ^bb0(%{{.+}}: tensor<2x3xf32>):
+// CHECK: rev.yield %{{.+}} : tensor<2x5xf32>
+func.func @unequal(%x1: tensor<2x3xf32>, %x2: tensor<2x5xf32>) -> (tensor<2x3xf32>, tensor<2x5xf32>) {
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<2x3xf32>, tensor<2x5xf32>
+    f {
+    ^bb0(%a: tensor<2x5xf32>):
+      %s = tosa.const_shape {values = dense<[0, 0]> : tensor<2xindex>} : () -> !tosa.shape<2>
+      %z = tosa.const_shape {values = dense<[2, 3]> : tensor<2xindex>} : () -> !tosa.shape<2>
+      %r = tosa.slice %a, %s, %z : (tensor<2x5xf32>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<2x3xf32>
+      rev.yield %r : tensor<2x3xf32>
+    } g {
+    ^bb0(%b: tensor<2x3xf32>):
+      %r = tosa.concat %b, %b, %b {axis = 1 : i32} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x9xf32>
+      %s = tosa.const_shape {values = dense<[0, 0]> : tensor<2xindex>} : () -> !tosa.shape<2>
+      %z = tosa.const_shape {values = dense<[2, 5]> : tensor<2xindex>} : () -> !tosa.shape<2>
+      %q = tosa.slice %r, %s, %z : (tensor<2x9xf32>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<2x5xf32>
+      rev.yield %q : tensor<2x5xf32>
+    }
+  return %y1, %y2 : tensor<2x3xf32>, tensor<2x5xf32>
+}
+
+// CHECK-LABEL: func.func @affine
+// CHECK: %{{.+}}, %{{.+}} = rev.affine_coupling %{{.+}}, %{{.+}} : tensor<2x4xf32>, tensor<2x4xf32> st {
+// CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<2x4xf32>):
+// CHECK-NEXT:   %[[S:.+]] = tosa.sigmoid %[[A]]
+// CHECK-NEXT:   %[[T:.+]] = tosa.tanh %[[A]]
+// CHECK-NEXT:   rev.yield %[[S]], %[[T]] : tensor<2x4xf32>, tensor<2x4xf32>
+func.func @affine(%x1: tensor<2x4xf32>, %x2: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  %y1, %y2 = rev.affine_coupling %x1, %x2 : tensor<2x4xf32>, tensor<2x4xf32>
+    st {
+    ^bb0(%a: tensor<2x4xf32>):
+      %s = tosa.sigmoid %a : (tensor<2x4xf32>) -> tensor<2x4xf32>
+      %t = tosa.tanh %a : (tensor<2x4xf32>) -> tensor<2x4xf32>
+      rev.yield %s, %t : tensor<2x4xf32>, tensor<2x4xf32>
+    }
+  return %y1, %y2 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+// Couplings nest: F may itself be a reversible computation.
+// CHECK-LABEL: func.func @nested
+// CHECK: rev.coupling
+// CHECK: rev.coupling
+func.func @nested(%x1: tensor<4xf32>, %x2: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    f {
+    ^bb0(%a: tensor<4xf32>):
+      %p, %q = rev.coupling %a, %a : tensor<4xf32>, tensor<4xf32>
+        f {
+        ^bb0(%c: tensor<4xf32>):
+          rev.yield %c : tensor<4xf32>
+        } g {
+        ^bb0(%d: tensor<4xf32>):
+          rev.yield %d : tensor<4xf32>
+        }
+      rev.yield %q : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      rev.yield %b : tensor<4xf32>
+    }
+  return %y1, %y2 : tensor<4xf32>, tensor<4xf32>
+}

@@ -1,0 +1,56 @@
+# -*- Python -*-
+# lit configuration for rev-opt's regression and integration tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "REV"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.rev_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
+config.substitutions.append(("%rev_lib_dir", config.rev_lib_dir))
+config.substitutions.append(("%rev_src_root", config.rev_src_root))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(
+    ("%rev_plugin", os.path.join(config.rev_lib_dir, "RevPlugin.so")))
+config.substitutions.append(
+    ("%mlir_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_runner_utils.so")))
+config.substitutions.append(
+    ("%mlir_c_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
+
+tool_dirs = [config.rev_tools_dir, config.llvm_tools_dir]
+tools = [
+    "rev-opt",
+    "rev-translate",
+    "rev-run",
+    # Debian's own upstream tools, for the plugin and upstream-pipeline tests.
+    ToolSubst("%mlir-opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
+    ToolSubst("%mlir-runner", os.path.join(config.llvm_tools_dir, "mlir-runner")),
+    ToolSubst("%mlir-translate",
+              os.path.join(config.llvm_tools_dir, "mlir-translate")),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+if config.ptxas and os.path.exists(config.ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", config.ptxas))
+
+try:
+    import numpy  # noqa: F401
+    config.available_features.add("numpy")
+except ImportError:
+    pass
