@@ -54,3 +54,4 @@ try:
     config.available_features.add("numpy")
 except ImportError:
     pass
+config.excludes.append("Package")

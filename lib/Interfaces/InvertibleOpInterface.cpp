@@ -20,21 +20,33 @@ using namespace mlir;
 namespace rev {
 namespace {
 
-/// A value the inverse may read as it is: a constant, an argument of the
-/// enclosing function, or a side-effect-free computation of only such values
-/// (a transposed weight, a reshaped bias).
-bool isContextValue(Value v, int depth = 0) {
+/// How a value relates to the data flowing through a function, for deciding
+/// which operand of a binary op is the one to invert.
+enum class Origin {
+  Data = 0,     // computed from the function's data
+  Argument = 1, // a function argument, or a pure computation of arguments
+                // and constants (a weight, a reshaped bias)
+  Constant = 2, // a constant, or a pure computation of constants
+};
+
+Origin classify(Value v, int depth = 0) {
   if (auto arg = dyn_cast<BlockArgument>(v))
-    return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+    return isa<FunctionOpInterface>(arg.getOwner()->getParentOp())
+               ? Origin::Argument
+               : Origin::Data;
   Operation *def = v.getDefiningOp();
   if (def->hasTrait<OpTrait::ConstantLike>())
-    return true;
-  if (depth > 8 || !isPure(def) || def->getNumRegions() != 0)
-    return false;
-  return llvm::all_of(def->getOperands(), [&](Value operand) {
-    return isa<tosa::shapeType>(operand.getType()) ||
-           isContextValue(operand, depth + 1);
-  });
+    return Origin::Constant;
+  if (depth > 8 || !isPure(def) || def->getNumRegions() != 0 ||
+      def->getNumOperands() == 0)
+    return Origin::Data;
+  Origin origin = Origin::Constant;
+  for (Value operand : def->getOperands()) {
+    if (isa<tosa::shapeType>(operand.getType()))
+      continue;
+    origin = std::min(origin, classify(operand, depth + 1));
+  }
+  return origin;
 }
 
 bool hasNoZeroElement(Value v) {
@@ -48,17 +60,21 @@ bool hasNoZeroElement(Value v) {
 }
 
 /// The operand of a binary elementwise op that can be recomputed from the
-/// result and the other operand (-1 if none): the other one must be context,
-/// and the inverted one must have the result's type (not be broadcast).
+/// result and the other operand, or -1: the one closer to the data (a
+/// computed value before an argument before a constant; the first of two
+/// arguments), provided it has the result's type (is not broadcast).
 int pickInvertedOperand(Operation *op) {
   Value a = op->getOperand(0), b = op->getOperand(1);
-  bool aCtx = isContextValue(a), bCtx = isContextValue(b);
+  Origin oa = classify(a), ob = classify(b);
   Type resultType = op->getResult(0).getType();
-  if (bCtx && !aCtx && a.getType() == resultType)
-    return 0;
-  if (aCtx && !bCtx && b.getType() == resultType)
-    return 1;
-  return -1;
+  int idx = -1;
+  if (oa < ob || (oa == Origin::Argument && ob == Origin::Argument))
+    idx = 0;
+  else if (ob < oa)
+    idx = 1;
+  if (idx < 0 || op->getOperand(idx).getType() != resultType)
+    return -1;
+  return idx;
 }
 
 struct ReshapeInvertible

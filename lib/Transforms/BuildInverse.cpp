@@ -251,7 +251,11 @@ struct RevBuildInversePass
 
     for (func::FuncOp func : targets) {
       std::string name = (func.getName() + "_inverse").str();
-      if (symbols.lookup(name)) {
+      // A declaration of the inverse (so that other code can call it before
+      // it exists) is replaced by the definition; anything else is a clash.
+      Operation *existing = symbols.lookup(name);
+      auto declaration = dyn_cast_or_null<func::FuncOp>(existing);
+      if (existing && !(declaration && declaration.isExternal())) {
         func.emitError() << "cannot build @" << name
                          << ": a symbol of that name exists";
         return signalPassFailure();
@@ -260,6 +264,18 @@ struct RevBuildInversePass
       InverseBuilder builder(func);
       FailureOr<func::FuncOp> inverse = builder.build(why);
       if (succeeded(inverse)) {
+        if (declaration) {
+          if (declaration.getFunctionType() != inverse->getFunctionType()) {
+            declaration.emitError()
+                << "the declaration of @" << name << " has type "
+                << declaration.getFunctionType() << ", but the inverse has "
+                << inverse->getFunctionType();
+            inverse->erase();
+            return signalPassFailure();
+          }
+          inverse->setVisibility(declaration.getVisibility());
+          symbols.erase(declaration);
+        }
         symbols.insert(*inverse);
         continue;
       }

@@ -47,7 +47,6 @@ struct RevLowerCouplingsPass
         results = {affine.getX1(), y2};
       }
       rewriter.replaceOp(op, results);
-      ++numCouplings;
     });
   }
 };

@@ -18,9 +18,6 @@ def RevLowerCouplings : Pass<"rev-lower-couplings"> {
     by `tosa.add %x1, %f`.
   }];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
-  let statistics = [
-    Statistic<"numCouplings", "couplings", "Number of couplings expanded">,
-  ];
 }
 
 def RevBuildInverse : Pass<"rev-build-inverse", "::mlir::ModuleOp"> {

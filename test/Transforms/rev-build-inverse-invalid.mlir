@@ -1,0 +1,37 @@
+// RUN: rev-opt %s --rev-build-inverse="functions=relu" -split-input-file -verify-diagnostics
+// RUN: rev-opt %s --rev-build-inverse -split-input-file 2>&1 | FileCheck %s --check-prefix=REMARK
+
+// REMARK: remark: @relu is not inverted: 'tosa.clamp' is not invertible
+// REMARK: remark: @relu is not inverted: 'tosa.mul' is not invertible here
+func.func @relu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{cannot invert @relu: 'tosa.clamp' is not invertible (it does not implement InvertibleOpInterface)}}
+  %r = tosa.clamp %x {min_val = 0.0 : f32, max_val = 3.4e38 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// x * w with a weight w that might be zero is not invertible.
+func.func @relu(%x: tensor<4xf32>, %w: tensor<4xf32>) -> tensor<4xf32> {
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error @+1 {{cannot invert @relu: 'tosa.mul' is not invertible here}}
+  %r = tosa.mul %x, %w, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// A result that does not reach the function's results cannot be recovered.
+func.func @relu(%x: tensor<4xf32>) -> tensor<2xf32> {
+  %s0 = tosa.const_shape {values = dense<0> : tensor<1xindex>} : () -> !tosa.shape<1>
+  %sz = tosa.const_shape {values = dense<2> : tensor<1xindex>} : () -> !tosa.shape<1>
+  %r = tosa.slice %x, %s0, %sz : (tensor<4xf32>, !tosa.shape<1>, !tosa.shape<1>) -> tensor<2xf32>
+  // expected-error @-4 {{cannot invert @relu: argument #0 cannot be recovered from the results}}
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{rev-build-inverse: no function named @relu}}
+module {
+}
