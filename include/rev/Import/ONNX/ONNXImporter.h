@@ -1,0 +1,61 @@
+//===- ONNXImporter.h - import ONNX models into TOSA ------------*- C++ -*-===//
+//
+// Imports an ONNX model (binary protobuf as written by torch.onnx.export, or
+// ONNX's textual syntax) into a `func.func` of TOSA ops on statically shaped
+// tensors. See docs/onnx-import.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REV_IMPORT_ONNX_ONNXIMPORTER_H
+#define REV_IMPORT_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace rev {
+
+struct ONNXImportOptions {
+  /// Initializers become function arguments (so that gradients exist for
+  /// them) or constants.
+  enum class Weights { Arguments, Constants };
+  Weights weights = Weights::Arguments;
+  /// Static shapes for graph inputs with symbolic dimensions
+  /// (`--onnx-input-shape=NAME:2,3,32,32`).
+  llvm::StringMap<std::vector<int64_t>> inputShapes;
+  /// Name of the imported function.
+  std::string functionName = "model";
+};
+
+/// True if `contents` looks like an ONNX model: binary protobuf whose first
+/// fields are those of a ModelProto, or ONNX's textual syntax; a `.onnx`
+/// extension alone is not enough (the importer reports corrupt files).
+bool looksLikeONNX(llvm::StringRef filename, llvm::StringRef contents);
+
+/// Imports an ONNX model. On failure, emits diagnostics located at the ONNX
+/// node at fault (or the file) and returns null.
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXModel(llvm::StringRef contents, llvm::StringRef filename,
+                mlir::MLIRContext *context, const ONNXImportOptions &options);
+
+/// Parses `NAME:D0,D1,...` into `options.inputShapes`. Returns an error
+/// message, or an empty string.
+std::string parseInputShapeOption(llvm::StringRef spec,
+                                  ONNXImportOptions &options);
+
+/// Registers the `--import-onnx` translation (and its options) for
+/// mlir-translate-style tools.
+void registerONNXImportTranslation();
+
+/// Registers the `--onnx-*` command-line options shared by rev's tools and
+/// returns the options they set (valid after command-line parsing).
+const ONNXImportOptions &getONNXImportOptionsFromCommandLine();
+void registerONNXImportCommandLineOptions();
+
+} // namespace rev
+
+#endif // REV_IMPORT_ONNX_ONNXIMPORTER_H

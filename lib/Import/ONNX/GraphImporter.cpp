@@ -1,0 +1,915 @@
+//===- GraphImporter.cpp - ONNX graph to TOSA -----------------------------===//
+
+#include "GraphImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+#include <onnx/defs/parser.h>
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <cstring>
+#include <deque>
+
+using namespace mlir;
+
+namespace rev::onnx_import {
+
+//===----------------------------------------------------------------------===//
+// Element types and TensorProto data
+//===----------------------------------------------------------------------===//
+
+bool elemKindFromONNX(int32_t type, ElemKind &kind) {
+  switch (type) {
+  case onnx::TensorProto_DataType_FLOAT:
+    kind = ElemKind::F32;
+    return true;
+  case onnx::TensorProto_DataType_DOUBLE:
+    kind = ElemKind::F64;
+    return true;
+  case onnx::TensorProto_DataType_INT64:
+    kind = ElemKind::I64;
+    return true;
+  case onnx::TensorProto_DataType_INT32:
+    kind = ElemKind::I32;
+    return true;
+  case onnx::TensorProto_DataType_BOOL:
+    kind = ElemKind::Bool;
+    return true;
+  default:
+    return false;
+  }
+}
+
+const char *onnxTypeName(int32_t type) {
+  if (onnx::TensorProto_DataType_IsValid(type))
+    return onnx::TensorProto_DataType_Name(
+               static_cast<onnx::TensorProto_DataType>(type))
+        .c_str();
+  return "unknown";
+}
+
+template <typename T>
+static void readRaw(const std::string &raw, int64_t n, std::vector<T> &out) {
+  out.resize(n);
+  std::memcpy(out.data(), raw.data(), n * sizeof(T));
+}
+
+bool tensorFromProto(const onnx::TensorProto &proto, HostTensor &out,
+                     std::string &error) {
+  if (!elemKindFromONNX(proto.data_type(), out.kind)) {
+    error = std::string("unsupported element type ") +
+            onnxTypeName(proto.data_type());
+    return false;
+  }
+  if (proto.data_location() == onnx::TensorProto_DataLocation_EXTERNAL) {
+    error = "tensors with external data are not supported";
+    return false;
+  }
+  out.shape.assign(proto.dims().begin(), proto.dims().end());
+  for (int64_t d : out.shape)
+    if (d < 0) {
+      error = "negative dimension";
+      return false;
+    }
+  int64_t n = out.size();
+  auto sizeError = [&](int64_t have, const char *unit) {
+    error = "holds " + std::to_string(have) + " " + unit + ", but its shape " +
+            "needs " + std::to_string(n) + " elements (truncated or corrupt)";
+    return false;
+  };
+  out.f.clear();
+  out.i.clear();
+  if (proto.has_raw_data()) {
+    const std::string &raw = proto.raw_data();
+    size_t width = out.kind == ElemKind::F64 || out.kind == ElemKind::I64 ? 8
+                   : out.kind == ElemKind::Bool                          ? 1
+                                                                         : 4;
+    if (raw.size() != static_cast<size_t>(n) * width) {
+      error = "holds " + std::to_string(raw.size()) + " bytes, but its shape " +
+              "needs " + std::to_string(n * width) +
+              " (truncated or corrupt)";
+      return false;
+    }
+    switch (out.kind) {
+    case ElemKind::F32: {
+      std::vector<float> v;
+      readRaw(raw, n, v);
+      out.f.assign(v.begin(), v.end());
+      break;
+    }
+    case ElemKind::F64:
+      readRaw(raw, n, out.f);
+      break;
+    case ElemKind::I64:
+      readRaw(raw, n, out.i);
+      break;
+    case ElemKind::I32: {
+      std::vector<int32_t> v;
+      readRaw(raw, n, v);
+      out.i.assign(v.begin(), v.end());
+      break;
+    }
+    case ElemKind::Bool: {
+      std::vector<uint8_t> v;
+      readRaw(raw, n, v);
+      out.i.assign(v.begin(), v.end());
+      break;
+    }
+    }
+    return true;
+  }
+  switch (out.kind) {
+  case ElemKind::F32:
+    if (proto.float_data_size() != n)
+      return sizeError(proto.float_data_size(), "floats");
+    out.f.assign(proto.float_data().begin(), proto.float_data().end());
+    break;
+  case ElemKind::F64:
+    if (proto.double_data_size() != n)
+      return sizeError(proto.double_data_size(), "doubles");
+    out.f.assign(proto.double_data().begin(), proto.double_data().end());
+    break;
+  case ElemKind::I64:
+    if (proto.int64_data_size() != n)
+      return sizeError(proto.int64_data_size(), "int64 values");
+    out.i.assign(proto.int64_data().begin(), proto.int64_data().end());
+    break;
+  case ElemKind::I32:
+  case ElemKind::Bool:
+    if (proto.int32_data_size() != n)
+      return sizeError(proto.int32_data_size(), "int32 values");
+    out.i.assign(proto.int32_data().begin(), proto.int32_data().end());
+    break;
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// OpRegistry
+//===----------------------------------------------------------------------===//
+
+void OpRegistry::add(StringRef opType, int64_t sinceOpset, OpHandler handler) {
+  auto &list = table[opType];
+  list.emplace_back(sinceOpset, std::move(handler));
+  llvm::sort(list, [](auto &a, auto &b) { return a.first < b.first; });
+}
+
+const OpHandler *OpRegistry::lookup(StringRef opType, int64_t opset) const {
+  auto it = table.find(opType);
+  if (it == table.end())
+    return nullptr;
+  const OpHandler *found = nullptr;
+  for (auto &[since, handler] : it->second)
+    if (since <= opset)
+      found = &handler;
+  return found;
+}
+
+const OpRegistry &getOpRegistry() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    registerElementwiseOps(r);
+    registerNNOps(r);
+    registerShapeOps(r);
+    registerReductionOps(r);
+    return r;
+  }();
+  return registry;
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
+                         Location loc, int64_t opset)
+    : importer(importer), nodeProto(node), location(loc), opsetVersion(opset),
+      tb(importer.builder(), loc) {}
+
+OpBuilder &NodeContext::builder() { return importer.builder(); }
+MLIRContext *NodeContext::context() { return importer.context(); }
+
+Tensor &NodeContext::input(unsigned i) {
+  Tensor *t = importer.lookup(nodeProto.input(i));
+  assert(t && "inputs are checked before the handler runs");
+  return *t;
+}
+
+Value NodeContext::native(Tensor &t) { return importer.toNative(t); }
+Value NodeContext::nhwc(Tensor &t) { return importer.toNHWC(t); }
+Value NodeContext::native(unsigned i) { return native(input(i)); }
+Value NodeContext::nhwc(unsigned i) { return nhwc(input(i)); }
+
+FailureOr<const HostTensor *> NodeContext::constantInput(unsigned i,
+                                                         StringRef role) {
+  if (!hasInput(i)) {
+    (void)fail("the " + role + " input is missing");
+    return failure();
+  }
+  Tensor &t = input(i);
+  if (!t.host) {
+    (void)fail("the " + role + " input ('" + nodeProto.input(i) +
+               "') must be a constant or computable from static shapes");
+    return failure();
+  }
+  return &*t.host;
+}
+
+FailureOr<std::vector<int64_t>> NodeContext::intsInput(unsigned i,
+                                                       StringRef role) {
+  FailureOr<const HostTensor *> t = constantInput(i, role);
+  if (failed(t))
+    return failure();
+  if ((*t)->isFloatKind()) {
+    (void)fail("the " + role + " input must hold integers");
+    return failure();
+  }
+  return (*t)->toInts();
+}
+
+bool NodeContext::outputUsed(unsigned i) const {
+  return static_cast<int>(i) < nodeProto.output_size() &&
+         !nodeProto.output(i).empty() && importer.isUsed(nodeProto.output(i));
+}
+
+void NodeContext::setOutput(unsigned i, Tensor t) {
+  if (static_cast<int>(i) >= nodeProto.output_size() ||
+      nodeProto.output(i).empty())
+    return;
+  importer.define(nodeProto.output(i), std::move(t));
+}
+
+void NodeContext::setOutput(unsigned i, Value v, ElemKind kind,
+                            std::vector<int64_t> shape, Layout layout) {
+  Tensor t;
+  t.kind = kind;
+  t.shape = std::move(shape);
+  t.value = v;
+  t.layout = layout;
+  setOutput(i, std::move(t));
+}
+
+void NodeContext::addAuxResult(std::string name, Value value) {
+  importer.addAuxResult(std::move(name), value);
+}
+
+void NodeContext::setConstantOutput(unsigned i, HostTensor h) {
+  Tensor t;
+  t.kind = h.kind;
+  t.shape = h.shape;
+  t.host = std::move(h);
+  t.foldable = true;
+  setOutput(i, std::move(t));
+}
+
+const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  for (const auto &a : nodeProto.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+FailureOr<int64_t> NodeContext::intAttr(StringRef name,
+                                        std::optional<int64_t> dflt) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a) {
+    if (dflt)
+      return *dflt;
+    return fail("missing required attribute '" + name + "'");
+  }
+  if (a->type() != onnx::AttributeProto_AttributeType_INT)
+    return fail("attribute '" + name + "' must be an integer");
+  return a->i();
+}
+
+FailureOr<double> NodeContext::floatAttr(StringRef name,
+                                         std::optional<double> dflt) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a) {
+    if (dflt)
+      return *dflt;
+    return fail("missing required attribute '" + name + "'");
+  }
+  if (a->type() == onnx::AttributeProto_AttributeType_FLOAT)
+    return static_cast<double>(a->f());
+  if (a->type() == onnx::AttributeProto_AttributeType_INT)
+    return static_cast<double>(a->i());
+  return fail("attribute '" + name + "' must be a float");
+}
+
+FailureOr<std::string> NodeContext::stringAttr(StringRef name,
+                                               std::optional<std::string> dflt) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a) {
+    if (dflt)
+      return *dflt;
+    return fail("missing required attribute '" + name + "'");
+  }
+  if (a->type() != onnx::AttributeProto_AttributeType_STRING)
+    return fail("attribute '" + name + "' must be a string");
+  return a->s();
+}
+
+FailureOr<std::vector<int64_t>>
+NodeContext::intsAttr(StringRef name,
+                      std::optional<std::vector<int64_t>> dflt) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a) {
+    if (dflt)
+      return *dflt;
+    return fail("missing required attribute '" + name + "'");
+  }
+  if (a->type() != onnx::AttributeProto_AttributeType_INTS)
+    return fail("attribute '" + name + "' must be a list of integers");
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+FailureOr<std::vector<double>> NodeContext::floatsAttr(StringRef name) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a || a->type() != onnx::AttributeProto_AttributeType_FLOATS)
+    return fail("attribute '" + name + "' must be a list of floats");
+  return std::vector<double>(a->floats().begin(), a->floats().end());
+}
+
+FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
+                                              StringRef what) {
+  if (axis < -rank || (axis >= rank && !(rank == 0 && axis == 0)))
+    return fail(what + " " + std::to_string(axis) + " is out of range for rank " +
+                std::to_string(rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
+InFlightDiagnostic NodeContext::emitError() { return mlir::emitError(location); }
+
+LogicalResult NodeContext::fail(const Twine &message) {
+  emitError() << message;
+  return failure();
+}
+
+Type NodeContext::elementType(ElemKind kind) {
+  return importer.elementType(kind);
+}
+
+RankedTensorType NodeContext::tensorType(ArrayRef<int64_t> shape,
+                                         ElemKind kind) {
+  return RankedTensorType::get(shape, elementType(kind));
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+GraphImporter::GraphImporter(MLIRContext *context, StringRef filename,
+                             const ONNXImportOptions &options)
+    : ctx(context), filename(filename.str()), options(options), b(context) {}
+
+Location GraphImporter::fileLoc() {
+  return NameLoc::get(StringAttr::get(ctx, filename));
+}
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty() ? "#" + std::to_string(index)
+                                         : node.name();
+  return NameLoc::get(StringAttr::get(ctx, name + " (" + node.op_type() + ")"),
+                      fileLoc());
+}
+
+Type GraphImporter::elementType(ElemKind kind) {
+  switch (kind) {
+  case ElemKind::F32:
+    return b.getF32Type();
+  case ElemKind::F64:
+    return b.getF64Type();
+  case ElemKind::I64:
+    return b.getI64Type();
+  case ElemKind::I32:
+    return b.getI32Type();
+  case ElemKind::Bool:
+    return b.getI1Type();
+  }
+  return {};
+}
+
+Tensor *GraphImporter::lookup(const std::string &name) {
+  auto it = values.find(name);
+  return it == values.end() ? nullptr : &it->second;
+}
+
+void GraphImporter::define(const std::string &name, Tensor t) {
+  values[name] = std::move(t);
+}
+
+static DenseElementsAttr hostToAttr(const HostTensor &h, RankedTensorType type) {
+  switch (h.kind) {
+  case ElemKind::F32: {
+    std::vector<float> v(h.f.begin(), h.f.end());
+    return DenseElementsAttr::get(type, llvm::ArrayRef(v));
+  }
+  case ElemKind::F64:
+    return DenseElementsAttr::get(type, llvm::ArrayRef(h.f));
+  case ElemKind::I64:
+    return DenseElementsAttr::get(type, llvm::ArrayRef(h.i));
+  case ElemKind::I32: {
+    std::vector<int32_t> v(h.i.begin(), h.i.end());
+    return DenseElementsAttr::get(type, llvm::ArrayRef(v));
+  }
+  case ElemKind::Bool: {
+    SmallVector<bool> v(h.i.begin(), h.i.end());
+    return DenseElementsAttr::get(type, llvm::ArrayRef(v));
+  }
+  }
+  return {};
+}
+
+Value GraphImporter::materialize(Tensor &t) {
+  if (t.value)
+    return t.value;
+  assert(t.host && "a tensor without a value must be a host constant");
+  auto type = RankedTensorType::get(t.shape, elementType(t.kind));
+  t.value = tosa::ConstOp::create(b, b.getUnknownLoc(), type,
+                                  hostToAttr(*t.host, type));
+  t.layout = Layout::Native;
+  return t.value;
+}
+
+/// True if permuting `shape` by `perm` only moves dims of size 1, so the
+/// permutation is a reshape (no data movement).
+static bool permutationIsReshape(ArrayRef<int64_t> shape,
+                                 ArrayRef<int32_t> perm) {
+  int64_t last = -1;
+  for (int32_t p : perm) {
+    if (shape[p] == 1)
+      continue;
+    if (p < last)
+      return false;
+    last = p;
+  }
+  return true;
+}
+
+static Value permute(OpBuilder &b, Location loc, Value v,
+                     ArrayRef<int32_t> perm) {
+  TosaBuilder tb(b, loc);
+  auto type = TosaBuilder::typeOf(v);
+  if (permutationIsReshape(type.getShape(), perm)) {
+    SmallVector<int64_t> shape;
+    for (int32_t p : perm)
+      shape.push_back(type.getDimSize(p));
+    return tb.reshape(v, shape);
+  }
+  return tb.transpose(v, perm);
+}
+
+Value GraphImporter::toNative(Tensor &t) {
+  if (t.layout == Layout::Native)
+    return materialize(t);
+  if (!t.nativeCache) {
+    OpBuilder::InsertionGuard guard(b);
+    if (auto *def = t.value.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    t.nativeCache = permute(b, t.value.getLoc(), t.value, {0, 3, 1, 2});
+  }
+  return t.nativeCache;
+}
+
+Value GraphImporter::toNHWC(Tensor &t) {
+  assert(t.rank() == 4 && "NHWC needs a 4-D tensor");
+  if (t.layout == Layout::NHWC)
+    return t.value;
+  if (t.nhwcCache)
+    return t.nhwcCache;
+  if (!t.value && t.host) {
+    // Permute constants on the host: no op at run time.
+    HostTensor permuted;
+    hostTranspose(*t.host, {0, 2, 3, 1}, permuted);
+    auto type = RankedTensorType::get(permuted.shape, elementType(t.kind));
+    t.nhwcCache = tosa::ConstOp::create(b, b.getUnknownLoc(), type,
+                                        hostToAttr(permuted, type));
+    return t.nhwcCache;
+  }
+  Value v = materialize(t);
+  OpBuilder::InsertionGuard guard(b);
+  if (auto *def = v.getDefiningOp())
+    b.setInsertionPointAfter(def);
+  t.nhwcCache = permute(b, v.getLoc(), v, {0, 2, 3, 1});
+  return t.nhwcCache;
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        int index) {
+  Location loc = nodeLoc(node, index);
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return emitError(loc) << "unsupported operator domain '" << node.domain()
+                          << "' (op '" << node.op_type()
+                          << "'); only the default ONNX domain is supported";
+  const OpHandler *handler = getOpRegistry().lookup(node.op_type(), opset);
+  if (!handler) {
+    if (getOpRegistry().knows(node.op_type()))
+      return emitError(loc) << "op '" << node.op_type()
+                            << "' is not supported at opset " << opset;
+    return emitError(loc) << "unsupported ONNX op '" << node.op_type()
+                          << "' (opset " << opset << ")";
+  }
+  for (const std::string &in : node.input())
+    if (!in.empty() && !lookup(in))
+      return emitError(loc) << "input '" << in << "' is not defined";
+  NodeContext nc(*this, node, loc, opset);
+  if (failed((*handler)(nc)))
+    return failure();
+  for (const std::string &out : node.output())
+    if (!out.empty() && isUsed(out) && !lookup(out))
+      return emitError(loc) << "internal error: output '" << out
+                            << "' was not produced";
+  return success();
+}
+
+/// Orders the nodes so that every input is defined before its use. ONNX
+/// requires topological order, but the importer does not rely on it.
+static LogicalResult sortNodes(const onnx::GraphProto &graph,
+                               const std::set<std::string> &available,
+                               std::vector<int> &order, std::string &error,
+                               int &culprit) {
+  int n = graph.node_size();
+  std::unordered_map<std::string, int> producer;
+  for (int k = 0; k < n; ++k)
+    for (const std::string &out : graph.node(k).output())
+      if (!out.empty())
+        producer[out] = k;
+  std::vector<int> missing(n, 0);
+  std::vector<std::vector<int>> consumers(n);
+  for (int k = 0; k < n; ++k) {
+    for (const std::string &in : graph.node(k).input()) {
+      if (in.empty() || available.count(in))
+        continue;
+      auto it = producer.find(in);
+      if (it == producer.end()) {
+        error = "input '" + in + "' is not defined by any node, graph input "
+                "or initializer";
+        culprit = k;
+        return failure();
+      }
+      ++missing[k];
+      consumers[it->second].push_back(k);
+    }
+  }
+  std::deque<int> ready;
+  for (int k = 0; k < n; ++k)
+    if (!missing[k])
+      ready.push_back(k);
+  while (!ready.empty()) {
+    int k = ready.front();
+    ready.pop_front();
+    order.push_back(k);
+    for (int c : consumers[k])
+      if (--missing[c] == 0)
+        ready.push_back(c);
+  }
+  if (static_cast<int>(order.size()) != n) {
+    for (int k = 0; k < n; ++k)
+      if (missing[k]) {
+        culprit = k;
+        break;
+      }
+    error = "the graph has a cycle through this node";
+    return failure();
+  }
+  return success();
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t k = 0; k < shape.size(); ++k)
+    s += (k ? "," : "") + std::to_string(shape[k]);
+  return s + "]";
+}
+
+LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
+  ModuleOp module = cast<ModuleOp>(b.getInsertionBlock()->getParentOp());
+  Location floc = fileLoc();
+
+  for (const auto &node : graph.node())
+    for (const std::string &in : node.input())
+      if (!in.empty())
+        ++useCounts[in];
+  for (const auto &out : graph.output()) {
+    ++useCounts[out.name()];
+    graphOutputs.insert(out.name());
+  }
+
+  // Initializers that only BatchNormalization's running statistics use are
+  // not trainable.
+  std::set<std::string> runningStats;
+  for (const auto &node : graph.node())
+    if (node.op_type() == "BatchNormalization")
+      for (int k = 3; k < std::min(5, node.input_size()); ++k)
+        runningStats.insert(node.input(k));
+
+  std::set<std::string> initializerNames;
+  for (const auto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  std::vector<std::string> argNames;
+  std::vector<Tensor> argTensors;
+  auto nameAttr = [&](StringRef name) {
+    return b.getNamedAttr("rev.name", b.getStringAttr(name));
+  };
+
+  for (const auto &input : graph.input()) {
+    if (initializerNames.count(input.name()))
+      continue; // older exporters list initializers as inputs too
+    if (!input.type().has_tensor_type())
+      return emitError(floc) << "graph input '" << input.name()
+                             << "' is not a tensor";
+    const auto &tt = input.type().tensor_type();
+    Tensor t;
+    if (!elemKindFromONNX(tt.elem_type(), t.kind))
+      return emitError(floc) << "graph input '" << input.name()
+                             << "' has unsupported element type "
+                             << onnxTypeName(tt.elem_type());
+    auto fixed = options.inputShapes.find(input.name());
+    if (!tt.has_shape())
+      return emitError(floc) << "graph input '" << input.name()
+                             << "' has no shape; give one with "
+                                "--onnx-input-shape="
+                             << input.name() << ":D0,D1,...";
+    for (int d = 0; d < tt.shape().dim_size(); ++d) {
+      const auto &dim = tt.shape().dim(d);
+      if (fixed != options.inputShapes.end()) {
+        if (fixed->second.size() != static_cast<size_t>(tt.shape().dim_size()))
+          return emitError(floc)
+                 << "--onnx-input-shape for '" << input.name() << "' has "
+                 << fixed->second.size() << " dimensions, but the input has "
+                 << tt.shape().dim_size();
+        if (dim.has_dim_value() && dim.dim_value() != fixed->second[d])
+          return emitError(floc)
+                 << "--onnx-input-shape for '" << input.name()
+                 << "' sets dimension " << d << " to " << fixed->second[d]
+                 << ", but the model fixes it to " << dim.dim_value();
+        t.shape.push_back(fixed->second[d]);
+      } else if (dim.has_dim_value() && dim.dim_value() >= 0) {
+        t.shape.push_back(dim.dim_value());
+      } else {
+        std::string sym = dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
+                                              : "";
+        return emitError(floc)
+               << "graph input '" << input.name() << "' has a dynamic dimension "
+               << d << sym << "; fix its shape with --onnx-input-shape="
+               << input.name() << ":D0,D1,...";
+      }
+    }
+    argTypes.push_back(RankedTensorType::get(t.shape, elementType(t.kind)));
+    argAttrs.push_back(b.getDictionaryAttr({nameAttr(input.name())}));
+    argNames.push_back(input.name());
+    argTensors.push_back(std::move(t));
+  }
+  for (const auto &[name, shape] : options.inputShapes)
+    if (!llvm::is_contained(argNames, name.str()))
+      return emitError(floc) << "--onnx-input-shape names '" << name.str()
+                             << "', which is not a graph input";
+
+  std::vector<std::pair<std::string, Tensor>> constants;
+  for (const auto &init : graph.initializer()) {
+    Tensor t;
+    HostTensor h;
+    std::string error;
+    if (!tensorFromProto(init, h, error))
+      return emitError(floc) << "initializer '" << init.name() << "' " << error;
+    t.kind = h.kind;
+    t.shape = h.shape;
+    t.host = std::move(h);
+    bool asArgument = isFloat(t.kind) &&
+                      options.weights == ONNXImportOptions::Weights::Arguments;
+    if (!asArgument) {
+      t.foldable = true;
+      constants.emplace_back(init.name(), std::move(t));
+      continue;
+    }
+    argTypes.push_back(RankedTensorType::get(t.shape, elementType(t.kind)));
+    SmallVector<NamedAttribute> attrs = {nameAttr(init.name())};
+    if (runningStats.count(init.name()))
+      attrs.push_back(b.getNamedAttr("rev.trainable", b.getBoolAttr(false)));
+    argAttrs.push_back(b.getDictionaryAttr(attrs));
+    argNames.push_back(init.name());
+    argTensors.push_back(std::move(t));
+  }
+
+  auto func = func::FuncOp::create(b, floc, options.functionName,
+                                   b.getFunctionType(argTypes, {}));
+  func.setAllArgAttrs(argAttrs);
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  for (auto [k, t] : llvm::enumerate(argTensors)) {
+    t.value = entry->getArgument(k);
+    define(argNames[k], std::move(t));
+  }
+  for (auto &[name, t] : constants)
+    define(name, std::move(t));
+
+  std::set<std::string> available;
+  for (auto &[name, t] : values)
+    available.insert(name);
+  std::vector<int> order;
+  std::string error;
+  int culprit = -1;
+  if (failed(sortNodes(graph, available, order, error, culprit)))
+    return emitError(nodeLoc(graph.node(culprit), culprit)) << error;
+
+  // Shapes that ONNX's shape inference found, to cross-check our own.
+  std::unordered_map<std::string, std::vector<int64_t>> inferred;
+  for (const auto &vi : graph.value_info()) {
+    if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
+      continue;
+    std::vector<int64_t> shape;
+    bool known = true;
+    for (const auto &dim : vi.type().tensor_type().shape().dim()) {
+      if (!dim.has_dim_value()) {
+        known = false;
+        break;
+      }
+      shape.push_back(dim.dim_value());
+    }
+    if (known)
+      inferred[vi.name()] = shape;
+  }
+
+  for (int k : order) {
+    const onnx::NodeProto &node = graph.node(k);
+    if (failed(importNode(node, k)))
+      return failure();
+    for (const std::string &out : node.output()) {
+      Tensor *t = out.empty() ? nullptr : lookup(out);
+      auto it = inferred.find(out);
+      if (t && it != inferred.end() && it->second != t->shape)
+        return emitError(nodeLoc(node, k))
+               << "internal error: output '" << out << "' has shape "
+               << shapeString(t->shape) << ", but ONNX infers "
+               << shapeString(it->second);
+    }
+  }
+
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (const auto &out : graph.output()) {
+    Tensor *t = lookup(out.name());
+    if (!t)
+      return emitError(floc) << "graph output '" << out.name()
+                             << "' is not defined";
+    results.push_back(toNative(*t));
+    resultAttrs.push_back(b.getDictionaryAttr({nameAttr(out.name())}));
+  }
+  for (auto &[name, value] : auxResults) {
+    results.push_back(value);
+    resultAttrs.push_back(b.getDictionaryAttr({nameAttr(name)}));
+  }
+  func::ReturnOp::create(b, floc, results);
+  func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  func.setAllResultAttrs(resultAttrs);
+  (void)module;
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
+  Location floc = fileLoc();
+  if (!model.has_graph()) {
+    emitError(floc) << "not an ONNX model: it has no graph";
+    return nullptr;
+  }
+  bool sawDefault = false;
+  for (const auto &imp : model.opset_import()) {
+    if (imp.domain().empty() || imp.domain() == "ai.onnx") {
+      opset = imp.version();
+      sawDefault = true;
+    }
+  }
+  if (!sawDefault) {
+    emitError(floc) << "the model imports no opset of the default ONNX domain";
+    return nullptr;
+  }
+  if (opset < kMinOpset || opset > kMaxOpset) {
+    emitError(floc) << "unsupported opset " << opset << " (supported: "
+                    << kMinOpset << " to " << kMaxOpset
+                    << ", as PyTorch 1.13 exports)";
+    return nullptr;
+  }
+  // Fix symbolic input dims before shape inference so that it can use them.
+  for (auto &input : *model.mutable_graph()->mutable_input()) {
+    auto it = options.inputShapes.find(input.name());
+    if (it == options.inputShapes.end() || !input.type().has_tensor_type())
+      continue;
+    auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() != static_cast<int>(it->second.size()))
+      continue; // reported by importGraph
+    for (int d = 0; d < shape->dim_size(); ++d)
+      shape->mutable_dim(d)->set_dim_value(it->second[d]);
+  }
+  try {
+    onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*error_mode=*/0,
+                                     /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model,
+                                       onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception &e) {
+    emitError(floc) << "ONNX shape inference failed: " << e.what();
+    return nullptr;
+  }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(floc);
+  b.setInsertionPointToStart(module->getBody());
+  if (failed(importGraph(model.graph())))
+    return nullptr;
+  if (failed(verify(*module))) {
+    emitError(floc) << "internal error: the imported module does not verify";
+    return nullptr;
+  }
+  // Share the many small constants (zero points, shifts, shapes) the
+  // handlers create, and merge chains of reshapes.
+  PassManager pm(ctx, ModuleOp::getOperationName());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (failed(pm.run(*module))) {
+    emitError(floc) << "internal error: cleaning up the imported module failed";
+    return nullptr;
+  }
+  return module;
+}
+
+} // namespace rev::onnx_import
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+namespace rev {
+
+/// ONNX's textual syntax starts with `<` (the model header), possibly after
+/// blank lines and `#` comments (lit RUN lines).
+static bool isTextual(StringRef contents) {
+  StringRef rest = contents.ltrim();
+  while (rest.starts_with("#")) {
+    rest = rest.drop_until([](char c) { return c == '\n'; }).ltrim();
+  }
+  return rest.starts_with("<") && !rest.starts_with("<<");
+}
+
+bool looksLikeONNX(StringRef filename, StringRef contents) {
+  if (filename.ends_with(".onnx") || filename.ends_with(".onnxtxt"))
+    return true;
+  if (contents.empty())
+    return false;
+  // Binary ModelProto as torch writes it: field 1 (ir_version), varint.
+  if (static_cast<unsigned char>(contents[0]) == 0x08)
+    return true;
+  return isTextual(contents) && contents.contains("ir_version");
+}
+
+OwningOpRef<ModuleOp> importONNXModel(StringRef contents, StringRef filename,
+                                      MLIRContext *context,
+                                      const ONNXImportOptions &options) {
+  context->loadDialect<func::FuncDialect, tosa::TosaDialect>();
+  Location floc = NameLoc::get(StringAttr::get(context, filename));
+  onnx::ModelProto model;
+  if (isTextual(contents)) {
+    std::string text = contents.str();
+    onnx::Status status = onnx::OnnxParser::Parse(model, text.c_str());
+    if (!status.IsOK()) {
+      emitError(floc) << "cannot parse ONNX text: " << status.ErrorMessage();
+      return nullptr;
+    }
+  } else if (contents.empty() ||
+             !model.ParseFromArray(contents.data(), contents.size())) {
+    emitError(floc) << "not a valid ONNX model (the protobuf cannot be "
+                       "parsed: the file is truncated, corrupt, or not ONNX)";
+    return nullptr;
+  }
+  onnx_import::GraphImporter importer(context, filename, options);
+  return importer.import(model);
+}
+
+std::string parseInputShapeOption(StringRef spec, ONNXImportOptions &options) {
+  auto [name, dims] = spec.rsplit(':');
+  if (name.empty() || dims.empty() || name == spec)
+    return "expected NAME:D0,D1,... in --onnx-input-shape, got '" +
+           spec.str() + "'";
+  std::vector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  dims.split(parts, ',');
+  for (StringRef p : parts) {
+    int64_t d;
+    if (p.trim().getAsInteger(10, d) || d < 0)
+      return "invalid dimension '" + p.str() + "' in --onnx-input-shape=" +
+             spec.str();
+    shape.push_back(d);
+  }
+  options.inputShapes[name] = shape;
+  return "";
+}
+
+} // namespace rev

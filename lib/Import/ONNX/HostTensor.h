@@ -1,0 +1,78 @@
+//===- HostTensor.h - constant tensors evaluated at import time -*- C++ -*-===//
+//
+// The importer folds the shape computations that PyTorch exports (Shape ->
+// Gather -> Div -> Unsqueeze -> Concat -> Reshape) by evaluating them on the
+// host. A HostTensor is a small dense tensor with int64 or double storage.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REV_LIB_IMPORT_ONNX_HOSTTENSOR_H
+#define REV_LIB_IMPORT_ONNX_HOSTTENSOR_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rev::onnx_import {
+
+/// ONNX element types the importer supports.
+enum class ElemKind { F32, F64, I64, I32, Bool };
+
+const char *elemKindName(ElemKind kind);
+inline bool isFloat(ElemKind k) { return k == ElemKind::F32 || k == ElemKind::F64; }
+
+int64_t numElements(llvm::ArrayRef<int64_t> shape);
+
+struct HostTensor {
+  ElemKind kind = ElemKind::F32;
+  std::vector<int64_t> shape;
+  std::vector<double> f;  // when isFloat(kind)
+  std::vector<int64_t> i; // otherwise (bool as 0/1)
+
+  int64_t size() const { return numElements(shape); }
+  bool isFloatKind() const { return isFloat(kind); }
+  double getDouble(int64_t idx) const {
+    return isFloatKind() ? f[idx] : static_cast<double>(i[idx]);
+  }
+  int64_t getInt(int64_t idx) const {
+    return isFloatKind() ? static_cast<int64_t>(f[idx]) : i[idx];
+  }
+  std::vector<int64_t> toInts() const;
+  static HostTensor ints(std::vector<int64_t> values, std::vector<int64_t> shape,
+                         ElemKind kind = ElemKind::I64);
+  static HostTensor splat(ElemKind kind, std::vector<int64_t> shape,
+                          double value);
+};
+
+/// Row-major strides.
+std::vector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
+
+// Host evaluation of the ops that appear in shape computations. Each returns
+// false (and sets `error`) if the inputs are invalid.
+enum class BinaryKind { Add, Sub, Mul, Div, Equal, Less, Greater, Pow, Min, Max };
+bool hostBinary(BinaryKind kind, const HostTensor &a, const HostTensor &b,
+                HostTensor &out, std::string &error);
+bool hostCast(const HostTensor &a, ElemKind to, HostTensor &out);
+bool hostWhere(const HostTensor &c, const HostTensor &a, const HostTensor &b,
+               HostTensor &out, std::string &error);
+bool hostGather(const HostTensor &data, const HostTensor &indices, int64_t axis,
+                HostTensor &out, std::string &error);
+bool hostConcat(llvm::ArrayRef<const HostTensor *> inputs, int64_t axis,
+                HostTensor &out, std::string &error);
+/// Slice with normalized (non-negative, clamped) starts and positive or
+/// negative steps; `sizes` are the output dims.
+void hostSlice(const HostTensor &a, llvm::ArrayRef<int64_t> starts,
+               llvm::ArrayRef<int64_t> steps, llvm::ArrayRef<int64_t> sizes,
+               HostTensor &out);
+void hostTranspose(const HostTensor &a, llvm::ArrayRef<int64_t> perm,
+                   HostTensor &out);
+bool hostExpand(const HostTensor &a, llvm::ArrayRef<int64_t> shape,
+                HostTensor &out, std::string &error);
+void hostUnary(const HostTensor &a, double (*fn)(double), HostTensor &out);
+
+} // namespace rev::onnx_import
+
+#endif // REV_LIB_IMPORT_ONNX_HOSTTENSOR_H

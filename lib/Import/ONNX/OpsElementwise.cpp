@@ -1,0 +1,326 @@
+//===- OpsElementwise.cpp - ONNX elementwise ops --------------------------===//
+//
+// Unary and binary elementwise ops with numpy broadcasting. They keep the
+// layout of their operands (so chains of conv -> add -> relu stay NHWC) and
+// fold when every input is a constant (shape arithmetic).
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpUtils.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace rev::onnx_import {
+namespace {
+
+/// The result of a unary op on `x`, keeping its layout.
+LogicalResult setUnary(NodeContext &ctx, Value result, Tensor &x) {
+  ctx.setOutput(0, result, x.kind, x.shape, x.layout);
+  return success();
+}
+
+/// The value of input 0 in its own layout.
+Value own(NodeContext &ctx, Tensor &x) {
+  return x.layout == Layout::NHWC ? ctx.nhwc(x) : ctx.native(x);
+}
+
+LogicalResult requireFloat(NodeContext &ctx, Tensor &x) {
+  if (!isFloat(x.kind))
+    return ctx.fail(std::string("expects a float tensor, got ") +
+                    elemKindName(x.kind));
+  return success();
+}
+
+template <typename Build>
+OpHandler unaryFloat(double (*fold)(double), Build build) {
+  return [fold, build](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    if (fold && allConstant(ctx)) {
+      HostTensor out;
+      hostUnary(*x.host, fold, out);
+      ctx.setConstantOutput(0, out);
+      return success();
+    }
+    if (failed(requireFloat(ctx, x)))
+      return failure();
+    return setUnary(ctx, build(ctx, own(ctx, x)), x);
+  };
+}
+
+OpHandler binary(BinaryKind foldKind,
+                 std::function<Value(NodeContext &, Value, Value)> build,
+                 bool resultIsBool = false) {
+  return [=](NodeContext &ctx) -> LogicalResult {
+    Tensor &a = ctx.input(0), &b = ctx.input(1);
+    if (a.kind != b.kind)
+      return ctx.fail(std::string("operands have different element types (") +
+                      elemKindName(a.kind) + " and " + elemKindName(b.kind) +
+                      ")");
+    if (allConstant(ctx)) {
+      HostTensor out;
+      std::string error;
+      if (!hostBinary(foldKind, *a.host, *b.host, out, error))
+        return ctx.fail(error);
+      if (out.kind == ElemKind::F32)
+        hostCast(out, ElemKind::F32, out); // round like float32 arithmetic
+      ctx.setConstantOutput(0, out);
+      return success();
+    }
+    FailureOr<ElementwiseOperands> ops = prepareElementwise(ctx, {&a, &b});
+    if (failed(ops))
+      return failure();
+    Value r = build(ctx, ops->values[0], ops->values[1]);
+    ctx.setOutput(0, r, resultIsBool ? ElemKind::Bool : a.kind, ops->shape,
+                  ops->layout);
+    return success();
+  };
+}
+
+LogicalResult convertRelu(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  if (failed(requireFloat(ctx, x)))
+    return failure();
+  Value v = own(ctx, x);
+  double hi = largestFinite(TosaBuilder::typeOf(v).getElementType());
+  return setUnary(ctx, ctx.tosa().clamp(v, 0.0, hi), x);
+}
+
+LogicalResult convertLeakyRelu(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  if (failed(requireFloat(ctx, x)))
+    return failure();
+  FailureOr<double> alpha = ctx.floatAttr("alpha", 0.01);
+  if (failed(alpha))
+    return failure();
+  TosaBuilder &tb = ctx.tosa();
+  Value v = own(ctx, x);
+  // x >= 0 ? x : alpha * x
+  Value positive = tb.greaterEqual(v, tb.scalarLike(v, 0.0));
+  Value scaled = tb.mul(v, tb.scalarLike(v, *alpha));
+  return setUnary(ctx, tb.select(positive, v, scaled), x);
+}
+
+LogicalResult convertPow(NodeContext &ctx) {
+  Tensor &x = ctx.input(0), &y = ctx.input(1);
+  if (allConstant(ctx)) {
+    HostTensor out;
+    std::string error;
+    if (!hostBinary(BinaryKind::Pow, *x.host, *y.host, out, error))
+      return ctx.fail(error);
+    ctx.setConstantOutput(0, out);
+    return success();
+  }
+  if (failed(requireFloat(ctx, x)))
+    return failure();
+  TosaBuilder &tb = ctx.tosa();
+  // Small integral constant exponents become products: exact, and defined
+  // for negative bases (GELU's tanh approximation uses x^3).
+  if (y.isConstant() && y.host->size() == 1) {
+    double e = y.host->getDouble(0);
+    Value v = own(ctx, x);
+    if (e == 1.0)
+      return setUnary(ctx, v, x);
+    if (e == 2.0)
+      return setUnary(ctx, tb.mul(v, v), x);
+    if (e == 3.0)
+      return setUnary(ctx, tb.mul(tb.mul(v, v), v), x);
+    if (e == 0.5)
+      return setUnary(ctx, tb.sqrt(v), x);
+  }
+  Tensor yCast = y;
+  if (y.kind != x.kind) {
+    // ONNX allows an exponent of another type; TOSA needs one type.
+    if (y.isConstant()) {
+      HostTensor h;
+      hostCast(*y.host, x.kind, h);
+      yCast.host = h;
+      yCast.kind = x.kind;
+      yCast.value = nullptr;
+    } else {
+      yCast.value = tb.cast(ctx.native(y), ctx.elementType(x.kind));
+      yCast.kind = x.kind;
+      yCast.layout = Layout::Native;
+      yCast.nativeCache = yCast.nhwcCache = nullptr;
+    }
+  }
+  FailureOr<ElementwiseOperands> ops = prepareElementwise(ctx, {&x, &yCast});
+  if (failed(ops))
+    return failure();
+  ctx.setOutput(0, tb.pow(ops->values[0], ops->values[1]), x.kind, ops->shape,
+                ops->layout);
+  return success();
+}
+
+LogicalResult convertWhere(NodeContext &ctx) {
+  Tensor &c = ctx.input(0), &a = ctx.input(1), &b = ctx.input(2);
+  if (c.kind != ElemKind::Bool)
+    return ctx.fail("the condition must be a bool tensor");
+  if (a.kind != b.kind)
+    return ctx.fail("the two branches have different element types");
+  if (allConstant(ctx)) {
+    HostTensor out;
+    std::string error;
+    if (!hostWhere(*c.host, *a.host, *b.host, out, error))
+      return ctx.fail(error);
+    ctx.setConstantOutput(0, out);
+    return success();
+  }
+  FailureOr<ElementwiseOperands> ops = prepareElementwise(ctx, {&c, &a, &b});
+  if (failed(ops))
+    return failure();
+  Value r = ctx.tosa().select(ops->values[0], ops->values[1], ops->values[2]);
+  ctx.setOutput(0, r, a.kind, ops->shape, ops->layout);
+  return success();
+}
+
+LogicalResult convertCast(NodeContext &ctx) {
+  FailureOr<int64_t> to = ctx.intAttr("to");
+  if (failed(to))
+    return failure();
+  ElemKind kind;
+  if (!elemKindFromONNX(*to, kind))
+    return ctx.fail(std::string("cannot cast to unsupported element type ") +
+                    onnxTypeName(*to));
+  Tensor &x = ctx.input(0);
+  if (x.host && (x.foldable || !x.value)) {
+    HostTensor out;
+    hostCast(*x.host, kind, out);
+    ctx.setConstantOutput(0, out);
+    return success();
+  }
+  Value v = own(ctx, x);
+  ctx.setOutput(0, ctx.tosa().cast(v, ctx.elementType(kind)), kind, x.shape,
+                x.layout);
+  return success();
+}
+
+LogicalResult convertIdentity(NodeContext &ctx) {
+  Tensor t = ctx.input(0);
+  ctx.setOutput(0, std::move(t));
+  return success();
+}
+
+LogicalResult convertDropout(NodeContext &ctx) {
+  // Inference only: training_mode (an input since opset 12) must be false.
+  if (ctx.hasInput(2)) {
+    FailureOr<const HostTensor *> mode = ctx.constantInput(2, "training_mode");
+    if (failed(mode))
+      return failure();
+    if ((*mode)->getInt(0) != 0)
+      return ctx.fail("Dropout in training mode is not supported (it is "
+                      "random); export the model with dropout disabled");
+  }
+  if (ctx.outputUsed(1))
+    return ctx.fail("Dropout's mask output is not supported");
+  Tensor t = ctx.input(0);
+  ctx.setOutput(0, std::move(t));
+  return success();
+}
+
+} // namespace
+
+void registerElementwiseOps(OpRegistry &r) {
+  auto tanhFn = [](double v) { return std::tanh(v); };
+  r.add("Relu", 13, convertRelu);
+  r.add("LeakyRelu", 13, convertLeakyRelu);
+  r.add("Sigmoid", 13, unaryFloat(nullptr, [](NodeContext &c, Value v) {
+          return c.tosa().sigmoid(v);
+        }));
+  r.add("Tanh", 13, unaryFloat(+tanhFn, [](NodeContext &c, Value v) {
+          return c.tosa().tanh(v);
+        }));
+  r.add("Erf", 13, unaryFloat(nullptr, [](NodeContext &c, Value v) {
+          return c.tosa().erf(v);
+        }));
+  r.add("Exp", 13, unaryFloat(nullptr, [](NodeContext &c, Value v) {
+          return c.tosa().exp(v);
+        }));
+  r.add("Log", 13, unaryFloat(nullptr, [](NodeContext &c, Value v) {
+          return c.tosa().log(v);
+        }));
+  r.add("Sqrt", 13, unaryFloat(+[](double v) { return std::sqrt(v); },
+                               [](NodeContext &c, Value v) {
+                                 return c.tosa().sqrt(v);
+                               }));
+  r.add("Reciprocal", 13, unaryFloat(nullptr, [](NodeContext &c, Value v) {
+          return c.tosa().reciprocal(v);
+        }));
+  r.add("Neg", 13, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    if (allConstant(ctx)) {
+      HostTensor out;
+      hostUnary(*x.host, +[](double v) { return -v; }, out);
+      ctx.setConstantOutput(0, out);
+      return success();
+    }
+    return setUnary(ctx, ctx.tosa().neg(own(ctx, x)), x);
+  });
+  r.add("Abs", 13, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    if (allConstant(ctx)) {
+      HostTensor out;
+      hostUnary(*x.host, +[](double v) { return std::fabs(v); }, out);
+      ctx.setConstantOutput(0, out);
+      return success();
+    }
+    return setUnary(ctx, ctx.tosa().abs(own(ctx, x)), x);
+  });
+
+  r.add("Add", 13, binary(BinaryKind::Add, [](NodeContext &c, Value a, Value b) {
+          return c.tosa().add(a, b);
+        }));
+  r.add("Sub", 13, binary(BinaryKind::Sub, [](NodeContext &c, Value a, Value b) {
+          return c.tosa().sub(a, b);
+        }));
+  r.add("Mul", 13, binary(BinaryKind::Mul, [](NodeContext &c, Value a, Value b) {
+          return c.tosa().mul(a, b);
+        }));
+  r.add("Div", 13, [](NodeContext &ctx) -> LogicalResult {
+    // TOSA has no float division: a / b = a * reciprocal(b).
+    return binary(BinaryKind::Div, [](NodeContext &c, Value a, Value b) -> Value {
+      auto et = TosaBuilder::typeOf(a).getElementType();
+      if (isa<FloatType>(et))
+        return c.tosa().div(a, b);
+      auto type = RankedTensorType::get(
+          *rev::broadcastShapes(TosaBuilder::typeOf(a).getShape(),
+                                TosaBuilder::typeOf(b).getShape()),
+          et);
+      return tosa::IntDivOp::create(c.builder(), c.loc(), type, a, b);
+    })(ctx);
+  });
+  r.add("Max", 13, binary(BinaryKind::Max, [](NodeContext &c, Value a, Value b) {
+          return c.tosa().maximum(a, b);
+        }));
+  r.add("Min", 13, binary(BinaryKind::Min, [](NodeContext &c, Value a, Value b) {
+          return c.tosa().minimum(a, b);
+        }));
+  r.add("Equal", 13,
+        binary(BinaryKind::Equal,
+               [](NodeContext &c, Value a, Value b) {
+                 return c.tosa().equal(a, b);
+               },
+               /*resultIsBool=*/true));
+  r.add("Greater", 13,
+        binary(BinaryKind::Greater,
+               [](NodeContext &c, Value a, Value b) {
+                 return c.tosa().greater(a, b);
+               },
+               /*resultIsBool=*/true));
+  r.add("Less", 13,
+        binary(BinaryKind::Less,
+               [](NodeContext &c, Value a, Value b) {
+                 return c.tosa().greater(b, a);
+               },
+               /*resultIsBool=*/true));
+  r.add("Pow", 13, convertPow);
+  r.add("Where", 13, convertWhere);
+  r.add("Cast", 13, convertCast);
+  r.add("Identity", 13, convertIdentity);
+  r.add("Dropout", 13, convertDropout);
+}
+
+} // namespace rev::onnx_import

@@ -1,0 +1,725 @@
+//===- OpsShape.cpp - ONNX shape and data-movement ops --------------------===//
+//
+// Reshape, Flatten, Squeeze/Unsqueeze, Transpose, Concat, Split, Slice,
+// Gather, Expand, Pad, Shape, Constant, ConstantOfShape, SpaceToDepth and
+// DepthToSpace. When their inputs are constants (the shape computations that
+// PyTorch exports) they are evaluated at import time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpUtils.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+
+using namespace mlir;
+
+namespace rev::onnx_import {
+namespace {
+
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t k = 0; k < shape.size(); ++k)
+    s += (k ? "," : "") + std::to_string(shape[k]);
+  return s + "]";
+}
+
+/// Sets output `i` to `x` reshaped to `shape` (folded for constants).
+LogicalResult setReshaped(NodeContext &ctx, unsigned i, Tensor &x,
+                          std::vector<int64_t> shape) {
+  if (numElements(shape) != numElements(x.shape))
+    return ctx.fail("cannot reshape " + shapeStr(x.shape) + " to " +
+                    shapeStr(shape));
+  if (x.isConstant()) {
+    HostTensor h = *x.host;
+    h.shape = shape;
+    ctx.setConstantOutput(i, h);
+    return success();
+  }
+  Value v = ctx.tosa().reshape(ctx.native(x), shape);
+  ctx.setOutput(i, v, x.kind, shape);
+  return success();
+}
+
+LogicalResult convertReshape(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<std::vector<int64_t>> target = ctx.intsInput(1, "shape");
+  if (failed(target))
+    return failure();
+  FailureOr<int64_t> allowZero = ctx.intAttr("allowzero", 0);
+  if (failed(allowZero))
+    return failure();
+  std::vector<int64_t> shape = *target;
+  int64_t inferred = -1, known = 1;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 0 && !*allowZero) {
+      if (d >= x.shape.size())
+        return ctx.fail("shape entry 0 at " + std::to_string(d) +
+                        " copies a dimension the input does not have");
+      shape[d] = x.shape[d];
+    }
+    if (shape[d] == -1) {
+      if (inferred >= 0)
+        return ctx.fail("shape has more than one -1");
+      inferred = d;
+      continue;
+    }
+    if (shape[d] < 0)
+      return ctx.fail("invalid shape entry " + std::to_string(shape[d]));
+    known *= shape[d];
+  }
+  if (inferred >= 0) {
+    if (known == 0 || numElements(x.shape) % known)
+      return ctx.fail("cannot infer the -1 in shape " + shapeStr(*target) +
+                      " for an input of shape " + shapeStr(x.shape));
+    shape[inferred] = numElements(x.shape) / known;
+  }
+  return setReshaped(ctx, 0, x, shape);
+}
+
+LogicalResult convertFlatten(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<int64_t> axisAttr = ctx.intAttr("axis", 1);
+  if (failed(axisAttr))
+    return failure();
+  int64_t axis = *axisAttr < 0 ? *axisAttr + x.rank() : *axisAttr;
+  if (axis < 0 || axis > x.rank())
+    return ctx.fail("axis " + std::to_string(*axisAttr) +
+                    " is out of range for rank " + std::to_string(x.rank()));
+  int64_t outer = numElements(ArrayRef(x.shape).take_front(axis));
+  return setReshaped(ctx, 0, x, {outer, numElements(x.shape) / std::max<int64_t>(outer, 1)});
+}
+
+/// Axes from the attribute (opset < 13) or the input (opset >= 13).
+FailureOr<std::optional<std::vector<int64_t>>> axesOperand(NodeContext &ctx,
+                                                           unsigned input) {
+  if (ctx.attr("axes")) {
+    FailureOr<std::vector<int64_t>> a = ctx.intsAttr("axes");
+    if (failed(a))
+      return failure();
+    return std::optional<std::vector<int64_t>>(*a);
+  }
+  if (ctx.hasInput(input)) {
+    FailureOr<std::vector<int64_t>> a = ctx.intsInput(input, "axes");
+    if (failed(a))
+      return failure();
+    return std::optional<std::vector<int64_t>>(*a);
+  }
+  return std::optional<std::vector<int64_t>>();
+}
+
+LogicalResult convertSqueeze(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  auto axes = axesOperand(ctx, 1);
+  if (failed(axes))
+    return failure();
+  std::vector<bool> drop(x.rank(), false);
+  if (*axes) {
+    for (int64_t a : **axes) {
+      FailureOr<int64_t> n = ctx.normalizeAxis(a, x.rank());
+      if (failed(n))
+        return failure();
+      if (x.shape[*n] != 1)
+        return ctx.fail("cannot squeeze axis " + std::to_string(a) +
+                        " of size " + std::to_string(x.shape[*n]));
+      drop[*n] = true;
+    }
+  } else {
+    for (int64_t d = 0; d < x.rank(); ++d)
+      drop[d] = x.shape[d] == 1;
+  }
+  std::vector<int64_t> shape;
+  for (int64_t d = 0; d < x.rank(); ++d)
+    if (!drop[d])
+      shape.push_back(x.shape[d]);
+  return setReshaped(ctx, 0, x, shape);
+}
+
+LogicalResult convertUnsqueeze(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  auto axes = axesOperand(ctx, 1);
+  if (failed(axes))
+    return failure();
+  if (!*axes)
+    return ctx.fail("Unsqueeze needs axes");
+  int64_t rank = x.rank() + (*axes)->size();
+  std::vector<bool> inserted(rank, false);
+  for (int64_t a : **axes) {
+    FailureOr<int64_t> n = ctx.normalizeAxis(a, rank);
+    if (failed(n))
+      return failure();
+    if (inserted[*n])
+      return ctx.fail("axis " + std::to_string(a) + " is repeated");
+    inserted[*n] = true;
+  }
+  std::vector<int64_t> shape;
+  size_t src = 0;
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(inserted[d] ? 1 : x.shape[src++]);
+  return setReshaped(ctx, 0, x, shape);
+}
+
+LogicalResult convertTranspose(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  std::vector<int64_t> reversed;
+  for (int64_t d = x.rank() - 1; d >= 0; --d)
+    reversed.push_back(d);
+  FailureOr<std::vector<int64_t>> perm = ctx.intsAttr("perm", reversed);
+  if (failed(perm))
+    return failure();
+  if (static_cast<int64_t>(perm->size()) != x.rank())
+    return ctx.fail("perm has " + std::to_string(perm->size()) +
+                    " entries for a tensor of rank " + std::to_string(x.rank()));
+  std::vector<bool> seen(x.rank(), false);
+  std::vector<int64_t> shape;
+  for (int64_t p : *perm) {
+    if (p < 0 || p >= x.rank() || seen[p])
+      return ctx.fail("perm " + shapeStr(*perm) + " is not a permutation");
+    seen[p] = true;
+    shape.push_back(x.shape[p]);
+  }
+  if (x.isConstant()) {
+    HostTensor out;
+    hostTranspose(*x.host, *perm, out);
+    ctx.setConstantOutput(0, out);
+    return success();
+  }
+  // From NHWC, compose with the layout permutation: one transpose.
+  SmallVector<int32_t> physical;
+  Value v;
+  if (x.layout == Layout::NHWC) {
+    static const int32_t toLogical[4] = {0, 3, 1, 2};
+    for (int64_t p : *perm)
+      physical.push_back(toLogical[p]);
+    v = ctx.nhwc(x);
+  } else {
+    for (int64_t p : *perm)
+      physical.push_back(p);
+    v = ctx.native(x);
+  }
+  ctx.setOutput(0, ctx.tosa().transpose(v, physical), x.kind, shape);
+  return success();
+}
+
+LogicalResult convertConcat(NodeContext &ctx) {
+  FailureOr<int64_t> axisAttr = ctx.intAttr("axis");
+  if (failed(axisAttr))
+    return failure();
+  std::vector<Tensor *> inputs;
+  for (unsigned k = 0; k < ctx.numInputs(); ++k)
+    if (ctx.hasInput(k))
+      inputs.push_back(&ctx.input(k));
+  if (inputs.empty())
+    return ctx.fail("Concat needs at least one input");
+  int64_t rank = inputs.front()->rank();
+  FailureOr<int64_t> axis = ctx.normalizeAxis(*axisAttr, rank);
+  if (failed(axis))
+    return failure();
+  std::vector<int64_t> shape = inputs.front()->shape;
+  shape[*axis] = 0;
+  for (Tensor *t : inputs) {
+    if (t->rank() != rank || t->kind != inputs.front()->kind)
+      return ctx.fail("Concat inputs differ in rank or element type");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != *axis && t->shape[d] != inputs.front()->shape[d])
+        return ctx.fail("Concat inputs differ in dimension " +
+                        std::to_string(d));
+    shape[*axis] += t->shape[*axis];
+  }
+  if (allConstant(ctx)) {
+    std::vector<const HostTensor *> hosts;
+    for (Tensor *t : inputs)
+      hosts.push_back(&*t->host);
+    HostTensor out;
+    std::string error;
+    if (!hostConcat(hosts, *axis, out, error))
+      return ctx.fail(error);
+    ctx.setConstantOutput(0, out);
+    return success();
+  }
+  bool nhwc = rank == 4 && llvm::any_of(inputs, [](Tensor *t) {
+                return t->layout == Layout::NHWC;
+              });
+  Layout layout = nhwc ? Layout::NHWC : Layout::Native;
+  SmallVector<Value> values;
+  for (Tensor *t : inputs)
+    values.push_back(nhwc ? ctx.nhwc(*t) : ctx.native(*t));
+  Value r = ctx.tosa().concat(values, physicalAxis(*axis, layout));
+  ctx.setOutput(0, r, inputs.front()->kind, shape, layout);
+  return success();
+}
+
+/// Output `i` = x[start : start + size] along logical `axis` (step 1),
+/// keeping x's layout.
+void setSlice(NodeContext &ctx, unsigned i, Tensor &x, int64_t axis,
+              int64_t start, int64_t size) {
+  std::vector<int64_t> starts(x.rank(), 0), sizes = x.shape;
+  starts[axis] = start;
+  sizes[axis] = size;
+  if (x.isConstant()) {
+    HostTensor out;
+    std::vector<int64_t> steps(x.rank(), 1);
+    hostSlice(*x.host, starts, steps, sizes, out);
+    ctx.setConstantOutput(i, out);
+    return;
+  }
+  Layout layout = x.layout;
+  Value v = layout == Layout::NHWC ? ctx.nhwc(x) : ctx.native(x);
+  Value r = ctx.tosa().slice(v, physicalShape(starts, layout),
+                             physicalShape(sizes, layout));
+  ctx.setOutput(i, r, x.kind, sizes, layout);
+}
+
+LogicalResult convertSplit(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<int64_t> axisAttr = ctx.intAttr("axis", 0);
+  if (failed(axisAttr))
+    return failure();
+  FailureOr<int64_t> axis = ctx.normalizeAxis(*axisAttr, x.rank());
+  if (failed(axis))
+    return failure();
+  std::vector<int64_t> sizes;
+  if (ctx.hasInput(1)) {
+    FailureOr<std::vector<int64_t>> s = ctx.intsInput(1, "split");
+    if (failed(s))
+      return failure();
+    sizes = *s;
+  } else if (ctx.attr("split")) {
+    FailureOr<std::vector<int64_t>> s = ctx.intsAttr("split");
+    if (failed(s))
+      return failure();
+    sizes = *s;
+  } else {
+    int64_t n = ctx.numOutputs(), dim = x.shape[*axis];
+    if (dim % n)
+      return ctx.fail("cannot split a dimension of size " +
+                      std::to_string(dim) + " into " + std::to_string(n) +
+                      " equal parts");
+    sizes.assign(n, dim / n);
+  }
+  if (static_cast<int64_t>(sizes.size()) != ctx.numOutputs())
+    return ctx.fail("split has " + std::to_string(sizes.size()) +
+                    " sizes for " + std::to_string(ctx.numOutputs()) +
+                    " outputs");
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    if (s <= 0)
+      return ctx.fail("split sizes must be positive");
+    total += s;
+  }
+  if (total != x.shape[*axis])
+    return ctx.fail("split sizes add up to " + std::to_string(total) +
+                    ", not to the dimension's " +
+                    std::to_string(x.shape[*axis]));
+  int64_t offset = 0;
+  for (auto [k, s] : llvm::enumerate(sizes)) {
+    if (ctx.outputUsed(k))
+      setSlice(ctx, k, x, *axis, offset, s);
+    offset += s;
+  }
+  return success();
+}
+
+LogicalResult convertSlice(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<std::vector<int64_t>> starts = ctx.intsInput(1, "starts");
+  FailureOr<std::vector<int64_t>> ends = ctx.intsInput(2, "ends");
+  if (failed(starts) || failed(ends))
+    return failure();
+  std::vector<int64_t> axes, steps;
+  if (ctx.hasInput(3)) {
+    FailureOr<std::vector<int64_t>> a = ctx.intsInput(3, "axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  } else {
+    for (size_t k = 0; k < starts->size(); ++k)
+      axes.push_back(k);
+  }
+  if (ctx.hasInput(4)) {
+    FailureOr<std::vector<int64_t>> s = ctx.intsInput(4, "steps");
+    if (failed(s))
+      return failure();
+    steps = *s;
+  } else {
+    steps.assign(starts->size(), 1);
+  }
+  if (ends->size() != starts->size() || axes.size() != starts->size() ||
+      steps.size() != starts->size())
+    return ctx.fail("starts, ends, axes and steps have different lengths");
+
+  int64_t rank = x.rank();
+  std::vector<int64_t> begin(rank, 0), step(rank, 1), size = x.shape;
+  std::vector<bool> seen(rank, false);
+  for (size_t k = 0; k < axes.size(); ++k) {
+    FailureOr<int64_t> axis = ctx.normalizeAxis(axes[k], rank);
+    if (failed(axis))
+      return failure();
+    if (seen[*axis])
+      return ctx.fail("axis " + std::to_string(axes[k]) + " is repeated");
+    seen[*axis] = true;
+    int64_t dim = x.shape[*axis], s = steps[k];
+    if (s == 0)
+      return ctx.fail("steps must not be 0");
+    int64_t st = (*starts)[k], en = (*ends)[k];
+    if (st < 0)
+      st += dim;
+    if (en < 0)
+      en += dim;
+    if (s > 0) {
+      st = std::clamp<int64_t>(st, 0, dim);
+      en = std::clamp<int64_t>(en, 0, dim);
+      size[*axis] = std::max<int64_t>(0, (en - st + s - 1) / s);
+    } else {
+      st = std::clamp<int64_t>(st, 0, dim - 1);
+      en = std::clamp<int64_t>(en, -1, dim - 1);
+      size[*axis] = std::max<int64_t>(0, (st - en + (-s) - 1) / (-s));
+    }
+    begin[*axis] = st;
+    step[*axis] = s;
+  }
+  if (x.isConstant()) {
+    HostTensor out;
+    hostSlice(*x.host, begin, step, size, out);
+    ctx.setConstantOutput(0, out);
+    return success();
+  }
+  for (int64_t d : size)
+    if (d == 0)
+      return ctx.fail("the slice is empty; empty tensors are not supported");
+
+  Layout layout = x.layout;
+  Value v = layout == Layout::NHWC ? ctx.nhwc(x) : ctx.native(x);
+  TosaBuilder &tb = ctx.tosa();
+  // Per axis: reverse for negative steps, then take every step-th element
+  // with slice + reshape + slice.
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t pd = physicalAxis(d, layout);
+    auto type = TosaBuilder::typeOf(v);
+    int64_t dim = type.getDimSize(pd);
+    int64_t st = begin[d], s = step[d], n = size[d];
+    if (s < 0) {
+      v = tosa::ReverseOp::create(ctx.builder(), ctx.loc(), type, v,
+                                  ctx.builder().getI32IntegerAttr(pd));
+      st = dim - 1 - st;
+      s = -s;
+    }
+    if (s == 1 && st == 0 && n == dim)
+      continue;
+    SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape());
+    if (s == 1) {
+      starts[pd] = st;
+      sizes[pd] = n;
+      v = tb.slice(v, starts, sizes);
+      continue;
+    }
+    // Take [st, st + n*s), padding past the end if needed, view it as
+    // [n, s] and keep the first of each group.
+    int64_t span = n * s, avail = dim - st;
+    starts[pd] = st;
+    sizes[pd] = std::min(span, avail);
+    v = tb.slice(v, starts, sizes);
+    if (span > avail) {
+      SmallVector<int64_t> padding(2 * type.getRank(), 0);
+      padding[2 * pd + 1] = span - avail;
+      v = tb.pad(v, padding);
+    }
+    SmallVector<int64_t> grouped(TosaBuilder::typeOf(v).getShape());
+    grouped[pd] = n;
+    grouped.insert(grouped.begin() + pd + 1, s);
+    v = tb.reshape(v, grouped);
+    SmallVector<int64_t> gStarts(grouped.size(), 0), gSizes = grouped;
+    gSizes[pd + 1] = 1;
+    v = tb.slice(v, gStarts, gSizes);
+    grouped.erase(grouped.begin() + pd + 1);
+    v = tb.reshape(v, grouped);
+  }
+  ctx.setOutput(0, v, x.kind, size, layout);
+  return success();
+}
+
+LogicalResult convertGather(NodeContext &ctx) {
+  Tensor &data = ctx.input(0), &indices = ctx.input(1);
+  FailureOr<int64_t> axisAttr = ctx.intAttr("axis", 0);
+  if (failed(axisAttr))
+    return failure();
+  FailureOr<int64_t> axis = ctx.normalizeAxis(*axisAttr, data.rank());
+  if (failed(axis))
+    return failure();
+  if (isFloat(indices.kind))
+    return ctx.fail("indices must be integers");
+  if (data.isConstant() && indices.isConstant()) {
+    HostTensor out;
+    std::string error;
+    if (!hostGather(*data.host, *indices.host, *axis, out, error))
+      return ctx.fail(error);
+    ctx.setConstantOutput(0, out);
+    return success();
+  }
+  int64_t dim = data.shape[*axis];
+  std::vector<int64_t> outShape(data.shape.begin(), data.shape.begin() + *axis);
+  outShape.insert(outShape.end(), indices.shape.begin(), indices.shape.end());
+  outShape.insert(outShape.end(), data.shape.begin() + *axis + 1,
+                  data.shape.end());
+  TosaBuilder &tb = ctx.tosa();
+  // A constant scalar index: a slice.
+  if (indices.isConstant() && indices.host->size() == 1 &&
+      indices.shape.empty()) {
+    int64_t idx = indices.host->getInt(0);
+    if (idx < -dim || idx >= dim)
+      return ctx.fail("index " + std::to_string(idx) +
+                      " is out of range for a dimension of size " +
+                      std::to_string(dim));
+    if (idx < 0)
+      idx += dim;
+    std::vector<int64_t> starts(data.rank(), 0), sizes = data.shape;
+    starts[*axis] = idx;
+    sizes[*axis] = 1;
+    Value v = tb.slice(ctx.native(data), starts, sizes);
+    ctx.setOutput(0, tb.reshape(v, outShape), data.kind, outShape);
+    return success();
+  }
+  // General case with tosa.gather: values [outer, K, inner], indices
+  // [outer, W] (the same W indices for each outer row).
+  int64_t outer = numElements(ArrayRef(data.shape).take_front(*axis));
+  int64_t inner = numElements(ArrayRef(data.shape).drop_front(*axis + 1));
+  int64_t w = numElements(indices.shape);
+  Value values = tb.reshape(ctx.native(data), {outer, dim, inner});
+  Value idx = tb.cast(tb.reshape(ctx.native(indices), {1, w}),
+                      ctx.builder().getI32Type());
+  // Negative indices count from the end.
+  Value negative = tb.greater(tb.splat(ctx.builder().getI32Type(), {1, 1}, 0),
+                              idx);
+  idx = tb.select(negative,
+                  tb.add(idx, tb.splat(ctx.builder().getI32Type(), {1, 1}, dim)),
+                  idx);
+  idx = tb.tile(idx, {outer, 1});
+  auto type = RankedTensorType::get({outer, w, inner},
+                                    TosaBuilder::typeOf(values).getElementType());
+  Value g = tosa::GatherOp::create(ctx.builder(), ctx.loc(), type, values, idx);
+  ctx.setOutput(0, tb.reshape(g, outShape), data.kind, outShape);
+  return success();
+}
+
+LogicalResult convertExpand(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<std::vector<int64_t>> shape = ctx.intsInput(1, "shape");
+  if (failed(shape))
+    return failure();
+  auto target = rev::broadcastShapes(x.shape, *shape);
+  if (failed(target))
+    return ctx.fail("cannot expand " + shapeStr(x.shape) + " to " +
+                    shapeStr(*shape));
+  std::vector<int64_t> out(target->begin(), target->end());
+  if (x.isConstant() && numElements(out) <= (1 << 16)) {
+    HostTensor h;
+    std::string error;
+    if (!hostExpand(*x.host, out, h, error))
+      return ctx.fail(error);
+    ctx.setConstantOutput(0, h);
+    return success();
+  }
+  ctx.setOutput(0, ctx.tosa().broadcastTo(ctx.native(x), out), x.kind, out);
+  return success();
+}
+
+LogicalResult convertPad(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<std::string> mode = ctx.stringAttr("mode", std::string("constant"));
+  if (failed(mode))
+    return failure();
+  if (*mode != "constant")
+    return ctx.fail("Pad mode '" + *mode +
+                    "' is not supported (only 'constant')");
+  FailureOr<std::vector<int64_t>> pads = ctx.intsInput(1, "pads");
+  if (failed(pads))
+    return failure();
+  int64_t rank = x.rank();
+  if (static_cast<int64_t>(pads->size()) != 2 * rank)
+    return ctx.fail("pads has " + std::to_string(pads->size()) +
+                    " entries for a tensor of rank " + std::to_string(rank));
+  double value = 0.0;
+  if (ctx.hasInput(2)) {
+    FailureOr<const HostTensor *> c = ctx.constantInput(2, "constant_value");
+    if (failed(c))
+      return failure();
+    if ((*c)->size() != 1)
+      return ctx.fail("constant_value must be a scalar");
+    value = (*c)->getDouble(0);
+  }
+  if (ctx.hasInput(3))
+    return ctx.fail("the axes input of Pad is not supported");
+  Layout layout = x.layout;
+  Value v = layout == Layout::NHWC ? ctx.nhwc(x) : ctx.native(x);
+  TosaBuilder &tb = ctx.tosa();
+  std::vector<int64_t> shape = x.shape;
+  SmallVector<int64_t> padding(2 * rank, 0), cropStart(rank, 0);
+  bool crop = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t lo = (*pads)[d], hi = (*pads)[d + rank];
+    int64_t pd = physicalAxis(d, layout);
+    padding[2 * pd] = std::max<int64_t>(lo, 0);
+    padding[2 * pd + 1] = std::max<int64_t>(hi, 0);
+    if (lo < 0 || hi < 0)
+      crop = true;
+    shape[d] += lo + hi;
+    if (shape[d] <= 0)
+      return ctx.fail("negative pads remove the whole dimension " +
+                      std::to_string(d));
+  }
+  v = tb.pad(v, padding, value);
+  if (crop) {
+    // Negative pads remove elements.
+    SmallVector<int64_t> starts(rank, 0);
+    for (int64_t d = 0; d < rank; ++d)
+      starts[physicalAxis(d, layout)] = std::max<int64_t>(-(*pads)[d], 0);
+    v = tb.slice(v, starts, physicalShape(shape, layout));
+  }
+  ctx.setOutput(0, v, x.kind, shape, layout);
+  return success();
+}
+
+LogicalResult convertShape(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<int64_t> start = ctx.intAttr("start", 0);
+  FailureOr<int64_t> end = ctx.intAttr("end", x.rank());
+  if (failed(start) || failed(end))
+    return failure();
+  int64_t r = x.rank();
+  int64_t s = std::clamp<int64_t>(*start < 0 ? *start + r : *start, 0, r);
+  int64_t e = std::clamp<int64_t>(*end < 0 ? *end + r : *end, 0, r);
+  std::vector<int64_t> dims(x.shape.begin() + s,
+                            x.shape.begin() + std::max(s, e));
+  int64_t n = dims.size();
+  ctx.setConstantOutput(0, HostTensor::ints(std::move(dims), {n}));
+  return success();
+}
+
+LogicalResult convertConstant(NodeContext &ctx) {
+  const onnx::NodeProto &node = ctx.node();
+  if (node.attribute_size() != 1)
+    return ctx.fail("Constant needs exactly one value attribute");
+  const onnx::AttributeProto &a = node.attribute(0);
+  HostTensor h;
+  std::string error;
+  if (a.name() == "value") {
+    if (!tensorFromProto(a.t(), h, error))
+      return ctx.fail("the constant " + error);
+  } else if (a.name() == "value_float") {
+    h = HostTensor::splat(ElemKind::F32, {}, a.f());
+  } else if (a.name() == "value_int") {
+    h = HostTensor::ints({a.i()}, {});
+  } else if (a.name() == "value_floats") {
+    h.kind = ElemKind::F32;
+    h.shape = {static_cast<int64_t>(a.floats_size())};
+    h.f.assign(a.floats().begin(), a.floats().end());
+  } else if (a.name() == "value_ints") {
+    h = HostTensor::ints(std::vector<int64_t>(a.ints().begin(), a.ints().end()),
+                         {static_cast<int64_t>(a.ints_size())});
+  } else {
+    return ctx.fail("Constant attribute '" + a.name() + "' is not supported");
+  }
+  ctx.setConstantOutput(0, std::move(h));
+  return success();
+}
+
+LogicalResult convertConstantOfShape(NodeContext &ctx) {
+  FailureOr<std::vector<int64_t>> shape = ctx.intsInput(0, "shape");
+  if (failed(shape))
+    return failure();
+  for (int64_t d : *shape)
+    if (d < 0)
+      return ctx.fail("negative dimension in shape " + shapeStr(*shape));
+  HostTensor value = HostTensor::splat(ElemKind::F32, {1}, 0.0);
+  if (const onnx::AttributeProto *a = ctx.attr("value")) {
+    std::string error;
+    if (!tensorFromProto(a->t(), value, error))
+      return ctx.fail("the value " + error);
+    if (value.size() != 1)
+      return ctx.fail("value must hold one element");
+  }
+  double v = value.getDouble(0);
+  if (numElements(*shape) <= (1 << 16)) {
+    ctx.setConstantOutput(0, HostTensor::splat(value.kind, *shape, v));
+    return success();
+  }
+  Value c = ctx.tosa().splat(ctx.elementType(value.kind), *shape, v);
+  ctx.setOutput(0, c, value.kind, *shape);
+  return success();
+}
+
+/// SpaceToDepth / DepthToSpace on NHWC values.
+LogicalResult convertSpaceToDepth(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<int64_t> bs = ctx.intAttr("blocksize");
+  if (failed(bs))
+    return failure();
+  int64_t b = *bs;
+  if (x.rank() != 4)
+    return ctx.fail("SpaceToDepth needs a 4-D input");
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+  if (b <= 0 || h % b || w % b)
+    return ctx.fail("blocksize " + std::to_string(b) +
+                    " does not divide the spatial dimensions");
+  TosaBuilder &tb = ctx.tosa();
+  // [N,H,W,C] -> [N,H/b,b,W/b,b,C] -> [N,H/b,W/b,b,b,C] -> [N,H/b,W/b,b*b*C]
+  Value v = tb.reshape(ctx.nhwc(x), {n, h / b, b, w / b, b, c});
+  v = tb.transpose(v, {0, 1, 3, 2, 4, 5});
+  v = tb.reshape(v, {n, h / b, w / b, b * b * c});
+  ctx.setOutput(0, v, x.kind, {n, b * b * c, h / b, w / b}, Layout::NHWC);
+  return success();
+}
+
+LogicalResult convertDepthToSpace(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  FailureOr<int64_t> bs = ctx.intAttr("blocksize");
+  FailureOr<std::string> mode = ctx.stringAttr("mode", std::string("DCR"));
+  if (failed(bs) || failed(mode))
+    return failure();
+  int64_t b = *bs;
+  if (x.rank() != 4)
+    return ctx.fail("DepthToSpace needs a 4-D input");
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+  if (b <= 0 || c % (b * b))
+    return ctx.fail("blocksize " + std::to_string(b) +
+                    " squared does not divide the channels");
+  int64_t oc = c / (b * b);
+  TosaBuilder &tb = ctx.tosa();
+  Value v = ctx.nhwc(x);
+  if (*mode == "DCR") {
+    // channel = (bh*b + bw)*oc + c: [N,H,W,b,b,oc] -> [N,H,b,W,b,oc]
+    v = tb.reshape(v, {n, h, w, b, b, oc});
+    v = tb.transpose(v, {0, 1, 3, 2, 4, 5});
+  } else if (*mode == "CRD") {
+    // channel = c*b*b + bh*b + bw: [N,H,W,oc,b,b] -> [N,H,b,W,b,oc]
+    v = tb.reshape(v, {n, h, w, oc, b, b});
+    v = tb.transpose(v, {0, 1, 4, 2, 5, 3});
+  } else {
+    return ctx.fail("DepthToSpace mode '" + *mode + "' is not supported");
+  }
+  v = tb.reshape(v, {n, h * b, w * b, oc});
+  ctx.setOutput(0, v, x.kind, {n, oc, h * b, w * b}, Layout::NHWC);
+  return success();
+}
+
+} // namespace
+
+void registerShapeOps(OpRegistry &r) {
+  r.add("Reshape", 13, convertReshape);
+  r.add("Flatten", 13, convertFlatten);
+  r.add("Squeeze", 13, convertSqueeze);
+  r.add("Unsqueeze", 13, convertUnsqueeze);
+  r.add("Transpose", 13, convertTranspose);
+  r.add("Concat", 13, convertConcat);
+  r.add("Split", 13, convertSplit);
+  r.add("Slice", 13, convertSlice);
+  r.add("Gather", 13, convertGather);
+  r.add("Expand", 13, convertExpand);
+  r.add("Pad", 13, convertPad);
+  r.add("Shape", 13, convertShape);
+  r.add("Constant", 13, convertConstant);
+  r.add("ConstantOfShape", 13, convertConstantOfShape);
+  r.add("SpaceToDepth", 13, convertSpaceToDepth);
+  r.add("DepthToSpace", 13, convertDepthToSpace);
+}
+
+} // namespace rev::onnx_import

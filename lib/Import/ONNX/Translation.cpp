@@ -1,0 +1,82 @@
+//===- Translation.cpp - command-line entry points of the importer --------===//
+
+#include "rev/Import/ONNX/ONNXImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ManagedStatic.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+
+namespace {
+
+struct ImportOptionsCL {
+  llvm::cl::opt<std::string> weights{
+      "onnx-weights",
+      llvm::cl::desc("How ONNX initializers are imported: 'arguments' "
+                     "(function arguments, so that gradients exist for "
+                     "them; the default) or 'constants'"),
+      llvm::cl::init("arguments")};
+  llvm::cl::list<std::string> inputShapes{
+      "onnx-input-shape",
+      llvm::cl::desc("Static shape for a graph input with symbolic "
+                     "dimensions, NAME:D0,D1,... (repeatable)"),
+      llvm::cl::value_desc("NAME:D0,D1,...")};
+  llvm::cl::opt<std::string> functionName{
+      "onnx-func-name", llvm::cl::desc("Name of the imported function"),
+      llvm::cl::init("model")};
+};
+
+llvm::ManagedStatic<ImportOptionsCL> clOptions;
+rev::ONNXImportOptions parsedOptions;
+
+} // namespace
+
+namespace rev {
+
+void registerONNXImportCommandLineOptions() { *clOptions; }
+
+const ONNXImportOptions &getONNXImportOptionsFromCommandLine() {
+  parsedOptions = ONNXImportOptions();
+  if (clOptions->weights == "constants") {
+    parsedOptions.weights = ONNXImportOptions::Weights::Constants;
+  } else if (clOptions->weights != "arguments") {
+    llvm::errs() << "error: --onnx-weights must be 'arguments' or "
+                    "'constants', not '"
+                 << clOptions->weights << "'\n";
+    exit(1);
+  }
+  for (const std::string &spec : clOptions->inputShapes) {
+    std::string error = parseInputShapeOption(spec, parsedOptions);
+    if (!error.empty()) {
+      llvm::errs() << "error: " << error << "\n";
+      exit(1);
+    }
+  }
+  parsedOptions.functionName = clOptions->functionName;
+  return parsedOptions;
+}
+
+void registerONNXImportTranslation() {
+  registerONNXImportCommandLineOptions();
+  TranslateToMLIRRegistration reg(
+      "import-onnx",
+      "Import an ONNX model (binary, or ONNX's textual syntax) into TOSA",
+      [](llvm::SourceMgr &sourceMgr,
+         MLIRContext *context) -> OwningOpRef<Operation *> {
+        const llvm::MemoryBuffer *buffer =
+            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+        StringRef name = buffer->getBufferIdentifier();
+        return importONNXModel(buffer->getBuffer(), name, context,
+                               getONNXImportOptionsFromCommandLine());
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<func::FuncDialect, tosa::TosaDialect>();
+      });
+}
+
+} // namespace rev
