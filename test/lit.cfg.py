@@ -29,6 +29,8 @@ config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
 
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.rev_tools_dir, append_path=True)
 llvm_config.use_default_substitutions()
 llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
 
@@ -37,6 +39,7 @@ tools = [
     "rev-opt",
     "rev-translate",
     "rev-run",
+    "split-file",
     # Debian's own upstream tools, for the plugin and upstream-pipeline tests.
     ToolSubst("%mlir-opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
     ToolSubst("%mlir-runner", os.path.join(config.llvm_tools_dir, "mlir-runner")),
