@@ -5,6 +5,7 @@
 #include "rev/Dialect/Rev/IR/RevDialect.h"
 #include "rev/Interfaces/InvertibleOpInterface.h"
 #include "rev/Transforms/Passes.h"
+#include "rev/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -16,4 +17,8 @@ void rev::registerRevDialects(mlir::DialectRegistry &registry) {
   registerInvertibleOpInterfaceExternalModels(registry);
 }
 
-void rev::registerRevPasses() { registerRevTransformsPasses(); }
+void rev::registerRevPasses() {
+  registerRevTransformsPasses();
+  registerRevConversionPasses();
+  registerLowerCPUPipeline();
+}

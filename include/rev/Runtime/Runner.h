@@ -1,0 +1,71 @@
+//===- Runner.h - JIT-compile and call entry points -------------*- C++ -*-===//
+
+#ifndef REV_RUNTIME_RUNNER_H
+#define REV_RUNTIME_RUNNER_H
+
+#include "rev/Runtime/Array.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace rev::runtime {
+
+struct TensorSpec {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  std::string describe() const; // "float32 [4,3,16,16]"
+};
+
+/// An entry point's tensor-level signature, from its `rev.abi` attribute
+/// (see rev-annotate-abi). Results are out-parameters after the arguments.
+struct EntrySignature {
+  std::string function;
+  std::vector<TensorSpec> args, results;
+};
+
+/// Reads `rev.abi` from the function (func.func or llvm.func) `name`.
+llvm::Expected<EntrySignature> readSignature(mlir::ModuleOp module,
+                                             llvm::StringRef name);
+
+/// The default entry of a module: `train_step` if present, else its only
+/// public function with a body.
+llvm::Expected<std::string> defaultEntry(mlir::ModuleOp module);
+
+/// How far a module is lowered.
+enum class IRLevel { Tensor, Memref, LLVM };
+IRLevel detectLevel(mlir::ModuleOp module);
+
+/// Lowers `module` to the LLVM dialect with rev-lower-cpu (from the tensor
+/// or memref level).
+llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize);
+
+/// A JIT-compiled entry point.
+class JITFunction {
+public:
+  static llvm::Expected<std::unique_ptr<JITFunction>>
+  compile(mlir::ModuleOp llvmModule, EntrySignature signature,
+          unsigned optLevel);
+  ~JITFunction();
+
+  const EntrySignature &signature() const { return sig; }
+  /// Calls the function. `inputs` match `signature().args`; `outputs` are
+  /// allocated here with the result shapes.
+  llvm::Error call(llvm::ArrayRef<const Array *> inputs,
+                   std::vector<Array> &outputs);
+
+private:
+  JITFunction() = default;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  EntrySignature sig;
+};
+
+} // namespace rev::runtime
+
+#endif // REV_RUNTIME_RUNNER_H

@@ -1,0 +1,77 @@
+//===- Pipelines.cpp - the rev-lower-cpu pipeline -------------------------===//
+
+#include "rev/Conversion/Passes.h"
+#include "rev/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace rev {
+
+/// Appends a textual pipeline of upstream passes (parsed against the
+/// registry, so the names are the documented command-line ones).
+static void addUpstream(OpPassManager &pm, StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("rev-lower-cpu: invalid upstream pipeline");
+}
+
+static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options);
+static void addLoopsToLLVMSteps(OpPassManager &pm,
+                                const LowerCPUOptions &options);
+
+void buildLowerCPUPipeline(OpPassManager &pm, const LowerCPUOptions &options) {
+  pm.addPass(createRevAnnotateABI());
+  if (options.fromMemref) {
+    addUpstream(pm, "buffer-results-to-out-params{modify-public-functions "
+                    "hoist-static-allocs}");
+  } else {
+    addTensorSteps(pm, options);
+  }
+  addLoopsToLLVMSteps(pm, options);
+}
+
+/// From TOSA (and rev) on tensors to bufferized linalg.
+static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
+  pm.addPass(createRevLowerCouplings());
+  pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
+  addUpstream(pm, "func.func(tosa-optional-decompositions,tosa-to-linalg-named,"
+                  "tosa-to-linalg,tosa-to-arith,tosa-to-tensor),canonicalize,cse");
+  // Bufferize; results become caller-allocated out-parameters, and every
+  // buffer is freed right after its last use (upstream's deallocation
+  // pipeline frees at the end of the block: optimize-allocation-liveness
+  // moves each dealloc up to the last use).
+  addUpstream(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "buffer-results-to-out-params{modify-public-functions "
+              "hoist-static-allocs},"
+              "buffer-deallocation-pipeline,"
+              "func.func(optimize-allocation-liveness),"
+              "convert-bufferization-to-memref");
+}
+
+/// From linalg on buffers to the LLVM dialect.
+static void addLoopsToLLVMSteps(OpPassManager &pm,
+                                const LowerCPUOptions &options) {
+  addUpstream(pm, "convert-linalg-to-loops,expand-strided-metadata,lower-affine,"
+                  "convert-scf-to-cf,convert-vector-to-llvm");
+  addUpstream(pm, std::string("finalize-memref-to-llvm{use-generic-functions=") +
+                      (options.genericAlloc ? "1" : "0") + "}");
+  addUpstream(pm, "convert-arith-to-llvm,convert-math-to-llvm,"
+                  "convert-math-to-libm,convert-cf-to-llvm,convert-func-to-llvm,"
+                  "convert-index-to-llvm,reconcile-unrealized-casts");
+}
+
+void registerLowerCPUPipeline() {
+  PassPipelineRegistration<LowerCPUOptions>(
+      "rev-lower-cpu",
+      "Lower TOSA (and rev couplings) to the LLVM dialect for CPUs: linalg, "
+      "bufferization with each buffer freed right after its last use, "
+      "loops/vectors, LLVM; public functions get C interfaces and a rev.abi "
+      "signature for rev-run",
+      buildLowerCPUPipeline);
+}
+
+} // namespace rev

@@ -1,0 +1,418 @@
+//===- Array.cpp - host tensors for rev-run -------------------------------===//
+
+#include "rev/Runtime/Array.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <cstring>
+
+using llvm::createStringError;
+using llvm::Expected;
+using llvm::StringRef;
+
+namespace rev::runtime {
+
+size_t dtypeSize(DType t) {
+  switch (t) {
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::F64:
+  case DType::I64:
+    return 8;
+  case DType::Bool:
+    return 1;
+  }
+  return 0;
+}
+
+const char *dtypeName(DType t) {
+  switch (t) {
+  case DType::F32:
+    return "float32";
+  case DType::F64:
+    return "float64";
+  case DType::I64:
+    return "int64";
+  case DType::I32:
+    return "int32";
+  case DType::Bool:
+    return "bool";
+  }
+  return "?";
+}
+
+std::optional<DType> dtypeFromMLIR(StringRef name) {
+  if (name == "f32")
+    return DType::F32;
+  if (name == "f64")
+    return DType::F64;
+  if (name == "i64")
+    return DType::I64;
+  if (name == "i32")
+    return DType::I32;
+  if (name == "i1")
+    return DType::Bool;
+  return std::nullopt;
+}
+
+int64_t Array::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+double Array::at(int64_t i) const {
+  const uint8_t *p = data.data() + i * dtypeSize(dtype);
+  switch (dtype) {
+  case DType::F32: {
+    float v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  case DType::F64: {
+    double v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  case DType::I64: {
+    int64_t v;
+    std::memcpy(&v, p, 8);
+    return static_cast<double>(v);
+  }
+  case DType::I32: {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  case DType::Bool:
+    return *p ? 1.0 : 0.0;
+  }
+  return 0;
+}
+
+Array Array::zeros(DType dtype, std::vector<int64_t> shape) {
+  Array a;
+  a.dtype = dtype;
+  a.shape = std::move(shape);
+  a.data.assign(a.numBytes(), 0);
+  return a;
+}
+
+std::string Array::shapeString() const {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+//===----------------------------------------------------------------------===//
+// .npy
+//===----------------------------------------------------------------------===//
+
+static std::optional<DType> dtypeFromDescr(StringRef descr) {
+  if (descr == "<f4")
+    return DType::F32;
+  if (descr == "<f8")
+    return DType::F64;
+  if (descr == "<i8")
+    return DType::I64;
+  if (descr == "<i4")
+    return DType::I32;
+  if (descr == "|b1")
+    return DType::Bool;
+  return std::nullopt;
+}
+
+static const char *descrOf(DType t) {
+  switch (t) {
+  case DType::F32:
+    return "<f4";
+  case DType::F64:
+    return "<f8";
+  case DType::I64:
+    return "<i8";
+  case DType::I32:
+    return "<i4";
+  case DType::Bool:
+    return "|b1";
+  }
+  return "";
+}
+
+/// The value of `'key': <value>` in a .npy header dictionary.
+static std::optional<StringRef> headerField(StringRef header, StringRef key) {
+  std::string quoted = "'" + key.str() + "'";
+  size_t pos = header.find(quoted);
+  if (pos == StringRef::npos)
+    return std::nullopt;
+  StringRef rest = header.drop_front(pos + quoted.size()).ltrim();
+  if (!rest.consume_front(":"))
+    return std::nullopt;
+  return rest.ltrim();
+}
+
+Expected<Array> readNpy(StringRef path) {
+  auto fileOrErr = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                               /*RequiresNullTerminator=*/false);
+  if (!fileOrErr)
+    return createStringError(fileOrErr.getError(), "cannot read '%s': %s",
+                             path.str().c_str(),
+                             fileOrErr.getError().message().c_str());
+  StringRef bytes = (*fileOrErr)->getBuffer();
+  auto corrupt = [&](const llvm::Twine &why) {
+    return createStringError(std::errc::invalid_argument,
+                             "'%s' is not a valid .npy file: %s",
+                             path.str().c_str(), why.str().c_str());
+  };
+  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
+    return corrupt("missing the \\x93NUMPY magic");
+  uint8_t major = bytes[6];
+  size_t headerLen, headerStart;
+  if (major == 1) {
+    headerLen = static_cast<uint8_t>(bytes[8]) |
+                (static_cast<uint8_t>(bytes[9]) << 8);
+    headerStart = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      return corrupt("truncated header");
+    headerLen = 0;
+    for (int i = 0; i < 4; ++i)
+      headerLen |= static_cast<size_t>(static_cast<uint8_t>(bytes[8 + i]))
+                   << (8 * i);
+    headerStart = 12;
+  } else {
+    return corrupt("unknown format version " + llvm::Twine(major));
+  }
+  if (bytes.size() < headerStart + headerLen)
+    return corrupt("truncated header");
+  StringRef header = bytes.substr(headerStart, headerLen);
+  auto descr = headerField(header, "descr");
+  auto fortran = headerField(header, "fortran_order");
+  auto shape = headerField(header, "shape");
+  if (!descr || !fortran || !shape)
+    return corrupt("the header lacks descr, fortran_order or shape");
+  if (fortran->starts_with("True"))
+    return createStringError(std::errc::invalid_argument,
+                             "'%s' is in Fortran order; rev-run reads C-order "
+                             "arrays (use numpy.ascontiguousarray)",
+                             path.str().c_str());
+  StringRef d = descr->drop_front().take_until([](char c) {
+    return c == '\'';
+  });
+  Array a;
+  auto dtype = dtypeFromDescr(d);
+  if (!dtype)
+    return createStringError(std::errc::invalid_argument,
+                             "'%s' has unsupported dtype '%s' (supported: "
+                             "float32, float64, int64, int32, bool, little "
+                             "endian)",
+                             path.str().c_str(), d.str().c_str());
+  a.dtype = *dtype;
+  if (!shape->consume_front("("))
+    return corrupt("malformed shape");
+  StringRef dims = shape->take_until([](char c) { return c == ')'; });
+  llvm::SmallVector<StringRef> parts;
+  dims.split(parts, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef p : parts) {
+    p = p.trim();
+    if (p.empty())
+      continue;
+    int64_t v;
+    if (p.getAsInteger(10, v) || v < 0)
+      return corrupt("malformed shape");
+    a.shape.push_back(v);
+  }
+  size_t dataStart = headerStart + headerLen;
+  size_t expected = a.numBytes();
+  if (bytes.size() - dataStart != expected)
+    return corrupt("holds " + llvm::Twine(bytes.size() - dataStart) +
+                   " bytes of data, but shape " + a.shapeString() + " of " +
+                   dtypeName(a.dtype) + " needs " + llvm::Twine(expected));
+  a.data.assign(bytes.begin() + dataStart, bytes.end());
+  return a;
+}
+
+llvm::Error writeNpy(StringRef path, const Array &array) {
+  // The header numpy writes: "(2, 3)" for a matrix, "(5,)" for a vector.
+  std::string dict;
+  dict = "{'descr': '";
+  dict += descrOf(array.dtype);
+  dict += "', 'fortran_order': False, 'shape': (";
+  for (size_t i = 0; i < array.shape.size(); ++i)
+    dict += (i ? ", " : "") + std::to_string(array.shape[i]);
+  if (array.shape.size() == 1)
+    dict += ",";
+  dict += "), }";
+  // Pad so that the data starts at a multiple of 64 bytes.
+  size_t total = 10 + dict.size() + 1;
+  size_t pad = (64 - total % 64) % 64;
+  dict.append(pad, ' ');
+  dict += '\n';
+  std::string tmp = path.str() + ".tmp";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(tmp, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return createStringError(ec, "cannot write '%s': %s", path.str().c_str(),
+                               ec.message().c_str());
+    os << "\x93NUMPY" << static_cast<char>(1) << static_cast<char>(0);
+    os << static_cast<char>(dict.size() & 0xff)
+       << static_cast<char>((dict.size() >> 8) & 0xff);
+    os << dict;
+    os.write(reinterpret_cast<const char *>(array.data.data()),
+             array.data.size());
+    os.close();
+    if (os.has_error())
+      return createStringError(os.error(), "cannot write '%s'",
+                               path.str().c_str());
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
+    return createStringError(ec, "cannot write '%s': %s", path.str().c_str(),
+                             ec.message().c_str());
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// ONNX TensorProto
+//===----------------------------------------------------------------------===//
+
+static Expected<Array> fromProto(const onnx::TensorProto &t, StringRef what) {
+  Array a;
+  switch (t.data_type()) {
+  case onnx::TensorProto_DataType_FLOAT:
+    a.dtype = DType::F32;
+    break;
+  case onnx::TensorProto_DataType_DOUBLE:
+    a.dtype = DType::F64;
+    break;
+  case onnx::TensorProto_DataType_INT64:
+    a.dtype = DType::I64;
+    break;
+  case onnx::TensorProto_DataType_INT32:
+    a.dtype = DType::I32;
+    break;
+  case onnx::TensorProto_DataType_BOOL:
+    a.dtype = DType::Bool;
+    break;
+  default:
+    return createStringError(std::errc::invalid_argument,
+                             "%s has an unsupported element type (%d)",
+                             what.str().c_str(), t.data_type());
+  }
+  a.shape.assign(t.dims().begin(), t.dims().end());
+  int64_t n = a.numElements();
+  a.data.resize(a.numBytes());
+  auto mismatch = [&]() {
+    return createStringError(std::errc::invalid_argument,
+                             "%s holds less data than its shape %s needs",
+                             what.str().c_str(), a.shapeString().c_str());
+  };
+  if (t.has_raw_data()) {
+    if (t.raw_data().size() != a.data.size())
+      return mismatch();
+    std::memcpy(a.data.data(), t.raw_data().data(), a.data.size());
+    return a;
+  }
+  auto copy = [&](auto &field, auto tag) -> llvm::Error {
+    using T = decltype(tag);
+    if (field.size() != n)
+      return mismatch();
+    for (int64_t i = 0; i < n; ++i) {
+      T v = static_cast<T>(field.Get(i));
+      std::memcpy(a.data.data() + i * sizeof(T), &v, sizeof(T));
+    }
+    return llvm::Error::success();
+  };
+  llvm::Error err = llvm::Error::success();
+  switch (a.dtype) {
+  case DType::F32:
+    err = copy(t.float_data(), float());
+    break;
+  case DType::F64:
+    err = copy(t.double_data(), double());
+    break;
+  case DType::I64:
+    err = copy(t.int64_data(), int64_t());
+    break;
+  case DType::I32:
+    err = copy(t.int32_data(), int32_t());
+    break;
+  case DType::Bool:
+    err = copy(t.int32_data(), uint8_t());
+    break;
+  }
+  if (err)
+    return std::move(err);
+  return a;
+}
+
+Expected<Array> readTensorProtoFile(StringRef path, std::string &name) {
+  auto fileOrErr = llvm::MemoryBuffer::getFile(path, false, false);
+  if (!fileOrErr)
+    return createStringError(fileOrErr.getError(), "cannot read '%s': %s",
+                             path.str().c_str(),
+                             fileOrErr.getError().message().c_str());
+  onnx::TensorProto t;
+  StringRef bytes = (*fileOrErr)->getBuffer();
+  if (!t.ParseFromArray(bytes.data(), bytes.size()))
+    return createStringError(std::errc::invalid_argument,
+                             "'%s' is not a serialized ONNX TensorProto",
+                             path.str().c_str());
+  name = t.name();
+  return fromProto(t, "'" + path.str() + "'");
+}
+
+Expected<llvm::StringMap<Array>> readONNXInitializers(StringRef modelPath) {
+  auto fileOrErr = llvm::MemoryBuffer::getFile(modelPath, false, false);
+  if (!fileOrErr)
+    return createStringError(fileOrErr.getError(), "cannot read '%s': %s",
+                             modelPath.str().c_str(),
+                             fileOrErr.getError().message().c_str());
+  onnx::ModelProto model;
+  StringRef bytes = (*fileOrErr)->getBuffer();
+  if (!model.ParseFromArray(bytes.data(), bytes.size()))
+    return createStringError(std::errc::invalid_argument,
+                             "'%s' is not a valid ONNX model",
+                             modelPath.str().c_str());
+  llvm::StringMap<Array> out;
+  for (const auto &init : model.graph().initializer()) {
+    auto a = fromProto(init, "initializer '" + init.name() + "'");
+    if (!a)
+      return a.takeError();
+    out[init.name()] = std::move(*a);
+  }
+  return out;
+}
+
+Difference compareArrays(const Array &a, const Array &b) {
+  Difference d;
+  double scale = 0;
+  int64_t n = std::min(a.numElements(), b.numElements());
+  for (int64_t i = 0; i < n; ++i) {
+    double x = a.at(i), y = b.at(i);
+    if (std::isnan(x) != std::isnan(y))
+      d.hasNaN = true;
+    if (std::isnan(x) || std::isnan(y))
+      continue;
+    if (std::isinf(x) || std::isinf(y)) {
+      if (x != y)
+        d.maxAbs = INFINITY;
+      continue;
+    }
+    d.maxAbs = std::max(d.maxAbs, std::fabs(x - y));
+    scale = std::max(scale, std::fabs(y));
+  }
+  d.maxRel = d.maxAbs / std::max(scale, 1e-30);
+  return d;
+}
+
+} // namespace rev::runtime

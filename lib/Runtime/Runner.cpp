@@ -1,0 +1,241 @@
+//===- Runner.cpp - JIT-compile and call entry points ---------------------===//
+
+#include "rev/Runtime/Runner.h"
+
+#include "rev/Conversion/Passes.h"
+#include "rev/Runtime/Memory.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/TargetSelect.h"
+
+using namespace mlir;
+using llvm::createStringError;
+
+namespace rev::runtime {
+
+std::string TensorSpec::describe() const {
+  std::string s = std::string(dtypeName(dtype)) + " [";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+static llvm::Error parseSpecs(ArrayAttr list, std::vector<TensorSpec> &out,
+                              StringRef fn) {
+  for (Attribute a : list) {
+    auto dict = dyn_cast<DictionaryAttr>(a);
+    auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
+    auto type = dict ? dict.getAs<TypeAttr>("type") : TypeAttr();
+    auto tensor = type ? dyn_cast<RankedTensorType>(type.getValue())
+                       : RankedTensorType();
+    if (!name || !tensor)
+      return createStringError(std::errc::invalid_argument,
+                               "malformed rev.abi on @%s", fn.str().c_str());
+    TensorSpec spec;
+    spec.name = name.str();
+    std::string et;
+    llvm::raw_string_ostream os(et);
+    os << tensor.getElementType();
+    auto dtype = dtypeFromMLIR(et);
+    if (!dtype)
+      return createStringError(std::errc::invalid_argument,
+                               "@%s: '%s' has unsupported element type %s",
+                               fn.str().c_str(), spec.name.c_str(), et.c_str());
+    spec.dtype = *dtype;
+    spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    out.push_back(std::move(spec));
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<EntrySignature> readSignature(ModuleOp module, StringRef name) {
+  Operation *fn = module.lookupSymbol(name);
+  if (!fn)
+    return createStringError(std::errc::invalid_argument,
+                             "no function named @%s", name.str().c_str());
+  auto abi = fn->getAttrOfType<DictionaryAttr>("rev.abi");
+  if (!abi)
+    return createStringError(
+        std::errc::invalid_argument,
+        "@%s has no rev.abi signature (lower it with rev-lower-cpu, or give "
+        "rev-run the tensor-level IR)",
+        name.str().c_str());
+  EntrySignature sig;
+  sig.function = name.str();
+  auto args = abi.getAs<ArrayAttr>("args");
+  auto results = abi.getAs<ArrayAttr>("results");
+  if (!args || !results)
+    return createStringError(std::errc::invalid_argument,
+                             "malformed rev.abi on @%s", name.str().c_str());
+  if (auto err = parseSpecs(args, sig.args, name))
+    return std::move(err);
+  if (auto err = parseSpecs(results, sig.results, name))
+    return std::move(err);
+  return sig;
+}
+
+llvm::Expected<std::string> defaultEntry(ModuleOp module) {
+  if (module.lookupSymbol("train_step"))
+    return std::string("train_step");
+  std::vector<std::string> candidates;
+  for (Operation &op : module.getBody()->getOperations()) {
+    auto sym = dyn_cast<SymbolOpInterface>(op);
+    if (!sym || !sym.isPublic())
+      continue;
+    if (auto f = dyn_cast<func::FuncOp>(op); f && !f.isExternal())
+      candidates.push_back(f.getName().str());
+    if (auto f = dyn_cast<LLVM::LLVMFuncOp>(op);
+        f && !f.isExternal() && f->hasAttr("rev.abi"))
+      candidates.push_back(f.getName().str());
+  }
+  if (candidates.size() == 1)
+    return candidates.front();
+  if (candidates.empty())
+    return createStringError(std::errc::invalid_argument,
+                             "the module has no public function to run");
+  std::string names;
+  for (auto &c : candidates)
+    names += " @" + c;
+  return createStringError(std::errc::invalid_argument,
+                           "the module has several public functions (%s); "
+                           "choose one with --entry",
+                           names.c_str() + 1);
+}
+
+IRLevel detectLevel(ModuleOp module) {
+  bool tensors = false, memrefs = false, llvmFuncs = false;
+  module.walk([&](Operation *op) {
+    if (isa<LLVM::LLVMFuncOp>(op))
+      llvmFuncs = true;
+    if (auto f = dyn_cast<func::FuncOp>(op)) {
+      for (Type t : f.getFunctionType().getInputs()) {
+        tensors |= isa<TensorType>(t);
+        memrefs |= isa<MemRefType>(t);
+      }
+      for (Type t : f.getFunctionType().getResults()) {
+        tensors |= isa<TensorType>(t);
+        memrefs |= isa<MemRefType>(t);
+      }
+    }
+  });
+  if (tensors)
+    return IRLevel::Tensor;
+  if (memrefs)
+    return IRLevel::Memref;
+  return llvmFuncs ? IRLevel::LLVM : IRLevel::Tensor;
+}
+
+llvm::Error lowerToLLVM(ModuleOp module, bool optimize) {
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  LowerCPUOptions options;
+  options.optimize = optimize;
+  options.fromMemref = detectLevel(module) == IRLevel::Memref;
+  buildLowerCPUPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return createStringError(std::errc::invalid_argument,
+                             "lowering to the LLVM dialect failed");
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<JITFunction>>
+JITFunction::compile(ModuleOp llvmModule, EntrySignature signature,
+                     unsigned optLevel) {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  llvmModule.getContext()->appendDialectRegistry(registry);
+
+  auto transformer = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                               /*targetMachine=*/nullptr);
+  ExecutionEngineOptions options;
+  options.transformer = transformer;
+  options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
+  auto engine = ExecutionEngine::create(llvmModule, options);
+  if (!engine)
+    return engine.takeError();
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap map;
+    auto add = [&](const char *name, void *fn) {
+      map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                             llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_memref_to_llvm_alloc", reinterpret_cast<void *>(&trackedAlloc));
+    add("_mlir_memref_to_llvm_aligned_alloc",
+        reinterpret_cast<void *>(&trackedAlignedAlloc));
+    add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&trackedFree));
+    // Copies between strided buffers (from Debian's libmlir_c_runner_utils).
+    add("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
+    return map;
+  });
+  // Compile now (the JIT is lazy), so that the first call is not timed with
+  // the compilation.
+  if (auto fnPtr = (*engine)->lookupPacked("_mlir_ciface_" + signature.function);
+      !fnPtr)
+    return fnPtr.takeError();
+  std::unique_ptr<JITFunction> fn(new JITFunction());
+  fn->engine = std::move(*engine);
+  fn->sig = std::move(signature);
+  return fn;
+}
+
+JITFunction::~JITFunction() = default;
+
+/// A memref descriptor {allocated, aligned, offset, sizes..., strides...}
+/// for a C-ordered array.
+static std::vector<int64_t> descriptor(void *data,
+                                       const std::vector<int64_t> &shape) {
+  std::vector<int64_t> d;
+  d.push_back(reinterpret_cast<int64_t>(data));
+  d.push_back(reinterpret_cast<int64_t>(data));
+  d.push_back(0);
+  d.insert(d.end(), shape.begin(), shape.end());
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  d.insert(d.end(), strides.begin(), strides.end());
+  return d;
+}
+
+llvm::Error JITFunction::call(llvm::ArrayRef<const Array *> inputs,
+                              std::vector<Array> &outputs) {
+  if (inputs.size() != sig.args.size())
+    return createStringError(std::errc::invalid_argument,
+                             "@%s takes %zu arguments, got %zu",
+                             sig.function.c_str(), sig.args.size(),
+                             inputs.size());
+  outputs.clear();
+  for (const TensorSpec &r : sig.results)
+    outputs.push_back(Array::zeros(r.dtype, r.shape));
+  std::vector<std::vector<int64_t>> descriptors;
+  for (const Array *a : inputs)
+    descriptors.push_back(
+        descriptor(const_cast<uint8_t *>(a->data.data()), a->shape));
+  for (Array &a : outputs)
+    descriptors.push_back(descriptor(a.data.data(), a.shape));
+  // Packed calling convention: a list of pointers to each argument, where
+  // each argument of the C interface is a pointer to a descriptor.
+  std::vector<void *> descriptorPtrs;
+  for (auto &d : descriptors)
+    descriptorPtrs.push_back(d.data());
+  std::vector<void *> packed;
+  for (void *&p : descriptorPtrs)
+    packed.push_back(&p);
+  return engine->invokePacked("_mlir_ciface_" + sig.function, packed);
+}
+
+} // namespace rev::runtime

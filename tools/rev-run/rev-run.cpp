@@ -1,0 +1,420 @@
+//===- rev-run.cpp - run a model or training step on the CPU --------------===//
+//
+// JIT-compiles a function (from ONNX, or MLIR at any level from TOSA to the
+// LLVM dialect), runs it on inputs read from .npy / ONNX TensorProto files,
+// writes its results as .npy, and reports the time per call and the measured
+// peak of live heap bytes the compiled code allocated. See docs/rev-run.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rev/Import/ONNX/ONNXImporter.h"
+#include "rev/InitAll.h"
+#include "rev/Runtime/Array.h"
+#include "rev/Runtime/Memory.h"
+#include "rev/Runtime/Runner.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+using namespace mlir;
+using namespace rev::runtime;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("rev-run options");
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<model.onnx | file.mlir | ->"),
+                                      cl::init("-"), cl::cat(category));
+static cl::opt<std::string>
+    entry("entry",
+          cl::desc("Function to run (default: train_step if present, else the "
+                   "only public function)"),
+          cl::cat(category));
+static cl::list<std::string>
+    inputDirs("inputs",
+              cl::desc("Directory with an input per argument: <rev.name>.npy, "
+                       "or ONNX test data input_<k>.pb (repeatable)"),
+              cl::cat(category));
+static cl::opt<std::string>
+    weights("weights",
+            cl::desc("ONNX model whose initializers give the arguments of the "
+                     "same names"),
+            cl::cat(category));
+static cl::opt<std::string>
+    outputDir("outputs", cl::desc("Write each result to <dir>/<rev.name>.npy"),
+              cl::cat(category));
+static cl::opt<unsigned> repeat("repeat",
+                                cl::desc("Run the function N times (timing)"),
+                                cl::init(1), cl::cat(category));
+static cl::opt<std::string>
+    reportFile("report",
+               cl::desc("Write a JSON report (time, measured peak bytes)"),
+               cl::cat(category));
+static cl::opt<std::string>
+    expectDir("expect",
+              cl::desc("Compare results with <dir>/<rev.name>.npy (or "
+                       "output_<k>.pb); fail on a mismatch"),
+              cl::cat(category));
+static cl::opt<double> relTolerance("rtol",
+                            cl::desc("Relative tolerance for --expect: "
+                                     "max|a-b| / max|b|"),
+                            cl::init(1e-4), cl::cat(category));
+static cl::opt<double> absTolerance("atol",
+                            cl::desc("Absolute tolerance for --expect"),
+                            cl::init(1e-6), cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
+                                  cl::init(3), cl::Prefix, cl::cat(category));
+static cl::opt<bool> noOptimize(
+    "naive",
+    cl::desc("Lower without tiling/vectorization (reference loops)"),
+    cl::init(false), cl::cat(category));
+static cl::opt<bool> printSignature(
+    "print-signature", cl::desc("Print the entry's arguments and results"),
+    cl::init(false), cl::cat(category));
+static cl::opt<std::string> dumpLLVM(
+    "dump-llvm-dialect",
+    cl::desc("Write the lowered module (LLVM dialect) to this file"),
+    cl::cat(category));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "rev-run") << message << "\n";
+  return 1;
+}
+
+static int fail(llvm::Error err) {
+  std::string message = llvm::toString(std::move(err));
+  return fail(message);
+}
+
+/// A file name for a tensor name (ONNX names may contain '/').
+static std::string fileNameFor(llvm::StringRef name) {
+  std::string s = name.str();
+  std::replace(s.begin(), s.end(), '/', '_');
+  return s;
+}
+
+/// ONNX test-data files (input_<k>.pb / output_<k>.pb) in a directory.
+static std::vector<std::pair<std::string, Array>>
+readTestData(llvm::StringRef dir, llvm::StringRef prefix, std::string &error) {
+  std::vector<std::pair<std::string, Array>> out;
+  for (int k = 0;; ++k) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, prefix + std::to_string(k) + ".pb");
+    if (!llvm::sys::fs::exists(path))
+      break;
+    std::string name;
+    auto a = readTensorProtoFile(path, name);
+    if (!a) {
+      error = llvm::toString(a.takeError());
+      return {};
+    }
+    out.emplace_back(name, std::move(*a));
+  }
+  return out;
+}
+
+static llvm::json::Object specJSON(const TensorSpec &s) {
+  llvm::json::Array shape;
+  for (int64_t d : s.shape)
+    shape.push_back(d);
+  return llvm::json::Object{{"name", s.name},
+                            {"dtype", dtypeName(s.dtype)},
+                            {"shape", std::move(shape)}};
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  registerAllPasses();
+  rev::registerRevPasses();
+  rev::registerONNXImportCommandLineOptions();
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "rev-run: JIT-compile and run a function on the CPU, measuring time and "
+      "peak memory\n");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  rev::registerRevDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> buffer =
+      openInputFile(inputFile, &errorMessage);
+  if (!buffer)
+    return fail(errorMessage);
+
+  // 1. Parse or import.
+  OwningOpRef<ModuleOp> module;
+  if (rev::looksLikeONNX(inputFile, buffer->getBuffer())) {
+    module = rev::importONNXModel(buffer->getBuffer(), inputFile, &context,
+                                  rev::getONNXImportOptionsFromCommandLine());
+  } else {
+    sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  if (!module)
+    return 1;
+
+  // 2. Entry point.
+  std::string entryName = entry;
+  if (entryName.empty()) {
+    auto e = defaultEntry(*module);
+    if (!e)
+      return fail(e.takeError());
+    entryName = *e;
+  }
+  if (!module->lookupSymbol(entryName))
+    return fail("no function named @" + entryName);
+
+  // 3. Lower (unless already LLVM) and read the signature.
+  if (detectLevel(*module) != IRLevel::LLVM)
+    if (auto err = lowerToLLVM(*module, !noOptimize))
+      return fail(std::move(err));
+  if (!dumpLLVM.empty()) {
+    auto out = openOutputFile(dumpLLVM, &errorMessage);
+    if (!out)
+      return fail(errorMessage);
+    module->print(out->os());
+    out->keep();
+  }
+  auto sig = readSignature(*module, entryName);
+  if (!sig)
+    return fail(sig.takeError());
+  if (printSignature) {
+    llvm::outs() << "@" << sig->function << "\n";
+    for (auto &a : sig->args)
+      llvm::outs() << "  arg    " << a.name << ": " << a.describe() << "\n";
+    for (auto &r : sig->results)
+      llvm::outs() << "  result " << r.name << ": " << r.describe() << "\n";
+  }
+
+  // 4. Inputs.
+  std::optional<llvm::StringMap<Array>> initializers;
+  if (!weights.empty()) {
+    auto inits = readONNXInitializers(weights);
+    if (!inits)
+      return fail(inits.takeError());
+    initializers = std::move(*inits);
+  }
+  std::vector<std::vector<std::pair<std::string, Array>>> testData;
+  for (const std::string &dir : inputDirs) {
+    if (!llvm::sys::fs::is_directory(dir))
+      return fail("--inputs '" + dir + "' is not a directory");
+    std::string error;
+    testData.push_back(readTestData(dir, "input_", error));
+    if (!error.empty())
+      return fail(error);
+  }
+  std::vector<Array> inputs(sig->args.size());
+  std::vector<std::string> sources(sig->args.size());
+  for (auto [k, spec] : llvm::enumerate(sig->args)) {
+    bool found = false;
+    std::vector<std::string> looked;
+    for (auto [d, dir] : llvm::enumerate(inputDirs)) {
+      llvm::SmallString<256> path(dir);
+      llvm::sys::path::append(path, fileNameFor(spec.name) + ".npy");
+      looked.push_back(path.str().str());
+      if (llvm::sys::fs::exists(path)) {
+        auto a = readNpy(path);
+        if (!a)
+          return fail("argument '" + spec.name + "': " +
+                      llvm::toString(a.takeError()));
+        inputs[k] = std::move(*a);
+        sources[k] = path.str().str();
+        found = true;
+        break;
+      }
+      // ONNX test data: by tensor name, else by position.
+      for (auto &[name, a] : testData[d])
+        if (!name.empty() && name == spec.name) {
+          inputs[k] = a;
+          sources[k] = dir + "/input_*.pb ('" + name + "')";
+          found = true;
+          break;
+        }
+      if (!found && k < testData[d].size() && testData[d][k].first.empty()) {
+        inputs[k] = testData[d][k].second;
+        sources[k] = dir + "/input_" + std::to_string(k) + ".pb";
+        found = true;
+      }
+      if (found)
+        break;
+    }
+    if (!found && initializers) {
+      auto it = initializers->find(spec.name);
+      if (it != initializers->end()) {
+        inputs[k] = it->second;
+        sources[k] = "initializer '" + spec.name + "' of " + weights;
+        found = true;
+      }
+    }
+    if (!found) {
+      std::string where = looked.empty() ? "" : " (looked for " + llvm::join(looked, ", ");
+      if (!where.empty())
+        where += initializers ? " and the initializers of " + weights + ")" : ")";
+      else if (initializers)
+        where = " (not an initializer of " + weights + ")";
+      return fail("no value for argument #" + std::to_string(k) + " '" +
+                  spec.name + "' (" + spec.describe() + ")" + where);
+    }
+    const Array &a = inputs[k];
+    if (a.dtype != spec.dtype || a.shape != spec.shape)
+      return fail("argument '" + spec.name + "' must be " + spec.describe() +
+                  ", but " + sources[k] + " holds " + dtypeName(a.dtype) +
+                  " " + a.shapeString());
+  }
+
+  // 5. Compile and run.
+  auto fn = JITFunction::compile(*module, *sig, optLevel);
+  if (!fn)
+    return fail(fn.takeError());
+  std::vector<const Array *> args;
+  for (Array &a : inputs)
+    args.push_back(&a);
+  std::vector<Array> outputs;
+  std::vector<double> times;
+  AllocationStats stats;
+  for (unsigned r = 0; r < std::max(1u, repeat.getValue()); ++r) {
+    resetAllocationStats();
+    auto start = std::chrono::steady_clock::now();
+    if (auto err = (*fn)->call(args, outputs))
+      return fail(std::move(err));
+    auto end = std::chrono::steady_clock::now();
+    times.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+    AllocationStats s = getAllocationStats();
+    if (s.liveBytes != 0)
+      return fail("the compiled code leaked " + std::to_string(s.liveBytes) +
+                  " bytes in one call");
+    stats = s;
+  }
+  std::vector<double> sorted = times;
+  std::sort(sorted.begin(), sorted.end());
+  double median = sorted[sorted.size() / 2];
+  if (sorted.size() % 2 == 0)
+    median = (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
+  double mean = 0;
+  for (double t : times)
+    mean += t / times.size();
+
+  llvm::outs() << "@" << sig->function << ": " << times.size()
+               << " call(s), min " << llvm::format("%.3f", sorted.front())
+               << " ms, median " << llvm::format("%.3f", median)
+               << " ms; peak heap " << stats.peakBytes << " bytes, "
+               << stats.allocations << " allocations, " << stats.allocatedBytes
+               << " bytes allocated per call\n";
+
+  // 6. Outputs.
+  if (!outputDir.empty()) {
+    if (auto ec = llvm::sys::fs::create_directories(outputDir))
+      return fail("cannot create '" + outputDir + "': " + ec.message());
+    for (auto [r, spec] : llvm::enumerate(sig->results)) {
+      llvm::SmallString<256> path(outputDir.getValue());
+      llvm::sys::path::append(path, fileNameFor(spec.name) + ".npy");
+      if (auto err = writeNpy(path, outputs[r]))
+        return fail(std::move(err));
+    }
+  }
+
+  // 7. Comparison with references.
+  int mismatches = 0, compared = 0;
+  if (!expectDir.empty()) {
+    std::string error;
+    auto refData = readTestData(expectDir, "output_", error);
+    if (!error.empty())
+      return fail(error);
+    for (auto [r, spec] : llvm::enumerate(sig->results)) {
+      llvm::SmallString<256> path(expectDir.getValue());
+      llvm::sys::path::append(path, fileNameFor(spec.name) + ".npy");
+      std::optional<Array> ref;
+      if (llvm::sys::fs::exists(path)) {
+        auto a = readNpy(path);
+        if (!a)
+          return fail(a.takeError());
+        ref = std::move(*a);
+      } else {
+        for (auto &[name, a] : refData)
+          if (name == spec.name)
+            ref = a;
+        if (!ref && r < refData.size() && refData[r].first.empty())
+          ref = refData[r].second;
+      }
+      if (!ref) {
+        llvm::outs() << "  " << spec.name << ": no reference\n";
+        continue;
+      }
+      ++compared;
+      if (ref->shape != outputs[r].shape) {
+        llvm::outs() << "  " << spec.name << ": MISMATCH shape "
+                     << outputs[r].shapeString() << " vs reference "
+                     << ref->shapeString() << "\n";
+        ++mismatches;
+        continue;
+      }
+      Difference d = compareArrays(outputs[r], *ref);
+      bool ok = !d.hasNaN && (d.maxRel <= relTolerance || d.maxAbs <= absTolerance);
+      mismatches += !ok;
+      llvm::outs() << "  " << spec.name << ": max abs err "
+                   << llvm::format("%.3g", d.maxAbs) << ", rel err "
+                   << llvm::format("%.3g", d.maxRel)
+                   << (d.hasNaN ? " (NaN mismatch)" : "")
+                   << (ok ? " ok" : " MISMATCH") << "\n";
+    }
+    llvm::outs() << "compared " << compared << " result(s): "
+                 << (mismatches ? std::to_string(mismatches) + " mismatch(es)"
+                                : std::string("all within tolerance"))
+                 << " (rtol " << relTolerance << ", atol " << absTolerance << ")\n";
+  }
+
+  // 8. Report.
+  if (!reportFile.empty()) {
+    llvm::json::Array argList, resultList, timeList;
+    for (auto &a : sig->args)
+      argList.push_back(specJSON(a));
+    for (auto &r : sig->results)
+      resultList.push_back(specJSON(r));
+    for (double t : times)
+      timeList.push_back(t);
+    llvm::json::Object report{
+        {"entry", sig->function},
+        {"repeat", static_cast<int64_t>(times.size())},
+        {"time_ms", llvm::json::Object{{"min", sorted.front()},
+                                       {"median", median},
+                                       {"mean", mean},
+                                       {"all", std::move(timeList)}}},
+        {"peak_bytes", static_cast<int64_t>(stats.peakBytes)},
+        {"allocated_bytes", static_cast<int64_t>(stats.allocatedBytes)},
+        {"allocations", static_cast<int64_t>(stats.allocations)},
+        {"args", std::move(argList)},
+        {"results", std::move(resultList)}};
+    auto out = openOutputFile(reportFile, &errorMessage);
+    if (!out)
+      return fail(errorMessage);
+    out->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report)))
+              << "\n";
+    out->keep();
+  }
+  return mismatches ? 1 : 0;
+}
