@@ -52,6 +52,10 @@ if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))
 
+config.substitutions.append(("%rev_obj_root", config.rev_obj_root))
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")
+
 try:
     import numpy  # noqa: F401
     config.available_features.add("numpy")

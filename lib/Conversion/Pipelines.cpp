@@ -57,7 +57,10 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
                                 const LowerCPUOptions &options) {
   addUpstream(pm, "convert-linalg-to-loops,expand-strided-metadata,lower-affine,"
                   "convert-scf-to-cf,convert-vector-to-llvm");
-  addUpstream(pm, std::string("finalize-memref-to-llvm{use-generic-functions=") +
+  // Aligned allocations request exactly the buffer's size (the plain path
+  // over-allocates by the alignment), so measured bytes are buffer bytes.
+  addUpstream(pm, std::string("finalize-memref-to-llvm{use-aligned-alloc=1 "
+                              "use-generic-functions=") +
                       (options.genericAlloc ? "1" : "0") + "}");
   addUpstream(pm, "convert-arith-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,convert-cf-to-llvm,convert-func-to-llvm,"

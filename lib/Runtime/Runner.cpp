@@ -94,7 +94,8 @@ llvm::Expected<std::string> defaultEntry(ModuleOp module) {
     if (auto f = dyn_cast<func::FuncOp>(op); f && !f.isExternal())
       candidates.push_back(f.getName().str());
     if (auto f = dyn_cast<LLVM::LLVMFuncOp>(op);
-        f && !f.isExternal() && f->hasAttr("rev.abi"))
+        f && !f.isExternal() && f->hasAttr("rev.abi") &&
+        !f.getName().starts_with("_mlir_ciface_"))
       candidates.push_back(f.getName().str());
   }
   if (candidates.size() == 1)

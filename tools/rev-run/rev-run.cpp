@@ -168,9 +168,51 @@ int main(int argc, char **argv) {
 
   // 1. Parse or import.
   OwningOpRef<ModuleOp> module;
+  std::optional<std::vector<rev::ONNXGraphInput>> onnxInputs;
   if (rev::looksLikeONNX(inputFile, buffer->getBuffer())) {
+    rev::ONNXImportOptions options = rev::getONNXImportOptionsFromCommandLine();
+    // Integer graph inputs given with --inputs are bound at import time:
+    // they carry shapes and axes, which static compilation needs.
+    auto graphInputs = rev::listONNXGraphInputs(buffer->getBuffer());
+    onnxInputs = graphInputs;
+    for (auto [k, gi] : llvm::enumerate(graphInputs)) {
+      if (!gi.isInteger)
+        continue;
+      for (const std::string &dir : inputDirs) {
+        std::optional<Array> value;
+        llvm::SmallString<256> npy(dir);
+        llvm::sys::path::append(npy, fileNameFor(gi.name) + ".npy");
+        if (llvm::sys::fs::exists(npy)) {
+          auto a = readNpy(npy);
+          if (!a)
+            return fail("input '" + gi.name + "': " + llvm::toString(a.takeError()));
+          value = std::move(*a);
+        } else {
+          std::string error;
+          auto data = readTestData(dir, "input_", error);
+          if (!error.empty())
+            return fail(error);
+          for (auto &[name, a] : data)
+            if (name == gi.name)
+              value = a;
+          if (!value && k < data.size() && data[k].first.empty())
+            value = data[k].second;
+        }
+        if (!value)
+          continue;
+        if (value->dtype == DType::F32 || value->dtype == DType::F64)
+          return fail("input '" + gi.name + "' is an integer input, but its "
+                      "file holds " + dtypeName(value->dtype));
+        rev::ONNXImportOptions::IntegerInput bound;
+        bound.shape = value->shape;
+        for (int64_t i = 0; i < value->numElements(); ++i)
+          bound.values.push_back(static_cast<int64_t>(value->at(i)));
+        options.constantInputs[gi.name] = std::move(bound);
+        break;
+      }
+    }
     module = rev::importONNXModel(buffer->getBuffer(), inputFile, &context,
-                                  rev::getONNXImportOptionsFromCommandLine());
+                                  options);
   } else {
     sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
@@ -228,6 +270,21 @@ int main(int argc, char **argv) {
     if (!error.empty())
       return fail(error);
   }
+  // The position of each argument among the ONNX graph inputs (integer
+  // inputs bound at import time are not arguments).
+  std::vector<size_t> argPositions;
+  {
+    std::vector<std::string> graphInputNames;
+    if (onnxInputs)
+      for (auto &gi : *onnxInputs)
+        graphInputNames.push_back(gi.name);
+    for (auto &spec : sig->args) {
+      auto it = llvm::find(graphInputNames, spec.name);
+      argPositions.push_back(it == graphInputNames.end()
+                                 ? argPositions.size()
+                                 : static_cast<size_t>(it - graphInputNames.begin()));
+    }
+  }
   std::vector<Array> inputs(sig->args.size());
   std::vector<std::string> sources(sig->args.size());
   for (auto [k, spec] : llvm::enumerate(sig->args)) {
@@ -255,9 +312,10 @@ int main(int argc, char **argv) {
           found = true;
           break;
         }
-      if (!found && k < testData[d].size() && testData[d][k].first.empty()) {
-        inputs[k] = testData[d][k].second;
-        sources[k] = dir + "/input_" + std::to_string(k) + ".pb";
+      size_t pos = k < argPositions.size() ? argPositions[k] : k;
+      if (!found && pos < testData[d].size() && testData[d][pos].first.empty()) {
+        inputs[k] = testData[d][pos].second;
+        sources[k] = dir + "/input_" + std::to_string(pos) + ".pb";
         found = true;
       }
       if (found)

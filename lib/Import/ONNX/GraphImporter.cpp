@@ -13,6 +13,7 @@
 #include <onnx/defs/parser.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
 
 #include <cstring>
 #include <deque>
@@ -353,6 +354,10 @@ LogicalResult NodeContext::fail(const Twine &message) {
   return failure();
 }
 
+bool NodeContext::unbiasedRunningVar() const {
+  return importer.getOptions().unbiasedRunningVar;
+}
+
 Type NodeContext::elementType(ElemKind kind) {
   return importer.elementType(kind);
 }
@@ -523,10 +528,17 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   NodeContext nc(*this, node, loc, opset);
   if (failed((*handler)(nc)))
     return failure();
-  for (const std::string &out : node.output())
-    if (!out.empty() && isUsed(out) && !lookup(out))
+  for (const std::string &out : node.output()) {
+    if (out.empty() || !isUsed(out))
+      continue;
+    Tensor *t = lookup(out);
+    if (!t)
       return emitError(loc) << "internal error: output '" << out
                             << "' was not produced";
+    if (llvm::is_contained(t->shape, 0))
+      return emitError(loc) << "output '" << out << "' is empty (a dimension "
+                               "of size 0); empty tensors are not supported";
+  }
   return success();
 }
 
@@ -623,12 +635,31 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
     return b.getNamedAttr("rev.name", b.getStringAttr(name));
   };
 
+  std::vector<std::pair<std::string, Tensor>> boundInputs;
   for (const auto &input : graph.input()) {
     if (initializerNames.count(input.name()))
       continue; // older exporters list initializers as inputs too
+    auto bound = options.constantInputs.find(input.name());
+    if (bound != options.constantInputs.end()) {
+      Tensor t;
+      if (!input.type().has_tensor_type() ||
+          !elemKindFromONNX(input.type().tensor_type().elem_type(), t.kind) ||
+          isFloat(t.kind))
+        return emitError(floc) << "graph input '" << input.name()
+                               << "' cannot be bound to constant integers";
+      t.shape = bound->second.shape;
+      t.host = HostTensor::ints(bound->second.values, t.shape, t.kind);
+      if (static_cast<int64_t>(bound->second.values.size()) != t.host->size())
+        return emitError(floc) << "the value bound to graph input '"
+                               << input.name() << "' does not match its shape";
+      t.foldable = true;
+      boundInputs.emplace_back(input.name(), std::move(t));
+      continue;
+    }
     if (!input.type().has_tensor_type())
       return emitError(floc) << "graph input '" << input.name()
-                             << "' is not a tensor";
+                             << "' is not a tensor; sequences, maps and "
+                                "optionals are not supported";
     const auto &tt = input.type().tensor_type();
     Tensor t;
     if (!elemKindFromONNX(tt.elem_type(), t.kind))
@@ -672,7 +703,8 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
     argTensors.push_back(std::move(t));
   }
   for (const auto &[name, shape] : options.inputShapes)
-    if (!llvm::is_contained(argNames, name.str()))
+    if (!llvm::is_contained(argNames, name.str()) &&
+        !options.constantInputs.count(name))
       return emitError(floc) << "--onnx-input-shape names '" << name.str()
                              << "', which is not a graph input";
 
@@ -712,6 +744,8 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
     define(argNames[k], std::move(t));
   }
   for (auto &[name, t] : constants)
+    define(name, std::move(t));
+  for (auto &[name, t] : boundInputs)
     define(name, std::move(t));
 
   std::set<std::string> available;
@@ -794,10 +828,23 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     emitError(floc) << "the model imports no opset of the default ONNX domain";
     return nullptr;
   }
+  if (opset >= kMinConvertibleOpset && opset < kMinOpset) {
+    // Older models are upgraded with ONNX's own version converter.
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, kMinOpset);
+      opset = kMinOpset;
+    } catch (const std::exception &e) {
+      emitError(floc) << "opset " << opset << " is not supported, and ONNX's "
+                      << "version converter cannot upgrade the model to "
+                      << kMinOpset << ": " << e.what();
+      return nullptr;
+    }
+  }
   if (opset < kMinOpset || opset > kMaxOpset) {
     emitError(floc) << "unsupported opset " << opset << " (supported: "
                     << kMinOpset << " to " << kMaxOpset
-                    << ", as PyTorch 1.13 exports)";
+                    << ", as PyTorch 1.13 exports; " << kMinConvertibleOpset
+                    << " to " << kMinOpset - 1 << " are upgraded)";
     return nullptr;
   }
   // Fix symbolic input dims before shape inference so that it can use them.
@@ -891,6 +938,37 @@ OwningOpRef<ModuleOp> importONNXModel(StringRef contents, StringRef filename,
   }
   onnx_import::GraphImporter importer(context, filename, options);
   return importer.import(model);
+}
+
+std::vector<ONNXGraphInput> listONNXGraphInputs(StringRef contents) {
+  onnx::ModelProto model;
+  std::vector<ONNXGraphInput> out;
+  if (isTextual(contents)) {
+    std::string text = contents.str();
+    if (!onnx::OnnxParser::Parse(model, text.c_str()).IsOK())
+      return out;
+  } else if (!model.ParseFromArray(contents.data(), contents.size())) {
+    return out;
+  }
+  std::set<std::string> inits;
+  for (const auto &init : model.graph().initializer())
+    inits.insert(init.name());
+  for (const auto &input : model.graph().input()) {
+    if (inits.count(input.name()))
+      continue;
+    ONNXGraphInput gi;
+    gi.name = input.name();
+    int32_t t = input.type().tensor_type().elem_type();
+    gi.isInteger = t == onnx::TensorProto_DataType_INT64 ||
+                   t == onnx::TensorProto_DataType_INT32 ||
+                   t == onnx::TensorProto_DataType_BOOL;
+    out.push_back(gi);
+  }
+  return out;
+}
+
+std::vector<std::string> listSupportedONNXOps() {
+  return onnx_import::getOpRegistry().names();
 }
 
 std::string parseInputShapeOption(StringRef spec, ONNXImportOptions &options) {

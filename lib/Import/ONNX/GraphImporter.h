@@ -20,6 +20,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <set>
@@ -122,6 +123,9 @@ public:
   mlir::InFlightDiagnostic emitError();
   mlir::LogicalResult fail(const llvm::Twine &message);
 
+  /// BatchNormalization's running variance uses the unbiased batch variance.
+  bool unbiasedRunningVar() const;
+
   mlir::Type elementType(ElemKind kind);
   mlir::RankedTensorType tensorType(llvm::ArrayRef<int64_t> shape,
                                     ElemKind kind);
@@ -143,6 +147,13 @@ public:
   /// The handler for `opType` at `opset` (the newest one not newer), or null.
   const OpHandler *lookup(llvm::StringRef opType, int64_t opset) const;
   bool knows(llvm::StringRef opType) const { return table.count(opType); }
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto &entry : table)
+      out.push_back(entry.getKey().str());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
 
 private:
   llvm::StringMap<std::vector<std::pair<int64_t, OpHandler>>> table;
@@ -160,6 +171,8 @@ const OpRegistry &getOpRegistry();
 /// Minimum and maximum default-domain opset the importer accepts.
 constexpr int64_t kMinOpset = 13;
 constexpr int64_t kMaxOpset = 17;
+/// Opsets from here up to kMinOpset are upgraded by ONNX's version converter.
+constexpr int64_t kMinConvertibleOpset = 7;
 
 class GraphImporter {
 public:
@@ -185,6 +198,7 @@ public:
   }
   mlir::Type elementType(ElemKind kind);
   mlir::Location fileLoc();
+  const ONNXImportOptions &getOptions() const { return options; }
 
 private:
   mlir::LogicalResult importGraph(const onnx::GraphProto &graph);

@@ -30,9 +30,45 @@ Value own(NodeContext &ctx, Tensor &x) {
 
 LogicalResult requireFloat(NodeContext &ctx, Tensor &x) {
   if (!isFloat(x.kind))
-    return ctx.fail(std::string("expects a float tensor, got ") +
-                    elemKindName(x.kind));
+    return ctx.fail(std::string(elemKindName(x.kind)) + " input is not supported "
+                    "(this op needs a float tensor)");
   return success();
+}
+
+/// Max/Min of one or more inputs, folded pairwise.
+OpHandler variadic(BinaryKind kind, bool isMax) {
+  return [=](NodeContext &ctx) -> LogicalResult {
+    std::vector<Tensor *> inputs;
+    for (unsigned k = 0; k < ctx.numInputs(); ++k)
+      if (ctx.hasInput(k))
+        inputs.push_back(&ctx.input(k));
+    if (inputs.empty())
+      return ctx.fail("needs at least one input");
+    for (Tensor *t : inputs)
+      if (t->kind != inputs.front()->kind)
+        return ctx.fail("inputs have different element types");
+    if (allConstant(ctx)) {
+      HostTensor acc = *inputs.front()->host;
+      std::string error;
+      for (size_t k = 1; k < inputs.size(); ++k) {
+        HostTensor next;
+        if (!hostBinary(kind, acc, *inputs[k]->host, next, error))
+          return ctx.fail(error);
+        acc = std::move(next);
+      }
+      ctx.setConstantOutput(0, acc);
+      return success();
+    }
+    FailureOr<ElementwiseOperands> ops = prepareElementwise(ctx, inputs);
+    if (failed(ops))
+      return failure();
+    Value r = ops->values.front();
+    for (size_t k = 1; k < ops->values.size(); ++k)
+      r = isMax ? ctx.tosa().maximum(r, ops->values[k])
+                : ctx.tosa().minimum(r, ops->values[k]);
+    ctx.setOutput(0, r, inputs.front()->kind, ops->shape, ops->layout);
+    return success();
+  };
 }
 
 template <typename Build>
@@ -292,12 +328,8 @@ void registerElementwiseOps(OpRegistry &r) {
       return tosa::IntDivOp::create(c.builder(), c.loc(), type, a, b);
     })(ctx);
   });
-  r.add("Max", 13, binary(BinaryKind::Max, [](NodeContext &c, Value a, Value b) {
-          return c.tosa().maximum(a, b);
-        }));
-  r.add("Min", 13, binary(BinaryKind::Min, [](NodeContext &c, Value a, Value b) {
-          return c.tosa().minimum(a, b);
-        }));
+  r.add("Max", 13, variadic(BinaryKind::Max, /*isMax=*/true));
+  r.add("Min", 13, variadic(BinaryKind::Min, /*isMax=*/false));
   r.add("Equal", 13,
         binary(BinaryKind::Equal,
                [](NodeContext &c, Value a, Value b) {

@@ -246,7 +246,8 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
   if (!isFloat(x.kind) || x.kind != wt.kind)
     return ctx.fail("expects float input and weight of one element type");
   if (x.rank() != 4 || wt.rank() != 4)
-    return ctx.fail("only 2-D ConvTranspose (4-D tensors) is supported");
+    return ctx.fail(std::to_string(x.rank() - 2) +
+                    "-D ConvTranspose is not supported (only 2-D)");
   FailureOr<int64_t> group = ctx.intAttr("group", 1);
   if (failed(group))
     return failure();
@@ -280,8 +281,13 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
     for (int d = 0; d < 2; ++d) {
       int64_t total = w.strides[d] * (spatial[d] - 1) + (*outPadding)[d] +
                       kernel[d] - target[d];
-      if (total < 0)
-        return ctx.fail("output_shape is larger than ConvTranspose can make");
+      if (total < 0) {
+        // A larger output: the extra rows/columns come after, like
+        // output_padding.
+        w.padBegin[d] = 0;
+        w.padEnd[d] = total;
+        continue;
+      }
       int64_t half = total / 2;
       w.padBegin[d] = *autoPad == "SAME_UPPER" ? half : total - half;
       w.padEnd[d] = total - w.padBegin[d];
@@ -325,14 +331,27 @@ LogicalResult convertPool(NodeContext &ctx, bool isMax) {
   Tensor &x = ctx.input(0);
   if (!isFloat(x.kind))
     return ctx.fail("expects a float input");
-  if (x.rank() != 4)
-    return ctx.fail("only 2-D pooling (4-D tensors) is supported");
+  if (x.rank() != 4 && x.rank() != 3)
+    return ctx.fail(std::to_string(x.rank() - 2) +
+                    "-D pooling is not supported (only 1-D and 2-D)");
   if (ctx.outputUsed(1))
     return ctx.fail("MaxPool's Indices output is not supported");
-  std::vector<int64_t> spatial = {x.shape[2], x.shape[3]};
+  bool oneD = false;
+  FailureOr<Value> image = imageInput(ctx, x, oneD);
+  if (failed(image))
+    return failure();
+  std::vector<int64_t> spatial(x.shape.begin() + 2, x.shape.end());
   Window w;
   if (failed(readWindow(ctx, spatial, {}, w)))
     return failure();
+  if (oneD) {
+    spatial.insert(spatial.begin(), 1);
+    w.kernel.insert(w.kernel.begin(), 1);
+    w.strides.insert(w.strides.begin(), 1);
+    w.dilations.insert(w.dilations.begin(), 1);
+    w.padBegin.insert(w.padBegin.begin(), 0);
+    w.padEnd.insert(w.padEnd.begin(), 0);
+  }
   if (w.dilations != std::vector<int64_t>{1, 1})
     return ctx.fail("pooling with dilations is not supported");
   FailureOr<int64_t> ceilMode = ctx.intAttr("ceil_mode", 0);
@@ -343,7 +362,7 @@ LogicalResult convertPool(NodeContext &ctx, bool isMax) {
   if (*storage != 0)
     return ctx.fail("storage_order 1 is not supported");
   TosaBuilder &tb = ctx.tosa();
-  Value input = ctx.nhwc(x);
+  Value input = *image;
   if (!isMax && *includePad) {
     if (*ceilMode)
       return ctx.fail("AveragePool with ceil_mode and count_include_pad is "
@@ -374,7 +393,8 @@ LogicalResult convertPool(NodeContext &ctx, bool isMax) {
   }
   input = cropSpatial(tb, input, crop);
   Type et = ctx.elementType(x.kind);
-  auto type = RankedTensorType::get({x.shape[0], outHW[0], outHW[1], x.shape[1]}, et);
+  auto type =
+      RankedTensorType::get({x.shape[0], outHW[0], outHW[1], x.shape[1]}, et);
   auto kernel = ctx.builder().getDenseI64ArrayAttr(w.kernel);
   auto stride = ctx.builder().getDenseI64ArrayAttr(w.strides);
   auto pad = ctx.builder().getDenseI64ArrayAttr(
@@ -389,7 +409,7 @@ LogicalResult convertPool(NodeContext &ctx, bool isMax) {
                                   kernel, stride, pad,
                                   TypeAttr::get(ctx.builder().getF32Type()));
   }
-  setImageOutput(ctx, 0, r, x.kind, false);
+  setImageOutput(ctx, 0, r, x.kind, oneD);
   return success();
 }
 
@@ -479,12 +499,15 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
   Value y = tb.add(tb.mul(tb.mul(centered, inv), scale), bias);
   ctx.setOutput(0, y, x.kind, x.shape, layout);
 
-  // Running statistics: running * momentum + batch * (1 - momentum). The
-  // running variance uses the unbiased batch variance, as PyTorch does.
+  // Running statistics: running * momentum + batch * (1 - momentum). ONNX
+  // specifies the batch variance as computed (biased); PyTorch updates with
+  // the unbiased one (--onnx-bn-running-var=unbiased).
   int64_t c = x.shape[1];
   Value meanC = tb.reshape(mean, {c});
-  double unbias = count > 1 ? static_cast<double>(count) / (count - 1) : 1.0;
-  Value varC = tb.reshape(tb.mul(var, tb.scalarLike(var, unbias)), {c});
+  double unbias = count > 1 && ctx.unbiasedRunningVar()
+                      ? static_cast<double>(count) / (count - 1)
+                      : 1.0;
+  Value varC = tb.reshape(unbias == 1.0 ? var : tb.mul(var, tb.scalarLike(var, unbias)), {c});
   auto update = [&](unsigned k, Value batch) {
     Value running = ctx.native(k);
     return tb.add(tb.mul(running, tb.scalarLike(running, *momentum)),

@@ -302,8 +302,11 @@ LogicalResult convertSplit(NodeContext &ctx) {
                     " outputs");
   int64_t total = 0;
   for (int64_t s : sizes) {
-    if (s <= 0)
-      return ctx.fail("split sizes must be positive");
+    if (s < 0)
+      return ctx.fail("split sizes must not be negative");
+    if (s == 0)
+      return ctx.fail("a split of size 0 is an empty tensor; empty tensors "
+                      "are not supported");
     total += s;
   }
   if (total != x.shape[*axis])
@@ -527,9 +530,8 @@ LogicalResult convertPad(NodeContext &ctx) {
   FailureOr<std::string> mode = ctx.stringAttr("mode", std::string("constant"));
   if (failed(mode))
     return failure();
-  if (*mode != "constant")
-    return ctx.fail("Pad mode '" + *mode +
-                    "' is not supported (only 'constant')");
+  if (*mode != "constant" && *mode != "edge" && *mode != "reflect")
+    return ctx.fail("Pad mode '" + *mode + "' is not supported");
   FailureOr<std::vector<int64_t>> pads = ctx.intsInput(1, "pads");
   if (failed(pads))
     return failure();
@@ -538,13 +540,15 @@ LogicalResult convertPad(NodeContext &ctx) {
     return ctx.fail("pads has " + std::to_string(pads->size()) +
                     " entries for a tensor of rank " + std::to_string(rank));
   double value = 0.0;
+  Value runtimeValue;
   if (ctx.hasInput(2)) {
-    FailureOr<const HostTensor *> c = ctx.constantInput(2, "constant_value");
-    if (failed(c))
-      return failure();
-    if ((*c)->size() != 1)
+    Tensor &c = ctx.input(2);
+    if (numElements(c.shape) != 1)
       return ctx.fail("constant_value must be a scalar");
-    value = (*c)->getDouble(0);
+    if (c.host)
+      value = c.host->getDouble(0);
+    else
+      runtimeValue = ctx.tosa().reshape(ctx.native(c), {1});
   }
   if (ctx.hasInput(3))
     return ctx.fail("the axes input of Pad is not supported");
@@ -566,7 +570,54 @@ LogicalResult convertPad(NodeContext &ctx) {
       return ctx.fail("negative pads remove the whole dimension " +
                       std::to_string(d));
   }
-  v = tb.pad(v, padding, value);
+  if (*mode == "constant" && runtimeValue) {
+    SmallVector<int64_t> padded(TosaBuilder::typeOf(v).getShape());
+    for (size_t i = 0; i < padded.size(); ++i)
+      padded[i] += padding[2 * i] + padding[2 * i + 1];
+    v = tosa::PadOp::create(ctx.builder(), ctx.loc(),
+                            TosaBuilder::typeOf(v).clone(padded), v,
+                            tb.constShape(padding), runtimeValue);
+  } else if (*mode == "constant") {
+    v = tb.pad(v, padding, value);
+  } else {
+    // edge / reflect: per axis, concatenate copies of the border (edge) or
+    // of the mirrored inner rows (reflect) on each side.
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t pd = physicalAxis(d, layout);
+      int64_t lo = padding[2 * pd], hi = padding[2 * pd + 1];
+      if (!lo && !hi)
+        continue;
+      auto type = TosaBuilder::typeOf(v);
+      int64_t n = type.getDimSize(pd);
+      if (*mode == "reflect" && (lo >= n || hi >= n))
+        return ctx.fail("reflect pads must be smaller than the dimension");
+      auto part = [&](int64_t start, int64_t size) {
+        SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape());
+        starts[pd] = start;
+        sizes[pd] = size;
+        return tb.slice(v, starts, sizes);
+      };
+      auto reversed = [&](Value x) {
+        return tosa::ReverseOp::create(ctx.builder(), ctx.loc(), x.getType(), x,
+                                       ctx.builder().getI32IntegerAttr(pd))
+            .getResult();
+      };
+      auto repeated = [&](Value x, int64_t times) {
+        SmallVector<int64_t> multiples(type.getRank(), 1);
+        multiples[pd] = times;
+        return tb.tile(x, multiples);
+      };
+      SmallVector<Value> parts;
+      if (lo)
+        parts.push_back(*mode == "edge" ? repeated(part(0, 1), lo)
+                                        : reversed(part(1, lo)));
+      parts.push_back(v);
+      if (hi)
+        parts.push_back(*mode == "edge" ? repeated(part(n - 1, 1), hi)
+                                        : reversed(part(n - 1 - hi, hi)));
+      v = tb.concat(parts, pd);
+    }
+  }
   if (crop) {
     // Negative pads remove elements.
     SmallVector<int64_t> starts(rank, 0);

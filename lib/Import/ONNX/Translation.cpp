@@ -26,6 +26,16 @@ struct ImportOptionsCL {
       llvm::cl::desc("Static shape for a graph input with symbolic "
                      "dimensions, NAME:D0,D1,... (repeatable)"),
       llvm::cl::value_desc("NAME:D0,D1,...")};
+  llvm::cl::opt<std::string> bnRunningVar{
+      "onnx-bn-running-var",
+      llvm::cl::desc("Batch variance used to update BatchNormalization's "
+                     "running variance in training mode: 'biased' (ONNX, the "
+                     "default) or 'unbiased' (PyTorch)"),
+      llvm::cl::init("biased")};
+  llvm::cl::opt<bool> listOps{
+      "onnx-list-supported-ops",
+      llvm::cl::desc("Print the ONNX ops the importer supports and exit"),
+      llvm::cl::init(false)};
   llvm::cl::opt<std::string> functionName{
       "onnx-func-name", llvm::cl::desc("Name of the imported function"),
       llvm::cl::init("model")};
@@ -42,6 +52,11 @@ void registerONNXImportCommandLineOptions() { *clOptions; }
 
 const ONNXImportOptions &getONNXImportOptionsFromCommandLine() {
   parsedOptions = ONNXImportOptions();
+  if (clOptions->listOps) {
+    for (const std::string &op : listSupportedONNXOps())
+      llvm::outs() << op << "\n";
+    exit(0);
+  }
   if (clOptions->weights == "constants") {
     parsedOptions.weights = ONNXImportOptions::Weights::Constants;
   } else if (clOptions->weights != "arguments") {
@@ -58,6 +73,13 @@ const ONNXImportOptions &getONNXImportOptionsFromCommandLine() {
     }
   }
   parsedOptions.functionName = clOptions->functionName;
+  if (clOptions->bnRunningVar == "unbiased") {
+    parsedOptions.unbiasedRunningVar = true;
+  } else if (clOptions->bnRunningVar != "biased") {
+    llvm::errs() << "error: --onnx-bn-running-var must be 'biased' or "
+                    "'unbiased'\n";
+    exit(1);
+  }
   return parsedOptions;
 }
 

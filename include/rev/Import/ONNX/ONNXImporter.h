@@ -29,7 +29,26 @@ struct ONNXImportOptions {
   llvm::StringMap<std::vector<int64_t>> inputShapes;
   /// Name of the imported function.
   std::string functionName = "model";
+  /// BatchNormalization in training mode updates the running variance with
+  /// the unbiased batch variance (PyTorch) instead of the biased one (ONNX).
+  bool unbiasedRunningVar = false;
+  /// Integer or bool graph inputs bound to known values at import time (they
+  /// usually carry shapes or axes, which must be static). They do not become
+  /// function arguments.
+  struct IntegerInput {
+    std::vector<int64_t> shape;
+    std::vector<int64_t> values;
+  };
+  llvm::StringMap<IntegerInput> constantInputs;
 };
+
+/// The names, positions and ONNX element types of a model's graph inputs
+/// (initializers excluded), read without importing it; empty on failure.
+struct ONNXGraphInput {
+  std::string name;
+  bool isInteger = false; // int64, int32 or bool
+};
+std::vector<ONNXGraphInput> listONNXGraphInputs(llvm::StringRef contents);
 
 /// True if `contents` looks like an ONNX model: binary protobuf whose first
 /// fields are those of a ModelProto, or ONNX's textual syntax; a `.onnx`
@@ -46,6 +65,9 @@ importONNXModel(llvm::StringRef contents, llvm::StringRef filename,
 /// message, or an empty string.
 std::string parseInputShapeOption(llvm::StringRef spec,
                                   ONNXImportOptions &options);
+
+/// The ONNX op types the importer converts (default domain), sorted.
+std::vector<std::string> listSupportedONNXOps();
 
 /// Registers the `--import-onnx` translation (and its options) for
 /// mlir-translate-style tools.
