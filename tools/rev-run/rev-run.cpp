@@ -88,6 +88,9 @@ static cl::opt<bool> noOptimize(
 static cl::opt<bool> printSignature(
     "print-signature", cl::desc("Print the entry's arguments and results"),
     cl::init(false), cl::cat(category));
+static cl::opt<bool> noRun(
+    "no-run", cl::desc("Stop after lowering (with --print-signature, say)"),
+    cl::init(false), cl::cat(category));
 static cl::opt<std::string> dumpLLVM(
     "dump-llvm-dialect",
     cl::desc("Write the lowered module (LLVM dialect) to this file"),
@@ -252,6 +255,9 @@ int main(int argc, char **argv) {
     for (auto &r : sig->results)
       llvm::outs() << "  result " << r.name << ": " << r.describe() << "\n";
   }
+
+  if (noRun)
+    return 0;
 
   // 4. Inputs.
   std::optional<llvm::StringMap<Array>> initializers;
