@@ -2,6 +2,7 @@
 
 #include "rev/InitAll.h"
 
+#include "rev/Autodiff/VJPOpInterface.h"
 #include "rev/Dialect/Rev/IR/RevDialect.h"
 #include "rev/Interfaces/InvertibleOpInterface.h"
 #include "rev/Transforms/Passes.h"
@@ -15,10 +16,12 @@ void rev::registerRevDialects(mlir::DialectRegistry &registry) {
   registry.insert<rev::RevDialect, mlir::tosa::TosaDialect,
                   mlir::func::FuncDialect>();
   registerInvertibleOpInterfaceExternalModels(registry);
+  registerVJPOpInterfaceExternalModels(registry);
 }
 
 void rev::registerRevPasses() {
   registerRevTransformsPasses();
+  registerTrainPipeline();
   registerRevConversionPasses();
   registerLowerCPUPipeline();
 }

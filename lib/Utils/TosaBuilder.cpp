@@ -172,7 +172,7 @@ Value TosaBuilder::cast(Value x, Type elementType) {
 }
 
 Value TosaBuilder::reshape(Value x, ArrayRef<int64_t> shape) {
-  if (typeOf(x).getShape() == shape)
+  if (typeOf(x).getShape() == shape && typeOf(x).getRank() == (int64_t)shape.size())
     return x;
   return tosa::ReshapeOp::create(b, loc, withShape(x, shape), x,
                                  constShape(shape));
@@ -292,6 +292,135 @@ Value TosaBuilder::matmul(Value a, Value m) {
   Type et = ta.getElementType();
   return tosa::MatMulOp::create(b, loc, withShape(a, shape), a, m,
                                 zeroPoint(et), zeroPoint(et));
+}
+
+Value TosaBuilder::reverse(Value x, int64_t axis) {
+  if (typeOf(x).getDimSize(axis) == 1)
+    return x;
+  return tosa::ReverseOp::create(b, loc, x.getType(), x,
+                                 b.getI32IntegerAttr(axis));
+}
+
+Value TosaBuilder::logicalAnd(Value x, Value y) {
+  return binary<tosa::LogicalAndOp>(x, y, b.getI1Type());
+}
+
+Value TosaBuilder::logicalOr(Value x, Value y) {
+  return binary<tosa::LogicalOrOp>(x, y, b.getI1Type());
+}
+
+Value TosaBuilder::padOrCrop(Value x, ArrayRef<int64_t> loHi) {
+  auto type = typeOf(x);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> padding(2 * rank), starts(rank), sizes(rank);
+  bool crop = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t lo = loHi[2 * d], hi = loHi[2 * d + 1];
+    padding[2 * d] = std::max<int64_t>(lo, 0);
+    padding[2 * d + 1] = std::max<int64_t>(hi, 0);
+    starts[d] = std::max<int64_t>(-lo, 0);
+    sizes[d] = type.getDimSize(d) + lo + hi;
+    crop |= lo < 0 || hi < 0;
+  }
+  x = pad(x, padding);
+  if (crop)
+    x = slice(x, starts, sizes);
+  return x;
+}
+
+Value TosaBuilder::zeroStuff(Value x, int64_t axis, int64_t step) {
+  if (step == 1)
+    return x;
+  auto type = typeOf(x);
+  int64_t n = type.getDimSize(axis);
+  // [.., n, ..] -> [.., n, 1, ..] -> pad to [.., n, step, ..] -> [.., n*step, ..]
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + axis + 1, 1);
+  x = reshape(x, shape);
+  SmallVector<int64_t> padding(2 * shape.size(), 0);
+  padding[2 * (axis + 1) + 1] = step - 1;
+  x = pad(x, padding);
+  SmallVector<int64_t> merged(type.getShape());
+  merged[axis] = n * step;
+  x = reshape(x, merged);
+  SmallVector<int64_t> starts(merged.size(), 0), sizes(merged);
+  sizes[axis] = (n - 1) * step + 1;
+  return slice(x, starts, sizes);
+}
+
+Value TosaBuilder::stridedSlice(Value x, int64_t axis, int64_t start,
+                                int64_t count, int64_t step) {
+  auto type = typeOf(x);
+  SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape());
+  if (step == 1) {
+    starts[axis] = start;
+    sizes[axis] = count;
+    return slice(x, starts, sizes);
+  }
+  int64_t span = count * step, avail = type.getDimSize(axis) - start;
+  starts[axis] = start;
+  sizes[axis] = std::min(span, avail);
+  x = slice(x, starts, sizes);
+  if (span > avail) {
+    SmallVector<int64_t> padding(2 * type.getRank(), 0);
+    padding[2 * axis + 1] = span - avail;
+    x = pad(x, padding);
+  }
+  SmallVector<int64_t> grouped(typeOf(x).getShape());
+  grouped[axis] = count;
+  grouped.insert(grouped.begin() + axis + 1, step);
+  x = reshape(x, grouped);
+  SmallVector<int64_t> gStarts(grouped.size(), 0), gSizes(grouped);
+  gSizes[axis + 1] = 1;
+  x = slice(x, gStarts, gSizes);
+  grouped.erase(grouped.begin() + axis + 1);
+  return reshape(x, grouped);
+}
+
+static int64_t convOut(int64_t in, int64_t k, int64_t lo, int64_t hi,
+                       int64_t stride, int64_t dilation) {
+  int64_t eff = (k - 1) * dilation + 1;
+  int64_t span = in + lo + hi - eff;
+  assert(span >= 0 && span % stride == 0 && "inexact convolution size");
+  return span / stride + 1;
+}
+
+Value TosaBuilder::conv2d(Value x, Value w, Value bias, ArrayRef<int64_t> pad,
+                          ArrayRef<int64_t> stride,
+                          ArrayRef<int64_t> dilation) {
+  auto xt = typeOf(x), wt = typeOf(w);
+  int64_t oh = convOut(xt.getDimSize(1), wt.getDimSize(1), pad[0], pad[1],
+                       stride[0], dilation[0]);
+  int64_t ow = convOut(xt.getDimSize(2), wt.getDimSize(2), pad[2], pad[3],
+                       stride[1], dilation[1]);
+  auto type = RankedTensorType::get({xt.getDimSize(0), oh, ow, wt.getDimSize(0)},
+                                    xt.getElementType());
+  Value zp = zeroPoint(xt.getElementType());
+  return tosa::Conv2DOp::create(b, loc, type, x, w, bias, zp, zp,
+                                b.getDenseI64ArrayAttr(pad),
+                                b.getDenseI64ArrayAttr(stride),
+                                b.getDenseI64ArrayAttr(dilation),
+                                TypeAttr::get(b.getF32Type()));
+}
+
+Value TosaBuilder::depthwiseConv2d(Value x, Value w, Value bias,
+                                   ArrayRef<int64_t> pad,
+                                   ArrayRef<int64_t> stride,
+                                   ArrayRef<int64_t> dilation) {
+  auto xt = typeOf(x), wt = typeOf(w);
+  int64_t oh = convOut(xt.getDimSize(1), wt.getDimSize(0), pad[0], pad[1],
+                       stride[0], dilation[0]);
+  int64_t ow = convOut(xt.getDimSize(2), wt.getDimSize(1), pad[2], pad[3],
+                       stride[1], dilation[1]);
+  auto type = RankedTensorType::get(
+      {xt.getDimSize(0), oh, ow, wt.getDimSize(2) * wt.getDimSize(3)},
+      xt.getElementType());
+  Value zp = zeroPoint(xt.getElementType());
+  return tosa::DepthwiseConv2DOp::create(b, loc, type, x, w, bias, zp, zp,
+                                         b.getDenseI64ArrayAttr(pad),
+                                         b.getDenseI64ArrayAttr(stride),
+                                         b.getDenseI64ArrayAttr(dilation),
+                                         TypeAttr::get(b.getF32Type()));
 }
 
 } // namespace rev

@@ -210,7 +210,9 @@ def randomize_norms(model, gen):
 
 def save(path, array):
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    np.save(path, np.ascontiguousarray(array))
+    array = np.asarray(array)
+    # (ascontiguousarray would turn a 0-d loss into shape (1,))
+    np.save(path, array if array.ndim == 0 else np.ascontiguousarray(array))
 
 
 def export(name, model, example, input_name, output_name, loss, out_dir,
@@ -235,6 +237,23 @@ def export(name, model, example, input_name, output_name, loss, out_dir,
     # References in float64, from a copy of the float32 model.
     ref = copy.deepcopy(model).double()
     ref.train()
+    # BatchNorm's running statistics as ONNX defines the update (the biased
+    # batch variance; PyTorch's own buffers use the unbiased one).
+    running = {}
+
+    def capture(name, bn):
+        def hook(module, inputs):
+            x_in = inputs[0].detach()
+            axes = [0] + list(range(2, x_in.dim()))
+            mean = x_in.mean(dim=axes)
+            var = x_in.var(dim=axes, unbiased=False)
+            m = bn.momentum
+            running["running_mean." + name + ".running_mean"] = (1 - m) * bn.running_mean + m * mean
+            running["running_var." + name + ".running_var"] = (1 - m) * bn.running_var + m * var
+        return hook
+    for mod_name, mod in ref.named_modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            mod.register_forward_pre_hook(capture(mod_name, mod))
     x = example.double()
     out = ref(x)
     save(os.path.join(d, "ref", "forward", output_name + ".npy"),
@@ -248,10 +267,8 @@ def export(name, model, example, input_name, output_name, loss, out_dir,
     save(os.path.join(rd, "loss.npy"), value.detach().float().numpy())
     for pname, p in ref.named_parameters():
         save(os.path.join(rd, "grad." + pname + ".npy"), p.grad.float().numpy())
-    for bname, buf_ in ref.named_buffers():
-        if bname.endswith("running_mean") or bname.endswith("running_var"):
-            kind = "running_mean" if bname.endswith("running_mean") else "running_var"
-            save(os.path.join(rd, kind + "." + bname + ".npy"), buf_.float().numpy())
+    for rname, value in running.items():
+        save(os.path.join(rd, rname + ".npy"), value.float().numpy())
     print("%-16s %6d params, %7d bytes of ONNX" % (
         name, sum(p.numel() for p in model.parameters()), len(buf.getvalue())))
 

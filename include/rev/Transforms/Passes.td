@@ -45,4 +45,46 @@ def RevBuildInverse : Pass<"rev-build-inverse", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Build a training step with an explicit tape";
+  let description = [{
+    Differentiates a function @f (reverse mode) into three functions:
+
+    - `@f_forward(inputs, params, loss input)`: the model and the loss; it
+      returns the loss (or, with `loss=vjp`, the outputs), the auxiliary
+      results (BatchNorm running statistics) and **the tape**: every
+      activation the backward needs, as results named `tape.<n>`;
+    - `@f_backward(tape, inputs/params it reads, [output cotangents])`:
+      returns `grad.<param>` for every trainable parameter;
+    - `@train_step`: calls both; returns `loss` (or the outputs), the
+      gradients and the running statistics.
+
+    Each op's derivative comes from its VJPOpInterface rule. Couplings are
+    checkpointed: their inputs are on the tape and F and G are recomputed in
+    the backward. Constants, function arguments and cheap views of them
+    (reshapes and transposes of weights) are not taped but passed or
+    recomputed. Gradients accumulate over multiple uses; no gradient is
+    built for constants, integer values or untrainable arguments
+    (`rev.trainable = false`).
+
+    Parameters: the arguments marked `rev.param` (the importer marks ONNX
+    initializers) that are not `rev.trainable = false`; without any
+    `rev.param`, every float argument; `wrt` overrides.
+
+    Losses, with PyTorch's mean reduction: `mse` (input `target`, the shape
+    of the output), `cross-entropy` (logits [N, C], int64 `labels` [N]),
+    `vjp` (arguments `grad.<output>`).
+  }];
+  let options = [
+    Option<"loss", "loss", "std::string", /*default=*/"\"mse\"",
+           "Loss: mse, cross-entropy or vjp">,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "Function to differentiate (default: the only public function)">,
+    ListOption<"wrt", "wrt", "std::string",
+               "rev.names of the arguments to differentiate with respect to">,
+  ];
+  let dependentDialects = ["::mlir::tosa::TosaDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // REV_TRANSFORMS_PASSES_TD

@@ -98,6 +98,28 @@ public:
   /// Batched matrix product of rank-3 tensors [B,M,K] x [B,K,N].
   mlir::Value matmul(mlir::Value a, mlir::Value b3);
 
+  mlir::Value reverse(mlir::Value x, int64_t axis);
+  mlir::Value logicalAnd(mlir::Value x, mlir::Value y);
+  mlir::Value logicalOr(mlir::Value x, mlir::Value y);
+  /// Pads (positive) or crops (negative) each dim: [lo0, hi0, lo1, hi1...].
+  mlir::Value padOrCrop(mlir::Value x, llvm::ArrayRef<int64_t> loHi);
+  /// Inserts step-1 zeros between consecutive elements along `axis`
+  /// (n -> (n-1)*step + 1): the adjoint of a strided access.
+  mlir::Value zeroStuff(mlir::Value x, int64_t axis, int64_t step);
+  /// Elements start, start+step, ... (count of them) along `axis`.
+  mlir::Value stridedSlice(mlir::Value x, int64_t axis, int64_t start,
+                           int64_t count, int64_t step);
+  /// NHWC convolution with an [O, kH, kW, I] weight; the result type is
+  /// computed (the sizes must divide exactly, as TOSA requires).
+  mlir::Value conv2d(mlir::Value x, mlir::Value w, mlir::Value bias,
+                     llvm::ArrayRef<int64_t> pad, llvm::ArrayRef<int64_t> stride,
+                     llvm::ArrayRef<int64_t> dilation);
+  /// NHWC depthwise convolution with a [kH, kW, C, M] weight.
+  mlir::Value depthwiseConv2d(mlir::Value x, mlir::Value w, mlir::Value bias,
+                              llvm::ArrayRef<int64_t> pad,
+                              llvm::ArrayRef<int64_t> stride,
+                              llvm::ArrayRef<int64_t> dilation);
+
 private:
   template <typename OpTy>
   mlir::Value binary(mlir::Value x, mlir::Value y, mlir::Type elementType);

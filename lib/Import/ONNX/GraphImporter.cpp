@@ -726,7 +726,9 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
       continue;
     }
     argTypes.push_back(RankedTensorType::get(t.shape, elementType(t.kind)));
-    SmallVector<NamedAttribute> attrs = {nameAttr(init.name())};
+    SmallVector<NamedAttribute> attrs = {nameAttr(init.name()),
+                                         b.getNamedAttr("rev.param",
+                                                        b.getUnitAttr())};
     if (runningStats.count(init.name()))
       attrs.push_back(b.getNamedAttr("rev.trainable", b.getBoolAttr(false)));
     argAttrs.push_back(b.getDictionaryAttr(attrs));

@@ -1,0 +1,53 @@
+//===- Differentiate.h - build training steps -------------------*- C++ -*-===//
+//
+// Reverse-mode differentiation of a function into a forward that returns its
+// outputs and the activations the backward needs (the tape), a backward that
+// takes the tape and returns gradients, and a train_step that calls both.
+// See docs/autodiff.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REV_AUTODIFF_DIFFERENTIATE_H
+#define REV_AUTODIFF_DIFFERENTIATE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace rev {
+
+enum class LossKind { MSE, CrossEntropy, VJP };
+
+struct DifferentiateOptions {
+  LossKind loss = LossKind::MSE;
+  /// rev.names of the arguments to differentiate with respect to; empty:
+  /// every trainable float parameter (see docs/autodiff.md).
+  std::vector<std::string> wrt;
+  /// Name of the combined step function.
+  std::string trainStepName = "train_step";
+};
+
+/// The functions rev-differentiate makes from @f.
+struct TrainingStep {
+  mlir::func::FuncOp forward, backward, trainStep;
+};
+
+/// Differentiates `func` (which stays in the module) into @<f>_forward,
+/// @<f>_backward and @train_step. Emits diagnostics and fails on an op
+/// without a VJP rule, or an unsupported signature.
+mlir::FailureOr<TrainingStep> differentiate(mlir::func::FuncOp func,
+                                            const DifferentiateOptions &options);
+
+/// The forward value of tape entry `index` (the forward's result named
+/// `tape.<index>`), and helpers shared with rev-reconstruct-activations.
+namespace tape {
+/// True if the result/argument attributes name a tape entry.
+bool isTapeName(llvm::StringRef name);
+std::string name(unsigned index);
+} // namespace tape
+
+} // namespace rev
+
+#endif // REV_AUTODIFF_DIFFERENTIATE_H

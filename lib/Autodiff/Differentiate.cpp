@@ -1,0 +1,640 @@
+//===- Differentiate.cpp - build training steps ---------------------------===//
+//
+// Reverse-mode differentiation with an explicit tape. The function is cloned
+// into @<f>_forward (with the loss appended), then its ops are visited in
+// reverse order and each op's VJP rule (VJPOpInterface) builds into
+// @<f>_backward. When a rule needs a forward value, the value is
+//  - cloned into the backward if it is a constant,
+//  - passed through as a backward argument if it is a function argument,
+//  - recomputed if it is a cheap view (reshape, transpose, cast, slice) of
+//    arguments and constants (a weight in TOSA's layout, say),
+//  - otherwise appended to the forward's results and taken by the backward
+//    as an argument: that is the tape (`tape.<n>`).
+//
+//===----------------------------------------------------------------------===//
+
+#include "rev/Autodiff/Differentiate.h"
+
+#include "rev/Autodiff/VJPOpInterface.h"
+#include "rev/Utils/TosaBuilder.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+
+namespace rev {
+
+bool tape::isTapeName(StringRef name) { return name.starts_with("tape."); }
+std::string tape::name(unsigned index) { return "tape." + std::to_string(index); }
+
+namespace {
+
+StringAttr nameOf(DictionaryAttr attrs) {
+  return attrs ? attrs.getAs<StringAttr>("rev.name") : StringAttr();
+}
+
+bool isFloatTensor(Type t) {
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  return tensor && isa<FloatType>(tensor.getElementType());
+}
+
+/// Views that are cheaper to recompute in the backward than to store.
+bool isCheapView(Operation *op) {
+  return isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::CastOp, tosa::SliceOp,
+             tosa::ReverseOp, tosa::ConstShapeOp, tosa::ConstOp,
+             tosa::IdentityOp>(op);
+}
+
+//===----------------------------------------------------------------------===//
+// Loss functions (built into the forward, differentiated with it)
+//===----------------------------------------------------------------------===//
+
+/// mean((y - t)^2) over all elements, as a tensor<1xT>.
+Value buildMSE(TosaBuilder &tb, Value y, Value target) {
+  auto type = TosaBuilder::typeOf(y);
+  Value d = tb.sub(y, target);
+  Value sq = tb.mul(d, d);
+  SmallVector<int64_t> axes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    axes.push_back(i);
+  Value sum = tb.reduceSum(sq, axes);
+  sum = tb.reshape(sum, {1});
+  return tb.mul(sum, tb.splat(type.getElementType(), {1},
+                              1.0 / type.getNumElements()));
+}
+
+/// Softmax cross-entropy of logits [N, C] with int64 labels [N], mean over
+/// the batch (PyTorch's F.cross_entropy), as a tensor<1xT>.
+Value buildCrossEntropy(TosaBuilder &tb, Value logits, Value labels) {
+  auto type = TosaBuilder::typeOf(logits);
+  int64_t n = type.getDimSize(0), c = type.getDimSize(1);
+  // log_softmax
+  Value shifted = tb.sub(logits, tb.reduceMax(logits, 1));
+  Value lse = tb.log(tb.reduceSum(tb.exp(shifted), 1));
+  Value logp = tb.sub(shifted, lse);
+  // one_hot(labels) by comparing with 0..C-1
+  auto labelType = TosaBuilder::typeOf(labels);
+  SmallVector<int64_t> iota;
+  for (int64_t k = 0; k < c; ++k)
+    iota.push_back(k);
+  auto iotaType = RankedTensorType::get({1, c}, labelType.getElementType());
+  Value classes = tb.constant(DenseElementsAttr::get(iotaType, ArrayRef(iota)));
+  Value hits = tb.equal(tb.reshape(labels, {n, 1}), classes);
+  Value oneHot = tb.cast(hits, type.getElementType());
+  Value picked = tb.reduceSum(tb.mul(oneHot, logp), ArrayRef<int64_t>{0, 1});
+  picked = tb.reshape(picked, {1});
+  return tb.mul(picked, tb.splat(type.getElementType(), {1}, -1.0 / n));
+}
+
+//===----------------------------------------------------------------------===//
+// The reverse sweep
+//===----------------------------------------------------------------------===//
+
+class Differentiator : public VJPContext {
+public:
+  Differentiator(func::FuncOp forward, func::FuncOp backward,
+                 DenseSet<Value> active)
+      : forward(forward), backward(backward), b(backward.getContext()),
+        active(std::move(active)) {
+    b.setInsertionPointToEnd(&backward.getBody().front());
+  }
+
+  // VJPContext
+  OpBuilder &builder() override { return b; }
+  Value primal(Value v) override;
+  Value cotangent(unsigned i) override {
+    return cotangents.lookup(currentOp->getResult(i));
+  }
+  void accumulate(Value v, Value grad) override;
+  bool needsGradient(Value v) override;
+  LogicalResult differentiateRegion(Region &region, ValueRange args,
+                                    ValueRange seeds,
+                                    SmallVectorImpl<Value> &argCotangents,
+                                    SmallVectorImpl<Value> &yielded) override;
+  SmallVector<Value> recomputeRegion(Region &region, ValueRange args) override;
+
+  void seed(Value v, Value cotangent) { accumulate(v, cotangent); }
+  Value cotangentOf(Value v) { return cotangents.lookup(v); }
+  /// Differentiates `ops` (in forward order) in reverse.
+  LogicalResult sweep(ArrayRef<Operation *> ops);
+
+  /// Forward values put on the tape, in order.
+  ArrayRef<Value> getTape() const { return tapeValues; }
+  /// Forward arguments the backward reads, and the backward's arguments for
+  /// them, in order.
+  ArrayRef<std::pair<BlockArgument, BlockArgument>> getPassThrough() const {
+    return passThrough;
+  }
+  /// Backward arguments for tape entries (parallel to getTape()).
+  ArrayRef<BlockArgument> getTapeArgs() const { return tapeArgs; }
+
+private:
+  LogicalResult visit(Operation *op);
+  Value topLevelPrimal(Value v);
+  bool canRecompute(Value v, int depth = 0);
+
+  func::FuncOp forward, backward;
+  OpBuilder b;
+  DenseSet<Value> active;
+  Operation *currentOp = nullptr;
+  DenseMap<Value, Value> cotangents;
+  /// Region clones being differentiated, innermost last.
+  SmallVector<IRMapping *> layers;
+  DenseMap<Value, Value> primalCache;
+  SmallVector<Value> tapeValues;
+  SmallVector<BlockArgument> tapeArgs;
+  SmallVector<std::pair<BlockArgument, BlockArgument>> passThrough;
+};
+
+bool Differentiator::needsGradient(Value v) {
+  if (!isFloatTensor(v.getType()))
+    return false;
+  if (active.contains(v))
+    return true;
+  // Values inside regions (of couplings) are conservatively active.
+  Operation *owner = isa<BlockArgument>(v)
+                         ? cast<BlockArgument>(v).getOwner()->getParentOp()
+                         : v.getDefiningOp()->getParentOp();
+  return owner != forward.getOperation();
+}
+
+void Differentiator::accumulate(Value v, Value grad) {
+  if (!grad || !needsGradient(v))
+    return;
+  assert(grad.getType() == v.getType() && "cotangent type mismatch");
+  Value &slot = cotangents[v];
+  if (!slot) {
+    slot = grad;
+    return;
+  }
+  TosaBuilder tb(b, grad.getLoc());
+  slot = tb.add(slot, grad);
+}
+
+bool Differentiator::canRecompute(Value v, int depth) {
+  if (isa<BlockArgument>(v))
+    return cast<BlockArgument>(v).getOwner() == &forward.getBody().front();
+  Operation *def = v.getDefiningOp();
+  if (depth > 6 || !isCheapView(def) || !isPure(def))
+    return false;
+  return llvm::all_of(def->getOperands(),
+                      [&](Value o) { return canRecompute(o, depth + 1); });
+}
+
+Value Differentiator::topLevelPrimal(Value v) {
+  if (Value cached = primalCache.lookup(v))
+    return cached;
+  Block *entry = &backward.getBody().front();
+  Value result;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    assert(arg.getOwner() == &forward.getBody().front() &&
+           "region arguments come from a layer");
+    BlockArgument in = entry->addArgument(arg.getType(), arg.getLoc());
+    passThrough.emplace_back(arg, in);
+    result = in;
+  } else if (canRecompute(v)) {
+    Operation *def = v.getDefiningOp();
+    IRMapping mapping;
+    for (Value operand : def->getOperands())
+      mapping.map(operand, topLevelPrimal(operand));
+    // Constants go to the top of the backward so that every later use is
+    // dominated; views go where they are first needed.
+    OpBuilder::InsertionGuard guard(b);
+    if (def->hasTrait<OpTrait::ConstantLike>())
+      b.setInsertionPointToStart(entry);
+    Operation *clone = b.clone(*def, mapping);
+    for (auto [orig, copy] : llvm::zip(def->getResults(), clone->getResults()))
+      primalCache[orig] = copy;
+    return primalCache.lookup(v);
+  } else {
+    BlockArgument in = entry->addArgument(v.getType(), v.getLoc());
+    tapeValues.push_back(v);
+    tapeArgs.push_back(in);
+    result = in;
+  }
+  primalCache[v] = result;
+  return result;
+}
+
+Value Differentiator::primal(Value v) {
+  for (IRMapping *layer : llvm::reverse(layers))
+    if (Value mapped = layer->lookupOrNull(v))
+      return mapped;
+  return topLevelPrimal(v);
+}
+
+SmallVector<Value> Differentiator::recomputeRegion(Region &region,
+                                                   ValueRange args) {
+  Block &body = region.front();
+  IRMapping mapping;
+  for (auto [arg, value] : llvm::zip_equal(body.getArguments(), args))
+    mapping.map(arg, value);
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(region, captured);
+  for (Value v : captured)
+    mapping.map(v, primal(v));
+  for (Operation &op : body.without_terminator())
+    b.clone(op, mapping);
+  SmallVector<Value> yielded;
+  for (Value v : body.getTerminator()->getOperands())
+    yielded.push_back(mapping.lookupOrDefault(v));
+  return yielded;
+}
+
+LogicalResult
+Differentiator::differentiateRegion(Region &region, ValueRange args,
+                                    ValueRange seeds,
+                                    SmallVectorImpl<Value> &argCotangents,
+                                    SmallVectorImpl<Value> &yielded) {
+  Block &body = region.front();
+  IRMapping mapping;
+  for (auto [arg, value] : llvm::zip_equal(body.getArguments(), args))
+    mapping.map(arg, value);
+  // Recompute the region's internals in the backward (checkpointing).
+  layers.push_back(&mapping);
+  for (Operation &op : body.without_terminator()) {
+    IRMapping local;
+    for (Value operand : op.getOperands())
+      local.map(operand, primal(operand));
+    llvm::SetVector<Value> captured;
+    getUsedValuesDefinedAbove(op.getRegions(), captured);
+    for (Value v : captured)
+      local.map(v, primal(v));
+    Operation *clone = b.clone(op, local);
+    mapping.map(op.getResults(), clone->getResults());
+  }
+  Operation *terminator = body.getTerminator();
+  yielded.clear();
+  for (Value v : terminator->getOperands())
+    yielded.push_back(primal(v));
+  for (auto [v, seedValue] : llvm::zip_equal(terminator->getOperands(), seeds))
+    accumulate(v, seedValue);
+  SmallVector<Operation *> ops;
+  for (Operation &op : body.without_terminator())
+    ops.push_back(&op);
+  LogicalResult result = sweep(ops);
+  layers.pop_back();
+  argCotangents.clear();
+  for (BlockArgument arg : body.getArguments())
+    argCotangents.push_back(cotangents.lookup(arg));
+  // Forget the region's own cotangents: a later differentiation of the same
+  // region (another use) starts afresh.
+  for (BlockArgument arg : body.getArguments())
+    cotangents.erase(arg);
+  for (Operation &op : body)
+    for (Value r : op.getResults())
+      cotangents.erase(r);
+  return result;
+}
+
+LogicalResult Differentiator::visit(Operation *op) {
+  if (op->hasTrait<OpTrait::ConstantLike>())
+    return success();
+  bool hasCotangent = llvm::any_of(
+      op->getResults(), [&](Value r) { return cotangents.lookup(r); });
+  if (!hasCotangent)
+    return success();
+  auto rule = dyn_cast<VJPOpInterface>(op);
+  if (!rule)
+    return op->emitError() << "cannot differentiate '" << op->getName()
+                           << "': no VJP rule (VJPOpInterface)";
+  Operation *saved = currentOp;
+  currentOp = op;
+  b.setInsertionPointToEnd(&backward.getBody().front());
+  LogicalResult result = rule.buildVJP(*this);
+  currentOp = saved;
+  if (failed(result))
+    return op->emitError() << "building the VJP of '" << op->getName()
+                           << "' failed";
+  return success();
+}
+
+LogicalResult Differentiator::sweep(ArrayRef<Operation *> ops) {
+  for (Operation *op : llvm::reverse(ops))
+    if (failed(visit(op)))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Building the three functions
+//===----------------------------------------------------------------------===//
+
+/// Values of `func` that depend on the arguments in `wrt`.
+DenseSet<Value> activeValues(func::FuncOp func, ArrayRef<unsigned> wrt) {
+  DenseSet<Value> active;
+  for (unsigned i : wrt)
+    active.insert(func.getArgument(i));
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    bool isActive = llvm::any_of(op.getOperands(),
+                                 [&](Value v) { return active.contains(v); });
+    if (!isActive && op.getNumRegions()) {
+      llvm::SetVector<Value> captured;
+      getUsedValuesDefinedAbove(op.getRegions(), captured);
+      isActive = llvm::any_of(captured,
+                              [&](Value v) { return active.contains(v); });
+    }
+    if (isActive)
+      for (Value r : op.getResults())
+        if (isFloatTensor(r.getType()))
+          active.insert(r);
+  }
+  return active;
+}
+
+} // namespace
+
+FailureOr<TrainingStep> differentiate(func::FuncOp func,
+                                      const DifferentiateOptions &options) {
+  MLIRContext *ctx = func.getContext();
+  ModuleOp module = func->getParentOfType<ModuleOp>();
+  SymbolTable symbols(module);
+  std::string base = func.getName().str();
+  for (std::string name : {base + "_forward", base + "_backward",
+                           options.trainStepName})
+    if (symbols.lookup(name)) {
+      func.emitError() << "cannot differentiate @" << base << ": @" << name
+                       << " exists";
+      return failure();
+    }
+  if (func.isExternal() || !func.getBody().hasOneBlock()) {
+    func.emitError() << "can only differentiate a function with one block";
+    return failure();
+  }
+  OpBuilder mb(ctx);
+  mb.setInsertionPointAfter(func);
+  Location loc = func.getLoc();
+
+  // Which arguments are parameters (differentiated with respect to).
+  auto argName = [&](unsigned i) -> std::string {
+    StringAttr n = nameOf(func.getArgAttrDict(i));
+    return n ? n.str() : "arg" + std::to_string(i);
+  };
+  bool anyMarked = false;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    anyMarked |= static_cast<bool>(func.getArgAttr(i, "rev.param"));
+  SmallVector<unsigned> wrt;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    if (!isFloatTensor(func.getArgument(i).getType()))
+      continue;
+    if (!options.wrt.empty()) {
+      if (llvm::is_contained(options.wrt, argName(i)))
+        wrt.push_back(i);
+      continue;
+    }
+    auto trainable = func.getArgAttrOfType<BoolAttr>(i, "rev.trainable");
+    if (trainable && !trainable.getValue())
+      continue;
+    if (anyMarked && !func.getArgAttr(i, "rev.param"))
+      continue;
+    wrt.push_back(i);
+  }
+  for (const std::string &name : options.wrt) {
+    bool found = false;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      found |= argName(i) == name;
+    if (!found) {
+      func.emitError() << "wrt names '" << name << "', which is not an "
+                       << "argument of @" << base;
+      return failure();
+    }
+  }
+
+  // Outputs: the differentiated ones, and auxiliary results passed through
+  // (BatchNorm's running statistics).
+  SmallVector<unsigned> outputs, aux;
+  for (unsigned i = 0; i < func.getNumResults(); ++i) {
+    StringAttr n = nameOf(func.getResultAttrDict(i));
+    if (n && (n.strref().starts_with("running_mean.") ||
+              n.strref().starts_with("running_var.")))
+      aux.push_back(i);
+    else
+      outputs.push_back(i);
+  }
+  if (options.loss != LossKind::VJP && outputs.size() != 1) {
+    func.emitError() << "a loss needs exactly one model output, but @" << base
+                     << " has " << outputs.size()
+                     << "; use loss=vjp for several";
+    return failure();
+  }
+  for (unsigned i : outputs)
+    if (!isFloatTensor(func.getResultTypes()[i])) {
+      func.emitError() << "output #" << i << " is not a float tensor";
+      return failure();
+    }
+
+  // 1. The forward: a clone of the function, with the loss appended.
+  auto forward = cast<func::FuncOp>(mb.clone(*func));
+  forward.setName(base + "_forward");
+  Block &fwdBody = forward.getBody().front();
+  auto fwdReturn = cast<func::ReturnOp>(fwdBody.getTerminator());
+  SmallVector<Value> fwdResults;        // the forward's results before the tape
+  SmallVector<DictionaryAttr> fwdResultAttrs;
+  Value loss;
+  if (options.loss != LossKind::VJP) {
+    Value y = fwdReturn.getOperand(outputs.front());
+    auto yType = cast<RankedTensorType>(y.getType());
+    Type lossInputType;
+    std::string lossInputName;
+    if (options.loss == LossKind::MSE) {
+      lossInputType = yType;
+      lossInputName = "target";
+    } else {
+      if (yType.getRank() != 2) {
+        func.emitError() << "cross-entropy needs logits of shape [N, C], got "
+                         << yType;
+        return failure();
+      }
+      lossInputType = RankedTensorType::get({yType.getDimSize(0)},
+                                            IntegerType::get(ctx, 64));
+      lossInputName = "labels";
+    }
+    unsigned idx = forward.getNumArguments();
+    if (failed(forward.insertArgument(
+            idx, lossInputType,
+            DictionaryAttr::get(ctx, {NamedAttribute(
+                                         StringAttr::get(ctx, "rev.name"),
+                                         StringAttr::get(ctx, lossInputName))}),
+            loc)))
+      return failure();
+    OpBuilder fb(fwdReturn);
+    TosaBuilder tb(fb, loc);
+    Value lossInput = forward.getArgument(idx);
+    loss = options.loss == LossKind::MSE ? buildMSE(tb, y, lossInput)
+                                         : buildCrossEntropy(tb, y, lossInput);
+    // A 0-d loss, like PyTorch's.
+    loss = tb.reshape(loss, {});
+    fwdResults.push_back(loss);
+    fwdResultAttrs.push_back(DictionaryAttr::get(
+        ctx, {NamedAttribute(StringAttr::get(ctx, "rev.name"),
+                             StringAttr::get(ctx, "loss"))}));
+  } else {
+    for (unsigned i : outputs) {
+      fwdResults.push_back(fwdReturn.getOperand(i));
+      fwdResultAttrs.push_back(func.getResultAttrDict(i));
+    }
+  }
+  for (unsigned i : aux) {
+    fwdResults.push_back(fwdReturn.getOperand(i));
+    fwdResultAttrs.push_back(func.getResultAttrDict(i));
+  }
+
+  // 2. The backward, built by the reverse sweep.
+  auto backward = func::FuncOp::create(mb, loc, base + "_backward",
+                                       mb.getFunctionType({}, {}));
+  backward.addEntryBlock();
+  DenseSet<Value> active = activeValues(forward, wrt);
+  Differentiator diff(forward, backward, active);
+  OpBuilder &bb = diff.builder();
+  TosaBuilder btb(bb, loc);
+  SmallVector<BlockArgument> cotangentArgs;
+  if (options.loss != LossKind::VJP) {
+    diff.seed(loss, btb.splat(cast<RankedTensorType>(loss.getType())
+                                  .getElementType(),
+                              {}, 1.0));
+  } else {
+    for (unsigned i : outputs) {
+      Value out = fwdReturn.getOperand(i);
+      BlockArgument g =
+          backward.getBody().front().addArgument(out.getType(), loc);
+      cotangentArgs.push_back(g);
+      diff.seed(out, g);
+    }
+  }
+  SmallVector<Operation *> ops;
+  for (Operation &op : fwdBody.without_terminator())
+    ops.push_back(&op);
+  if (failed(diff.sweep(ops))) {
+    forward.erase();
+    backward.erase();
+    return failure();
+  }
+  // Gradients, zero where a parameter does not affect the loss.
+  SmallVector<Value> grads;
+  SmallVector<DictionaryAttr> gradAttrs;
+  bb.setInsertionPointToEnd(&backward.getBody().front());
+  for (unsigned i : wrt) {
+    Value g = diff.cotangentOf(forward.getArgument(i));
+    if (!g)
+      g = btb.splatLike(forward.getArgument(i), 0.0);
+    grads.push_back(g);
+    gradAttrs.push_back(DictionaryAttr::get(
+        ctx, {NamedAttribute(StringAttr::get(ctx, "rev.name"),
+                             StringAttr::get(ctx, "grad." + argName(i)))}));
+  }
+  func::ReturnOp::create(bb, loc, grads);
+
+  // Order the backward's arguments: tape, forward arguments, cotangents.
+  Block &bwdBody = backward.getBody().front();
+  SmallVector<Type> bwdTypes;
+  SmallVector<DictionaryAttr> bwdAttrs;
+  SmallVector<BlockArgument> order;
+  auto named = [&](StringRef n) {
+    return DictionaryAttr::get(ctx, {NamedAttribute(
+                                        StringAttr::get(ctx, "rev.name"),
+                                        StringAttr::get(ctx, n))});
+  };
+  for (auto [k, arg] : llvm::enumerate(diff.getTapeArgs())) {
+    order.push_back(arg);
+    bwdAttrs.push_back(named(tape::name(k)));
+  }
+  for (auto [fwdArg, arg] : diff.getPassThrough()) {
+    order.push_back(arg);
+    bwdAttrs.push_back(forward.getArgAttrDict(fwdArg.getArgNumber()));
+  }
+  for (auto [k, arg] : llvm::enumerate(cotangentArgs)) {
+    order.push_back(arg);
+    StringAttr n = nameOf(func.getResultAttrDict(outputs[k]));
+    bwdAttrs.push_back(
+        named("grad." + (n ? n.str() : "result" + std::to_string(k))));
+  }
+  Block *ordered = new Block();
+  backward.getBody().push_front(ordered);
+  for (BlockArgument arg : order) {
+    BlockArgument replacement = ordered->addArgument(arg.getType(), arg.getLoc());
+    arg.replaceAllUsesWith(replacement);
+    bwdTypes.push_back(arg.getType());
+  }
+  ordered->getOperations().splice(ordered->end(), bwdBody.getOperations());
+  bwdBody.erase();
+  backward.setType(FunctionType::get(ctx, bwdTypes,
+                                     ValueRange(grads).getTypes()));
+  backward.setAllArgAttrs(bwdAttrs);
+  backward.setAllResultAttrs(gradAttrs);
+
+  // The forward returns its results and the tape.
+  SmallVector<Value> allResults(fwdResults);
+  for (auto [k, v] : llvm::enumerate(diff.getTape())) {
+    allResults.push_back(v);
+    fwdResultAttrs.push_back(named(tape::name(k)));
+  }
+  OpBuilder rb(fwdReturn);
+  func::ReturnOp::create(rb, fwdReturn.getLoc(), allResults);
+  fwdReturn.erase();
+  forward.setType(FunctionType::get(ctx, forward.getArgumentTypes(),
+                                    ValueRange(allResults).getTypes()));
+  forward.setAllResultAttrs(fwdResultAttrs);
+  forward->setAttr("rev.backward", FlatSymbolRefAttr::get(backward));
+  backward->setAttr("rev.forward", FlatSymbolRefAttr::get(forward));
+
+  // 3. train_step: forward, then backward.
+  SmallVector<Type> stepInputs(forward.getArgumentTypes());
+  SmallVector<DictionaryAttr> stepArgAttrs;
+  for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+    stepArgAttrs.push_back(forward.getArgAttrDict(i));
+  for (auto [k, arg] : llvm::enumerate(cotangentArgs)) {
+    stepInputs.push_back(arg.getType());
+    stepArgAttrs.push_back(bwdAttrs[order.size() - cotangentArgs.size() + k]);
+  }
+  mb.setInsertionPointAfter(backward);
+  auto step = func::FuncOp::create(mb, loc, options.trainStepName,
+                                   mb.getFunctionType(stepInputs, {}));
+  Block *stepBody = step.addEntryBlock();
+  OpBuilder sb = OpBuilder::atBlockBegin(stepBody);
+  auto callFwd = func::CallOp::create(
+      sb, loc, forward,
+      stepBody->getArguments().take_front(forward.getNumArguments()));
+  SmallVector<Value> bwdOperands;
+  size_t numFwdResults = fwdResults.size();
+  for (size_t k = 0; k < diff.getTape().size(); ++k)
+    bwdOperands.push_back(callFwd.getResult(numFwdResults + k));
+  for (auto [fwdArg, arg] : diff.getPassThrough())
+    bwdOperands.push_back(stepBody->getArgument(fwdArg.getArgNumber()));
+  for (size_t k = 0; k < cotangentArgs.size(); ++k)
+    bwdOperands.push_back(
+        stepBody->getArgument(forward.getNumArguments() + k));
+  auto callBwd = func::CallOp::create(sb, loc, backward, bwdOperands);
+  SmallVector<Value> stepResults;
+  SmallVector<DictionaryAttr> stepResultAttrs;
+  size_t numPrimary = options.loss == LossKind::VJP ? outputs.size() : 1;
+  for (size_t k = 0; k < numPrimary; ++k) {
+    stepResults.push_back(callFwd.getResult(k));
+    stepResultAttrs.push_back(fwdResultAttrs[k]);
+  }
+  for (auto [k, g] : llvm::enumerate(callBwd.getResults())) {
+    stepResults.push_back(g);
+    stepResultAttrs.push_back(gradAttrs[k]);
+  }
+  for (size_t k = numPrimary; k < numFwdResults; ++k) {
+    stepResults.push_back(callFwd.getResult(k));
+    stepResultAttrs.push_back(fwdResultAttrs[k]);
+  }
+  func::ReturnOp::create(sb, loc, stepResults);
+  step.setType(FunctionType::get(ctx, stepInputs,
+                                 ValueRange(stepResults).getTypes()));
+  step.setAllArgAttrs(stepArgAttrs);
+  step.setAllResultAttrs(stepResultAttrs);
+
+  symbols.insert(forward);
+  symbols.insert(backward);
+  symbols.insert(step);
+  return TrainingStep{forward, backward, step};
+}
+
+} // namespace rev

@@ -1,0 +1,61 @@
+//===- Differentiate.cpp - the rev-differentiate pass ---------------------===//
+
+#include "rev/Autodiff/Differentiate.h"
+#include "rev/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace rev {
+#define GEN_PASS_DEF_REVDIFFERENTIATE
+#include "rev/Transforms/Passes.h.inc"
+} // namespace rev
+
+namespace {
+
+struct RevDifferentiatePass
+    : public rev::impl::RevDifferentiateBase<RevDifferentiatePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    rev::DifferentiateOptions options;
+    if (loss == "mse") {
+      options.loss = rev::LossKind::MSE;
+    } else if (loss == "cross-entropy") {
+      options.loss = rev::LossKind::CrossEntropy;
+    } else if (loss == "vjp") {
+      options.loss = rev::LossKind::VJP;
+    } else {
+      module.emitError() << "rev-differentiate: unknown loss '" << loss
+                         << "' (expected mse, cross-entropy or vjp)";
+      return signalPassFailure();
+    }
+    options.wrt.assign(wrt.begin(), wrt.end());
+
+    func::FuncOp target;
+    if (!function.empty()) {
+      target = module.lookupSymbol<func::FuncOp>(function);
+      if (!target) {
+        module.emitError() << "rev-differentiate: no function named @"
+                           << function;
+        return signalPassFailure();
+      }
+    } else {
+      SmallVector<func::FuncOp> candidates;
+      for (auto f : module.getOps<func::FuncOp>())
+        if (f.isPublic() && !f.isExternal())
+          candidates.push_back(f);
+      if (candidates.size() != 1) {
+        module.emitError() << "rev-differentiate: the module has "
+                           << candidates.size()
+                           << " public functions; choose one with function=";
+        return signalPassFailure();
+      }
+      target = candidates.front();
+    }
+    if (failed(rev::differentiate(target, options)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

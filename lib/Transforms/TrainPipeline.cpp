@@ -1,0 +1,34 @@
+//===- TrainPipeline.cpp - the rev-train pipeline -------------------------===//
+
+#include "rev/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace rev {
+
+void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
+  RevDifferentiateOptions diff;
+  diff.loss = options.loss;
+  diff.function = options.function;
+  if (options.mode == "store") {
+    // Flatten couplings: every activation is on the tape.
+    pm.addPass(createRevLowerCouplings());
+  }
+  pm.addPass(createRevDifferentiate(diff));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void registerTrainPipeline() {
+  PassPipelineRegistration<TrainOptions>(
+      "rev-train",
+      "Build a training step (@train_step, with @<f>_forward and "
+      "@<f>_backward) in mode store, checkpoint or reversible",
+      buildTrainPipeline);
+}
+
+} // namespace rev
