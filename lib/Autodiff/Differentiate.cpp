@@ -39,6 +39,19 @@ StringAttr nameOf(DictionaryAttr attrs) {
   return attrs ? attrs.getAs<StringAttr>("rev.name") : StringAttr();
 }
 
+/// `attrs`, or an empty dictionary carrying `fallback` as rev.name.
+DictionaryAttr withName(MLIRContext *ctx, DictionaryAttr attrs,
+                        StringRef fallback) {
+  if (attrs && attrs.get("rev.name"))
+    return attrs;
+  SmallVector<NamedAttribute> list;
+  if (attrs)
+    list.append(attrs.begin(), attrs.end());
+  list.push_back(NamedAttribute(StringAttr::get(ctx, "rev.name"),
+                                StringAttr::get(ctx, fallback)));
+  return DictionaryAttr::get(ctx, list);
+}
+
 bool isFloatTensor(Type t) {
   auto tensor = dyn_cast<RankedTensorType>(t);
   return tensor && isa<FloatType>(tensor.getElementType());
@@ -429,8 +442,15 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
       return failure();
     }
 
-  // 1. The forward: a clone of the function, with the loss appended.
+  // 1. The forward: a clone of the function, with the loss appended. Every
+  // argument and result gets a rev.name (arg<i>, result<i> by default).
   auto forward = cast<func::FuncOp>(mb.clone(*func));
+  for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+    forward.setArgAttrs(i, withName(ctx, forward.getArgAttrDict(i), argName(i)));
+  for (unsigned i = 0; i < forward.getNumResults(); ++i)
+    forward.setResultAttrs(
+        i, withName(ctx, forward.getResultAttrDict(i),
+                    "result" + std::to_string(i)));
   forward.setName(base + "_forward");
   Block &fwdBody = forward.getBody().front();
   auto fwdReturn = cast<func::ReturnOp>(fwdBody.getTerminator());
@@ -477,12 +497,12 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   } else {
     for (unsigned i : outputs) {
       fwdResults.push_back(fwdReturn.getOperand(i));
-      fwdResultAttrs.push_back(func.getResultAttrDict(i));
+      fwdResultAttrs.push_back(forward.getResultAttrDict(i));
     }
   }
   for (unsigned i : aux) {
     fwdResults.push_back(fwdReturn.getOperand(i));
-    fwdResultAttrs.push_back(func.getResultAttrDict(i));
+    fwdResultAttrs.push_back(forward.getResultAttrDict(i));
   }
 
   // 2. The backward, built by the reverse sweep.
@@ -529,6 +549,8 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
                              StringAttr::get(ctx, "grad." + argName(i)))}));
   }
   func::ReturnOp::create(bb, loc, grads);
+  SmallVector<Type> gradTypes(ValueRange(grads).getTypes());
+  grads.clear(); // (may name arguments of the block replaced below)
 
   // Order the backward's arguments: tape, forward arguments, cotangents.
   Block &bwdBody = backward.getBody().front();
@@ -550,9 +572,8 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   }
   for (auto [k, arg] : llvm::enumerate(cotangentArgs)) {
     order.push_back(arg);
-    StringAttr n = nameOf(func.getResultAttrDict(outputs[k]));
-    bwdAttrs.push_back(
-        named("grad." + (n ? n.str() : "result" + std::to_string(k))));
+    StringAttr n = nameOf(forward.getResultAttrDict(outputs[k]));
+    bwdAttrs.push_back(named("grad." + n.str()));
   }
   Block *ordered = new Block();
   backward.getBody().push_front(ordered);
@@ -563,14 +584,25 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   }
   ordered->getOperations().splice(ordered->end(), bwdBody.getOperations());
   bwdBody.erase();
-  backward.setType(FunctionType::get(ctx, bwdTypes,
-                                     ValueRange(grads).getTypes()));
+  // (The old block's arguments are gone: only counts and types remain.)
+  size_t numCotangents = cotangentArgs.size();
+  cotangentArgs.clear();
+  backward.setType(FunctionType::get(ctx, bwdTypes, gradTypes));
   backward.setAllArgAttrs(bwdAttrs);
   backward.setAllResultAttrs(gradAttrs);
 
-  // The forward returns its results and the tape.
+  // The forward returns its results and the tape. A tape entry that is
+  // already a result (an output the backward reads) is not returned twice:
+  // train_step passes that result.
   SmallVector<Value> allResults(fwdResults);
+  SmallVector<unsigned> tapeResultIndex;
   for (auto [k, v] : llvm::enumerate(diff.getTape())) {
+    auto it = llvm::find(allResults, v);
+    if (it != allResults.end()) {
+      tapeResultIndex.push_back(it - allResults.begin());
+      continue;
+    }
+    tapeResultIndex.push_back(allResults.size());
     allResults.push_back(v);
     fwdResultAttrs.push_back(named(tape::name(k)));
   }
@@ -588,9 +620,9 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   SmallVector<DictionaryAttr> stepArgAttrs;
   for (unsigned i = 0; i < forward.getNumArguments(); ++i)
     stepArgAttrs.push_back(forward.getArgAttrDict(i));
-  for (auto [k, arg] : llvm::enumerate(cotangentArgs)) {
-    stepInputs.push_back(arg.getType());
-    stepArgAttrs.push_back(bwdAttrs[order.size() - cotangentArgs.size() + k]);
+  for (size_t k = 0; k < numCotangents; ++k) {
+    stepInputs.push_back(bwdTypes[order.size() - numCotangents + k]);
+    stepArgAttrs.push_back(bwdAttrs[order.size() - numCotangents + k]);
   }
   mb.setInsertionPointAfter(backward);
   auto step = func::FuncOp::create(mb, loc, options.trainStepName,
@@ -602,11 +634,11 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
       stepBody->getArguments().take_front(forward.getNumArguments()));
   SmallVector<Value> bwdOperands;
   size_t numFwdResults = fwdResults.size();
-  for (size_t k = 0; k < diff.getTape().size(); ++k)
-    bwdOperands.push_back(callFwd.getResult(numFwdResults + k));
+  for (unsigned index : tapeResultIndex)
+    bwdOperands.push_back(callFwd.getResult(index));
   for (auto [fwdArg, arg] : diff.getPassThrough())
     bwdOperands.push_back(stepBody->getArgument(fwdArg.getArgNumber()));
-  for (size_t k = 0; k < cotangentArgs.size(); ++k)
+  for (size_t k = 0; k < numCotangents; ++k)
     bwdOperands.push_back(
         stepBody->getArgument(forward.getNumArguments() + k));
   auto callBwd = func::CallOp::create(sb, loc, backward, bwdOperands);

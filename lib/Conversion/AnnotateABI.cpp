@@ -2,6 +2,8 @@
 
 #include "rev/Conversion/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
@@ -52,6 +54,25 @@ struct RevAnnotateABIPass
                           << " is not an entry point: its arguments and "
                              "results must be statically shaped tensors";
         continue;
+      }
+      // Each result gets a buffer of its own: bufferization would otherwise
+      // return one buffer twice, or an argument's buffer, as a result that
+      // the caller owns.
+      Operation *ret = func.getBody().back().getTerminator();
+      llvm::SmallPtrSet<Value, 8> seen;
+      OpBuilder rb(ret);
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Value v = operand.get();
+        auto tensor = dyn_cast<RankedTensorType>(v.getType());
+        if (!tensor)
+          continue;
+        if (seen.insert(v).second && !isa<BlockArgument>(v))
+          continue;
+        Value empty = tensor::EmptyOp::create(rb, ret->getLoc(),
+                                              tensor.getShape(),
+                                              tensor.getElementType());
+        operand.set(linalg::CopyOp::create(rb, ret->getLoc(), v, empty)
+                        .getResult(0));
       }
       func->setAttr("rev.abi",
                     b.getDictionaryAttr(

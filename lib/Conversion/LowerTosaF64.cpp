@@ -7,6 +7,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace rev {
@@ -173,11 +175,38 @@ struct AvgPool2DF64 : public OpRewritePattern<tosa::AvgPool2dOp> {
   }
 };
 
+struct MaxPool2DF64 : public OpRewritePattern<tosa::MaxPool2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::MaxPool2dOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF64(op.getInput()))
+      return rewriter.notifyMatchFailure(op, "not f64");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type et = type.getElementType();
+    double lowest = -std::numeric_limits<double>::infinity();
+    Value input = padHW(rewriter, loc, op.getInput(), op.getPad(), lowest);
+    Value init = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getFloatAttr(et, lowest));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(), et);
+    Value filled = linalg::FillOp::create(rewriter, loc, init, empty).getResult(0);
+    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernel(), et);
+    Value r = linalg::PoolingNhwcMaxOp::create(
+                  rewriter, loc, type, ValueRange{input, window},
+                  ValueRange{filled}, rewriter.getI64TensorAttr(op.getStride()),
+                  rewriter.getI64TensorAttr({1, 1}))
+                  .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 struct RevLowerTosaF64Pass
     : public rev::impl::RevLowerTosaF64Base<RevLowerTosaF64Pass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv2DF64, DepthwiseConv2DF64, AvgPool2DF64>(&getContext());
+    patterns.add<Conv2DF64, DepthwiseConv2DF64, AvgPool2DF64, MaxPool2DF64>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -35,9 +35,11 @@ void buildLowerCPUPipeline(OpPassManager &pm, const LowerCPUOptions &options) {
 /// From TOSA (and rev) on tensors to bufferized linalg.
 static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addPass(createRevLowerCouplings());
+  // (transpose_conv2d decomposes into conv2d, which f64 may need to catch)
+  addUpstream(pm, "func.func(tosa-optional-decompositions)");
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
-  addUpstream(pm, "func.func(tosa-optional-decompositions,tosa-to-linalg-named,"
-                  "tosa-to-linalg,tosa-to-arith,tosa-to-tensor),canonicalize,cse");
+  addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
+                  "tosa-to-tensor),canonicalize,cse");
   // Bufferize; results become caller-allocated out-parameters, and every
   // buffer is freed right after its last use (upstream's deallocation
   // pipeline frees at the end of the block: optimize-allocation-liveness

@@ -147,9 +147,9 @@ llvm::Error lowerToLLVM(ModuleOp module, bool optimize) {
   return llvm::Error::success();
 }
 
-llvm::Expected<std::unique_ptr<JITFunction>>
-JITFunction::compile(ModuleOp llvmModule, EntrySignature signature,
-                     unsigned optLevel) {
+llvm::Expected<std::unique_ptr<JITModule>>
+JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
+                   unsigned optLevel) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -185,16 +185,16 @@ JITFunction::compile(ModuleOp llvmModule, EntrySignature signature,
   });
   // Compile now (the JIT is lazy), so that the first call is not timed with
   // the compilation.
-  if (auto fnPtr = (*engine)->lookupPacked("_mlir_ciface_" + signature.function);
-      !fnPtr)
-    return fnPtr.takeError();
-  std::unique_ptr<JITFunction> fn(new JITFunction());
-  fn->engine = std::move(*engine);
-  fn->sig = std::move(signature);
-  return fn;
+  for (const EntrySignature &sig : entries)
+    if (auto fnPtr = (*engine)->lookupPacked("_mlir_ciface_" + sig.function);
+        !fnPtr)
+      return fnPtr.takeError();
+  std::unique_ptr<JITModule> jit(new JITModule());
+  jit->engine = std::move(*engine);
+  return jit;
 }
 
-JITFunction::~JITFunction() = default;
+JITModule::~JITModule() = default;
 
 /// A memref descriptor {allocated, aligned, offset, sizes..., strides...}
 /// for a C-ordered array.
@@ -212,8 +212,9 @@ static std::vector<int64_t> descriptor(void *data,
   return d;
 }
 
-llvm::Error JITFunction::call(llvm::ArrayRef<const Array *> inputs,
-                              std::vector<Array> &outputs) {
+llvm::Error JITModule::call(const EntrySignature &sig,
+                            llvm::ArrayRef<const Array *> inputs,
+                            std::vector<Array> &outputs) {
   if (inputs.size() != sig.args.size())
     return createStringError(std::errc::invalid_argument,
                              "@%s takes %zu arguments, got %zu",

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rev/Autodiff/Differentiate.h"
 #include "rev/Import/ONNX/ONNXImporter.h"
 #include "rev/InitAll.h"
 #include "rev/Runtime/Array.h"
@@ -32,7 +33,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
+#include <random>
 
 using namespace mlir;
 using namespace rev::runtime;
@@ -91,6 +94,26 @@ static cl::opt<bool> printSignature(
 static cl::opt<bool> noRun(
     "no-run", cl::desc("Stop after lowering (with --print-signature, say)"),
     cl::init(false), cl::cat(category));
+static cl::opt<bool> checkGradientsFlag(
+    "check-gradients",
+    cl::desc("Check the entry's reverse-mode derivative (rev-differentiate "
+             "with loss=vjp) against central finite differences along random "
+             "directions; inputs without a file are random"),
+    cl::init(false), cl::cat(category));
+static cl::opt<double> fdEps("fd-eps",
+                             cl::desc("Finite-difference step (default: 1e-6 "
+                                      "for float64, 1e-3 for float32)"),
+                             cl::init(0), cl::cat(category));
+static cl::opt<double> fdTolerance(
+    "fd-tolerance",
+    cl::desc("Largest relative error between the directional derivatives "
+             "(default: 1e-6 for float64, 2e-2 for float32)"),
+    cl::init(0), cl::cat(category));
+static cl::opt<unsigned> fdDirections(
+    "fd-directions", cl::desc("Random directions per argument"), cl::init(2),
+    cl::cat(category));
+static cl::opt<unsigned> seed("seed", cl::desc("Seed of random inputs"),
+                              cl::init(0), cl::cat(category));
 static cl::opt<std::string> dumpLLVM(
     "dump-llvm-dialect",
     cl::desc("Write the lowered module (LLVM dialect) to this file"),
@@ -131,6 +154,120 @@ readTestData(llvm::StringRef dir, llvm::StringRef prefix, std::string &error) {
     out.emplace_back(name, std::move(*a));
   }
   return out;
+}
+
+/// Uniform random values in [-1, 1) of the spec's float type.
+static Array randomArray(const TensorSpec &spec, std::mt19937_64 &rng) {
+  Array a = Array::zeros(spec.dtype, spec.shape);
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  for (int64_t i = 0; i < a.numElements(); ++i) {
+    double v = dist(rng);
+    if (spec.dtype == DType::F64) {
+      std::memcpy(a.data.data() + 8 * i, &v, 8);
+    } else {
+      float f = static_cast<float>(v);
+      std::memcpy(a.data.data() + 4 * i, &f, 4);
+    }
+  }
+  return a;
+}
+
+static void setAt(Array &a, int64_t i, double v) {
+  if (a.dtype == DType::F64) {
+    std::memcpy(a.data.data() + 8 * i, &v, 8);
+  } else {
+    float f = static_cast<float>(v);
+    std::memcpy(a.data.data() + 4 * i, &f, 4);
+  }
+}
+
+static double dot(const Array &a, const Array &b) {
+  double s = 0;
+  for (int64_t i = 0; i < a.numElements(); ++i)
+    s += a.at(i) * b.at(i);
+  return s;
+}
+
+/// Compares <grad, v> (reverse mode) with (<u, f(a + h v)> - <u, f(a - h v)>)
+/// / 2h along random directions v, one argument at a time.
+static int checkGradients(JITModule &jit, const EntrySignature &f,
+                          const EntrySignature &step,
+                          std::vector<Array> &inputs) {
+  std::mt19937_64 rng(seed + 1);
+  bool f64 = false;
+  for (auto &a : f.args)
+    f64 |= a.dtype == DType::F64;
+  double h = fdEps ? fdEps.getValue() : (f64 ? 1e-6 : 1e-3);
+  double tol = fdTolerance ? fdTolerance.getValue() : (f64 ? 1e-6 : 2e-2);
+  // Cotangents u for the float results.
+  std::vector<Array> cot;
+  for (auto &r : f.results)
+    cot.push_back(randomArray(r, rng));
+  std::vector<const Array *> stepArgs;
+  for (Array &a : inputs)
+    stepArgs.push_back(&a);
+  for (Array &u : cot)
+    stepArgs.push_back(&u);
+  std::vector<Array> stepOut;
+  if (auto err = jit.call(step, stepArgs, stepOut))
+    return fail(std::move(err));
+  auto evalDot = [&](std::vector<Array> &args, double &out) -> llvm::Error {
+    std::vector<const Array *> ptrs;
+    for (Array &a : args)
+      ptrs.push_back(&a);
+    std::vector<Array> ys;
+    if (auto err = jit.call(f, ptrs, ys))
+      return err;
+    out = 0;
+    for (size_t r = 0; r < ys.size(); ++r)
+      out += dot(cot[r], ys[r]);
+    return llvm::Error::success();
+  };
+  int checks = 0, failures = 0;
+  double worst = 0;
+  for (size_t r = f.results.size(); r < step.results.size(); ++r) {
+    const std::string &gname = step.results[r].name;
+    std::string argName = gname.substr(strlen("grad."));
+    auto it = llvm::find_if(f.args, [&](const TensorSpec &s) {
+      return s.name == argName;
+    });
+    if (it == f.args.end())
+      continue;
+    size_t k = it - f.args.begin();
+    for (unsigned d = 0; d < fdDirections; ++d) {
+      Array v = randomArray(f.args[k], rng);
+      double ad = dot(stepOut[r], v);
+      std::vector<Array> plus = inputs, minus = inputs;
+      for (int64_t i = 0; i < v.numElements(); ++i) {
+        setAt(plus[k], i, inputs[k].at(i) + h * v.at(i));
+        setAt(minus[k], i, inputs[k].at(i) - h * v.at(i));
+      }
+      double yp, ym;
+      if (auto err = evalDot(plus, yp))
+        return fail(std::move(err));
+      if (auto err = evalDot(minus, ym))
+        return fail(std::move(err));
+      double fd = (yp - ym) / (2 * h);
+      double scale = std::max({std::fabs(ad), std::fabs(fd), 1e-12});
+      double rel = std::fabs(ad - fd) / scale;
+      bool ok = rel <= tol || std::fabs(ad - fd) <= 1e-12;
+      worst = std::max(worst, rel);
+      ++checks;
+      failures += !ok;
+      llvm::outs() << llvm::format("  %-32s reverse %+.10e  finite diff %+.10e  rel err %.2e %s\n",
+                                   gname.c_str(), ad, fd, rel,
+                                   ok ? "ok" : "FAIL");
+    }
+  }
+  if (!checks)
+    return fail("no gradient to check (@" + f.function +
+                " has no float argument its results depend on)");
+  llvm::outs() << "gradient check " << (failures ? "FAILED" : "passed")
+               << ": " << checks << " directional derivatives, max rel err "
+               << llvm::format("%.2e", worst) << " (tolerance "
+               << llvm::format("%.0e", tol) << ", step "
+               << llvm::format("%.0e", h) << ")\n";
+  return failures ? 1 : 0;
 }
 
 static llvm::json::Object specJSON(const TensorSpec &s) {
@@ -234,6 +371,22 @@ int main(int argc, char **argv) {
   if (!module->lookupSymbol(entryName))
     return fail("no function named @" + entryName);
 
+  // For --check-gradients, the derivative: @<entry>_vjp_step.
+  std::string stepName;
+  if (checkGradientsFlag) {
+    if (detectLevel(*module) != IRLevel::Tensor)
+      return fail("--check-gradients needs tensor-level input (TOSA)");
+    auto f = module->lookupSymbol<func::FuncOp>(entryName);
+    if (!f)
+      return fail("@" + entryName + " is not a func.func");
+    rev::DifferentiateOptions options;
+    options.loss = rev::LossKind::VJP;
+    options.trainStepName = entryName + "_vjp_step";
+    stepName = options.trainStepName;
+    if (failed(rev::differentiate(f, options)))
+      return 1;
+  }
+
   // 3. Lower (unless already LLVM) and read the signature.
   if (detectLevel(*module) != IRLevel::LLVM)
     if (auto err = lowerToLLVM(*module, !noOptimize))
@@ -256,6 +409,13 @@ int main(int argc, char **argv) {
       llvm::outs() << "  result " << r.name << ": " << r.describe() << "\n";
   }
 
+  std::optional<EntrySignature> gradSig;
+  if (!stepName.empty()) {
+    auto s2 = readSignature(*module, stepName);
+    if (!s2)
+      return fail(s2.takeError());
+    gradSig = std::move(*s2);
+  }
   if (noRun)
     return 0;
 
@@ -335,6 +495,13 @@ int main(int argc, char **argv) {
         found = true;
       }
     }
+    if (!found && checkGradientsFlag &&
+        (spec.dtype == DType::F32 || spec.dtype == DType::F64)) {
+      static std::mt19937_64 rng(seed);
+      inputs[k] = randomArray(spec, rng);
+      sources[k] = "random values";
+      found = true;
+    }
     if (!found) {
       std::string where = looked.empty() ? "" : " (looked for " + llvm::join(looked, ", ");
       if (!where.empty())
@@ -352,9 +519,14 @@ int main(int argc, char **argv) {
   }
 
   // 5. Compile and run.
-  auto fn = JITFunction::compile(*module, *sig, optLevel);
+  std::vector<EntrySignature> entries = {*sig};
+  if (gradSig)
+    entries.push_back(*gradSig);
+  auto fn = JITModule::compile(*module, entries, optLevel);
   if (!fn)
     return fail(fn.takeError());
+  if (gradSig)
+    return checkGradients(**fn, *sig, *gradSig, inputs);
   std::vector<const Array *> args;
   for (Array &a : inputs)
     args.push_back(&a);
@@ -364,7 +536,7 @@ int main(int argc, char **argv) {
   for (unsigned r = 0; r < std::max(1u, repeat.getValue()); ++r) {
     resetAllocationStats();
     auto start = std::chrono::steady_clock::now();
-    if (auto err = (*fn)->call(args, outputs))
+    if (auto err = (*fn)->call(*sig, args, outputs))
       return fail(std::move(err));
     auto end = std::chrono::steady_clock::now();
     times.push_back(std::chrono::duration<double, std::milli>(end - start).count());

@@ -24,7 +24,7 @@ def RevLowerTosaF64 : Pass<"rev-lower-tosa-f64", "::mlir::func::FuncOp"> {
   let description = [{
     Upstream `tosa-to-linalg(-named)` assumes an f32 (or integer)
     accumulator for `tosa.conv2d`, `tosa.depthwise_conv2d` and
-    `tosa.avg_pool2d` and fails on f64 tensors. This pass lowers those ops on
+    `tosa.avg_pool2d`, and cannot lower `tosa.max_pool2d`, on f64 tensors. This pass lowers those ops on
     f64 tensors directly to `tensor.pad` + linalg named ops accumulating in
     f64, so that whole training steps can run in float64 (the
     finite-difference checks of the VJP rules do).

@@ -46,24 +46,25 @@ IRLevel detectLevel(mlir::ModuleOp module);
 /// or memref level).
 llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize);
 
-/// A JIT-compiled entry point.
-class JITFunction {
+/// A JIT-compiled module whose entry points (functions with rev.abi) can be
+/// called.
+class JITModule {
 public:
-  static llvm::Expected<std::unique_ptr<JITFunction>>
-  compile(mlir::ModuleOp llvmModule, EntrySignature signature,
+  /// Compiles `llvmModule` and materializes the given entry points.
+  static llvm::Expected<std::unique_ptr<JITModule>>
+  compile(mlir::ModuleOp llvmModule, llvm::ArrayRef<EntrySignature> entries,
           unsigned optLevel);
-  ~JITFunction();
+  ~JITModule();
 
-  const EntrySignature &signature() const { return sig; }
-  /// Calls the function. `inputs` match `signature().args`; `outputs` are
+  /// Calls an entry point. `inputs` match `sig.args`; `outputs` are
   /// allocated here with the result shapes.
-  llvm::Error call(llvm::ArrayRef<const Array *> inputs,
+  llvm::Error call(const EntrySignature &sig,
+                   llvm::ArrayRef<const Array *> inputs,
                    std::vector<Array> &outputs);
 
 private:
-  JITFunction() = default;
+  JITModule() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;
-  EntrySignature sig;
 };
 
 } // namespace rev::runtime
