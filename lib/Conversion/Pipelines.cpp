@@ -57,8 +57,10 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
 /// From linalg on buffers to the LLVM dialect.
 static void addLoopsToLLVMSteps(OpPassManager &pm,
                                 const LowerCPUOptions &options) {
-  addUpstream(pm, "convert-linalg-to-loops,expand-strided-metadata,lower-affine,"
-                  "convert-scf-to-cf,convert-vector-to-llvm");
+  addUpstream(pm, "convert-linalg-to-loops");
+  pm.addPass(createRevOutlineLoops());
+  addUpstream(pm, "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+                  "convert-vector-to-llvm");
   // Aligned allocations request exactly the buffer's size (the plain path
   // over-allocates by the alignment), so measured bytes are buffer bytes.
   addUpstream(pm, std::string("finalize-memref-to-llvm{use-aligned-alloc=1 "

@@ -166,6 +166,9 @@ JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
   ExecutionEngineOptions options;
   options.transformer = transformer;
   options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
+  // Registering every function with a debugger or profiler costs seconds.
+  options.enableGDBNotificationListener = false;
+  options.enablePerfNotificationListener = false;
   auto engine = ExecutionEngine::create(llvmModule, options);
   if (!engine)
     return engine.takeError();

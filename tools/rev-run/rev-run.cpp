@@ -114,6 +114,9 @@ static cl::opt<unsigned> fdDirections(
     cl::cat(category));
 static cl::opt<unsigned> seed("seed", cl::desc("Seed of random inputs"),
                               cl::init(0), cl::cat(category));
+static cl::opt<bool> showTiming(
+    "timing", cl::desc("Print how long importing, lowering and compiling took"),
+    cl::init(false), cl::cat(category));
 static cl::opt<std::string> dumpLLVM(
     "dump-llvm-dialect",
     cl::desc("Write the lowered module (LLVM dialect) to this file"),
@@ -388,9 +391,19 @@ int main(int argc, char **argv) {
   }
 
   // 3. Lower (unless already LLVM) and read the signature.
+  auto phaseStart = std::chrono::steady_clock::now();
+  auto phase = [&](const char *what) {
+    auto now = std::chrono::steady_clock::now();
+    if (showTiming)
+      llvm::errs() << "rev-run: " << what << " took "
+                   << llvm::format("%.2f", std::chrono::duration<double>(now - phaseStart).count())
+                   << " s\n";
+    phaseStart = now;
+  };
   if (detectLevel(*module) != IRLevel::LLVM)
     if (auto err = lowerToLLVM(*module, !noOptimize))
       return fail(std::move(err));
+  phase("lowering to the LLVM dialect");
   if (!dumpLLVM.empty()) {
     auto out = openOutputFile(dumpLLVM, &errorMessage);
     if (!out)
@@ -522,9 +535,11 @@ int main(int argc, char **argv) {
   std::vector<EntrySignature> entries = {*sig};
   if (gradSig)
     entries.push_back(*gradSig);
+  phase("reading the inputs");
   auto fn = JITModule::compile(*module, entries, optLevel);
   if (!fn)
     return fail(fn.takeError());
+  phase("JIT compilation");
   if (gradSig)
     return checkGradients(**fn, *sig, *gradSig, inputs);
   std::vector<const Array *> args;

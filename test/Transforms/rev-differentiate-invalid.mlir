@@ -1,0 +1,32 @@
+// RUN: rev-opt %s --rev-differentiate="loss=mse function=f" -split-input-file -verify-diagnostics
+// RUN: not rev-opt %s --rev-differentiate="loss=hinge function=f" -split-input-file 2>&1 | FileCheck %s --check-prefix=LOSS
+// LOSS: rev-differentiate: unknown loss 'hinge' (expected mse, cross-entropy or vjp)
+
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{cannot differentiate 'tosa.sin': no VJP rule (VJPOpInterface)}}
+  %y = tosa.sin %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{a loss needs exactly one model output, but @f has 2; use loss=vjp for several}}
+func.func @f(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  return %x, %x : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{cannot differentiate @f: @train_step exists}}
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+func.func private @train_step()
+
+// -----
+
+// RUN: not rev-opt %s --rev-differentiate="loss=mse function=f wrt=nope" -split-input-file 2>&1 | FileCheck %s --check-prefix=WRT
+// WRT: error: wrt names 'nope', which is not an argument of @f
+func.func @f(%x: tensor<4xf32> {rev.name = "x"}) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
