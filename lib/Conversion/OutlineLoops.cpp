@@ -1,4 +1,4 @@
-//===- OutlineLoops.cpp - one function per top-level loop nest ------------===//
+//===- OutlineLoops.cpp - split large functions at loop nests -------------===//
 
 #include "rev/Conversion/Passes.h"
 
@@ -27,47 +27,76 @@ struct RevOutlineLoopsPass
     SymbolTable symbols(module);
     SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
     for (func::FuncOp func : funcs) {
-      if (func.isExternal())
+      if (func.isExternal() || !func.getBody().hasOneBlock())
         continue;
-      SmallVector<Operation *> loops;
-      for (Operation &op : func.getBody().front())
-        if (isa<scf::ForOp, scf::ParallelOp>(op))
-          loops.push_back(&op);
+      Block &body = func.getBody().front();
+      unsigned numLoops = llvm::count_if(body, [](Operation &op) {
+        return isa<scf::ForOp, scf::ParallelOp>(op);
+      });
+      if (numLoops <= loopsPerFunction)
+        continue;
+      // Cut the body into runs of ops holding `loopsPerFunction` loop nests.
+      SmallVector<SmallVector<Operation *>> chunks(1);
+      unsigned inChunk = 0;
+      for (Operation &op : body.without_terminator()) {
+        chunks.back().push_back(&op);
+        if (isa<scf::ForOp, scf::ParallelOp>(op) &&
+            ++inChunk == loopsPerFunction) {
+          chunks.emplace_back();
+          inChunk = 0;
+        }
+      }
       unsigned counter = 0;
-      for (Operation *loop : loops)
-        if (failed(outline(func, loop, symbols, counter)))
-          return signalPassFailure();
+      for (auto &chunk : chunks)
+        if (!chunk.empty())
+          outline(func, chunk, symbols, counter);
     }
   }
 
-  LogicalResult outline(func::FuncOp parent, Operation *loop,
-                        SymbolTable &symbols, unsigned &counter) {
-    unsigned size = 0;
-    loop->walk([&](Operation *) { ++size; });
-    if (size < minOps)
-      return success();
-    // Values from above: constants are cloned, the rest passed.
-    llvm::SetVector<Value> captured;
-    getUsedValuesDefinedAbove(loop->getRegions(), captured);
-    for (Value operand : loop->getOperands())
-      captured.insert(operand);
-    SmallVector<Value> args;
+  /// Moves the contiguous ops `ops` into a new function: values they use from
+  /// before become arguments (constants are cloned), values used after
+  /// become results.
+  void outline(func::FuncOp parent, ArrayRef<Operation *> ops,
+               SymbolTable &symbols, unsigned &counter) {
+    llvm::SmallPtrSet<Operation *, 32> inside(ops.begin(), ops.end());
+    auto isInside = [&](Operation *op) {
+      while (op && !inside.contains(op))
+        op = op->getParentOp() == parent ? nullptr : op->getParentOp();
+      return op != nullptr;
+    };
+    llvm::SetVector<Value> args;
     SmallVector<Operation *> constants;
-    for (Value v : captured) {
-      Operation *def = v.getDefiningOp();
-      if (def && def->hasTrait<OpTrait::ConstantLike>())
-        constants.push_back(def);
-      else
-        args.push_back(v);
-    }
+    llvm::SmallPtrSet<Operation *, 8> seenConstants;
+    for (Operation *op : ops)
+      op->walk([&](Operation *nested) {
+        for (Value v : nested->getOperands()) {
+          Operation *def = v.getDefiningOp();
+          if (def ? isInside(def)
+                  : isInside(cast<BlockArgument>(v).getOwner()->getParentOp()))
+            continue;
+          if (def && def->hasTrait<OpTrait::ConstantLike>()) {
+            if (seenConstants.insert(def).second)
+              constants.push_back(def);
+            continue;
+          }
+          args.insert(v);
+        }
+      });
+    SmallVector<Value> results;
+    for (Operation *op : ops)
+      for (Value r : op->getResults())
+        if (llvm::any_of(r.getUsers(),
+                         [&](Operation *u) { return !isInside(u); }))
+          results.push_back(r);
+
     OpBuilder b(parent);
-    std::string name =
-        (parent.getName() + "_loop" + Twine(counter++)).str();
-    auto fnType = b.getFunctionType(ValueRange(args).getTypes(),
-                                    loop->getResultTypes());
-    auto fn = func::FuncOp::create(b, loop->getLoc(), name, fnType);
+    std::string name = (parent.getName() + "_part" + Twine(counter++)).str();
+    auto fn = func::FuncOp::create(
+        b, ops.front()->getLoc(), name,
+        b.getFunctionType(ValueRange(args.getArrayRef()).getTypes(),
+                          ValueRange(results).getTypes()));
     fn.setPrivate();
-    // LLVM must not inline them back into one large function.
+    // LLVM must not inline the parts back into one large function.
     fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
     Block *entry = fn.addEntryBlock();
     OpBuilder fb = OpBuilder::atBlockBegin(entry);
@@ -76,14 +105,21 @@ struct RevOutlineLoopsPass
       mapping.map(v, arg);
     for (Operation *c : constants)
       fb.clone(*c, mapping);
-    Operation *clone = fb.clone(*loop, mapping);
-    func::ReturnOp::create(fb, loop->getLoc(), clone->getResults());
+    for (Operation *op : ops)
+      fb.clone(*op, mapping);
+    SmallVector<Value> returned;
+    for (Value r : results)
+      returned.push_back(mapping.lookup(r));
+    func::ReturnOp::create(fb, ops.front()->getLoc(), returned);
     symbols.insert(fn);
-    OpBuilder cb(loop);
-    auto call = func::CallOp::create(cb, loop->getLoc(), fn, args);
-    loop->replaceAllUsesWith(call.getResults());
-    loop->erase();
-    return success();
+
+    OpBuilder cb(ops.front());
+    auto call = func::CallOp::create(cb, ops.front()->getLoc(), fn,
+                                     args.getArrayRef());
+    for (auto [r, c] : llvm::zip(results, call.getResults()))
+      r.replaceAllUsesWith(c);
+    for (Operation *op : llvm::reverse(ops))
+      op->erase();
   }
 };
 

@@ -40,6 +40,12 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
   addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
                   "tosa-to-tensor),canonicalize,cse");
+  if (options.optimize) {
+    addUpstream(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+    pm.addNestedPass<func::FuncOp>(createRevCPUCodegen());
+    addUpstream(pm, "canonicalize,cse");
+  }
+  pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
   // Bufferize; results become caller-allocated out-parameters, and every
   // buffer is freed right after its last use (upstream's deallocation
   // pipeline frees at the end of the block: optimize-allocation-liveness
@@ -47,20 +53,28 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   addUpstream(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
+              // (loop-carried buffers fold away, so that a returned result
+              // is its allocation and can become the out-parameter)
+              "canonicalize,cse,canonicalize,"
               "buffer-results-to-out-params{modify-public-functions "
               "hoist-static-allocs},"
               "buffer-deallocation-pipeline,"
               "func.func(optimize-allocation-liveness),"
               "convert-bufferization-to-memref");
+  if (options.optimize) {
+    pm.addNestedPass<func::FuncOp>(createRevHoistVectorTransfers());
+    addUpstream(pm, "canonicalize,cse");
+  }
 }
 
 /// From linalg on buffers to the LLVM dialect.
 static void addLoopsToLLVMSteps(OpPassManager &pm,
                                 const LowerCPUOptions &options) {
-  addUpstream(pm, "convert-linalg-to-loops");
+  addUpstream(pm, "func.func(lower-vector-multi-reduction,convert-vector-to-scf{full-unroll=1}),"
+                  "convert-linalg-to-loops");
   pm.addPass(createRevOutlineLoops());
   addUpstream(pm, "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-                  "convert-vector-to-llvm");
+                  "convert-vector-to-llvm{vector-contract-lowering=outerproduct}");
   // Aligned allocations request exactly the buffer's size (the plain path
   // over-allocates by the alignment), so measured bytes are buffer bytes.
   addUpstream(pm, std::string("finalize-memref-to-llvm{use-aligned-alloc=1 "
@@ -68,7 +82,7 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
                       (options.genericAlloc ? "1" : "0") + "}");
   addUpstream(pm, "convert-arith-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,convert-cf-to-llvm,convert-func-to-llvm,"
-                  "convert-index-to-llvm,reconcile-unrealized-casts");
+                  "convert-index-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
 }
 
 void registerLowerCPUPipeline() {

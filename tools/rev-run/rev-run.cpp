@@ -20,6 +20,8 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -388,6 +390,17 @@ int main(int argc, char **argv) {
     stepName = options.trainStepName;
     if (failed(rev::differentiate(f, options)))
       return 1;
+  }
+
+  // Compile only what the entry (and the gradient step) reach.
+  if (detectLevel(*module) != IRLevel::LLVM) {
+    for (auto f : module->getOps<func::FuncOp>())
+      if (f.getName() != entryName && f.getName() != stepName && f.isPublic())
+        f.setPrivate();
+    PassManager pm(&context);
+    pm.addPass(createSymbolDCEPass());
+    if (failed(pm.run(*module)))
+      return fail("removing unused functions failed");
   }
 
   // 3. Lower (unless already LLVM) and read the signature.

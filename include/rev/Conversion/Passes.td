@@ -35,22 +35,76 @@ def RevLowerTosaF64 : Pass<"rev-lower-tosa-f64", "::mlir::func::FuncOp"> {
 }
 
 def RevOutlineLoops : Pass<"rev-outline-loops", "::mlir::ModuleOp"> {
-  let summary = "Outline each top-level loop nest into a function of its own";
+  let summary = "Split functions with many loop nests into smaller functions";
   let description = [{
     After linalg is lowered to loops, a training step is one function with a
     thousand loop nests, and some of LLVM's loop passes (IndVarSimplify,
     LoopRotate) take time superlinear in the number of loops in a function
     (measured: 48 s of `opt -O3` for the RevNet's training step, 28 s of it
-    in IndVarSimplify). This pass moves each top-level `scf.for` /
-    `scf.parallel` of a function into a private `noinline` function of its
-    own (constants are cloned into it, other values used from above become
-    arguments), so that each function LLVM optimizes is small.
+    in IndVarSimplify). This pass cuts the body of each function with more
+    than `loops-per-function` top-level loop nests into runs of ops holding
+    that many, each moved into a private `noinline` function (values used
+    from before become arguments, constants are cloned, values used after
+    become results).
   }];
   let options = [
-    Option<"minOps", "min-ops", "unsigned", /*default=*/"8",
-           "Do not outline loop nests with fewer ops than this">,
+    Option<"loopsPerFunction", "loops-per-function", "unsigned",
+           /*default=*/"1", "Loop nests per function">,
   ];
   let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def RevCPUCodegen : Pass<"rev-cpu-codegen", "::mlir::func::FuncOp"> {
+  let summary = "Tile and vectorize linalg on tensors for CPUs";
+  let description = [{
+    The fast path of `rev-lower-cpu`, on linalg ops on tensors:
+
+    - 2-D convolutions get their filter in [kH, kW, C, F] order (one
+      transpose of the weight) so that output channels are contiguous, are
+      tiled into `1 x 1 x TW x TF` output tiles with reduction loops over the
+      kernel window and the input channels, reduced to 1-D convolutions and
+      vectorized: each step is TW broadcasts of an input value times a vector
+      of TF filter values, accumulated in registers (after bufferization,
+      `rev-hoist-vector-transfers` keeps the accumulators out of memory);
+    - batched matrix products are tiled into `TM x TN` blocks with a
+      reduction loop over K and vectorized the same way;
+    - elementwise ops and reductions are tiled so that the innermost
+      dimension becomes a vector.
+
+    Tile sizes divide the dimensions exactly (static shapes), so no masking is
+    needed.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def RevHoistVectorTransfers : Pass<"rev-hoist-vector-transfers",
+                                   "::mlir::func::FuncOp"> {
+  let summary = "Hoist loop-invariant vector transfers out of reduction loops";
+  let description = [{
+    After bufferization, the vectorized tiles of `rev-cpu-codegen` read and
+    write their accumulator in every iteration of the reduction loops. This
+    runs upstream's `linalg::hoistRedundantVectorTransfers`, which keeps such
+    accumulators in registers across the loops.
+  }];
+}
+
+def RevUnshareDestinations : Pass<"rev-unshare-destinations",
+                                  "::mlir::func::FuncOp"> {
+  let summary = "Give each destination-style op its own initial value";
+  let description = [{
+    CSE merges the identical `linalg.fill` / `tensor.empty` values that
+    several ops write their results into (the zero accumulator of every
+    matrix product, say). One-shot bufferization must then copy the shared
+    buffer before each write, adding an allocation and a copy per op (one
+    more live buffer on the measured peak), and the shared buffer lives
+    from its first to its last use. This pass gives each destination use a
+    clone of such a producer, right before the use, so that each op writes
+    in place into a buffer of its own that lives only as long as needed. It
+    runs right before bufferization.
+  }];
 }
 
 #endif // REV_CONVERSION_PASSES_TD
