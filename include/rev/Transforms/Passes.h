@@ -9,6 +9,8 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 
+#include "rev/Dialect/Rev/IR/RevDialect.h"
+
 namespace rev {
 
 #define GEN_PASS_DECL

@@ -87,4 +87,36 @@ def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def RevFormCouplings : Pass<"rev-form-couplings", "::mlir::func::FuncOp"> {
+  let summary = "Find reversible blocks in a TOSA graph and form rev couplings";
+  let description = [{
+    Finds, in an ordinary TOSA graph (as imported from PyTorch), the blocks
+    that are reversible and replaces them by rev ops:
+
+    - additive couplings `y1 = x1 + F(x2)`, `y2 = x2 + G(y1)`, where F and G
+      are arbitrary subgraphs (convolutions, normalization, activations,
+      attention, MLPs) that depend only on their input (x2, resp. y1) and on
+      weights and constants, become `rev.coupling`;
+    - affine couplings `y2 = x2 * S(x1) + T(x1)` with S provably nonzero (a
+      sigmoid or an exponential) become `rev.affine_coupling`.
+
+    The inputs are typically the two halves of a channel split (the slices
+    `torch.chunk` exports) or the outputs of the previous block, possibly
+    swapped. A subgraph's values used elsewhere (BatchNorm's running
+    statistics) stay computed outside the coupling as well, so the running
+    statistics are updated once, not by recomputation.
+
+    The pass explains itself: with `explain`, it emits a remark per coupling
+    formed and per candidate rejected (with the reason, e.g. "F reads x1"),
+    and a summary naming the invertible glue between couplings (channel
+    splits, concatenations, reshapes and transposes). A graph with nothing
+    reversible is left unchanged.
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Emit remarks: couplings formed, candidates rejected and why, glue">,
+  ];
+  let dependentDialects = ["::rev::RevDialect", "::mlir::tosa::TosaDialect"];
+}
+
 #endif // REV_TRANSFORMS_PASSES_TD
