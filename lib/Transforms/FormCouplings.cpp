@@ -54,8 +54,9 @@ private:
   /// Non-static values among the ancestors of `roots`, nearest first.
   SmallVector<Value> nearbyAncestors(ArrayRef<Value> roots, unsigned limit);
   void reject(Operation *at, const Twine &why);
-  /// Makes the users of the old y1 after the coupling use the coupling's y1.
-  void rewireEscapingUses(Operation *coupling, Value oldY1, Value newY1);
+  /// Makes the users of the old y1 and of G's values use the coupling's y1.
+  void rewireEscapingUses(Operation *coupling, Operation *add2,
+                          const Cone &gCone, Value oldY1, Value newY1);
   void describeGlue();
 
   func::FuncOp func;
@@ -214,7 +215,7 @@ bool CouplingFinder::tryAdditive(tosa::AddOp add2, std::string &why) {
                                                 x2.getType(), x1, x2);
         buildRegion(b, coupling.getF(), loc, fCone, x2, {f});
         buildRegion(b, coupling.getG(), loc, gCone, y1, {g});
-        rewireEscapingUses(coupling, y1, coupling.getY1());
+        rewireEscapingUses(coupling, add2, gCone, y1, coupling.getY1());
         y2.replaceAllUsesWith(coupling.getY2());
         couplings.push_back(coupling);
         absorbed.insert(add1);
@@ -287,11 +288,64 @@ bool CouplingFinder::tryAffine(tosa::AddOp add, std::string &why) {
   return false;
 }
 
-void CouplingFinder::rewireEscapingUses(Operation *coupling, Value oldY1,
+void CouplingFinder::rewireEscapingUses(Operation *coupling, Operation *add2,
+                                        const Cone &gCone, Value oldY1,
                                         Value newY1) {
-  // Users after the coupling read its y1. Users before it (the running
-  // statistics of a BatchNorm inside G, say) keep reading the original ops,
-  // which stay alive for them: they compute the same values.
+  // Ops before the coupling, outside G, that read y1 or G's values (the
+  // running statistics of a BatchNorm in G), and their users: they move
+  // after the coupling and read recomputations from the coupling's y1, so
+  // that the original y1 = x1 + F(x2) (and F) is not computed twice.
+  llvm::DenseSet<Value> gValues;
+  gValues.insert(oldY1);
+  for (Operation *op : gCone.ops)
+    for (Value r : op->getResults())
+      gValues.insert(r);
+  SmallVector<Operation *> toMove;
+  llvm::DenseSet<Operation *> moving;
+  for (Operation *op = oldY1.getDefiningOp()->getNextNode(); op != coupling;
+       op = op->getNextNode()) {
+    if (op == add2 || gCone.ops.contains(op))
+      continue;
+    bool reads = llvm::any_of(op->getOperands(), [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      return gValues.contains(v) || (def && moving.contains(def));
+    });
+    if (reads) {
+      toMove.push_back(op);
+      moving.insert(op);
+    }
+  }
+  IRMapping mapping;
+  mapping.map(oldY1, newY1);
+  OpBuilder b(coupling->getContext());
+  b.setInsertionPointAfter(coupling);
+  std::function<Value(Value)> recompute = [&](Value v) -> Value {
+    if (Value m = mapping.lookupOrNull(v))
+      return m;
+    Operation *def = v.getDefiningOp();
+    if (!def || !gCone.ops.contains(def))
+      return v;
+    for (Value o : def->getOperands())
+      recompute(o);
+    b.clone(*def, mapping);
+    return mapping.lookup(v);
+  };
+  for (Operation *op : toMove)
+    op->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
+  // Every reader of G's values after the coupling (moved or not) reads the
+  // recomputation.
+  SmallVector<OpOperand *> uses;
+  for (Value v : gValues)
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      while (user->getBlock() != coupling->getBlock())
+        user = user->getParentOp();
+      if (user != coupling && coupling->isBeforeInBlock(user))
+        uses.push_back(&use);
+    }
+  for (OpOperand *use : uses)
+    use->set(recompute(use->get()));
+  // Anything else reading the old y1 comes after the coupling.
   oldY1.replaceUsesWithIf(newY1, [&](OpOperand &use) {
     Operation *user = use.getOwner();
     while (user->getBlock() != coupling->getBlock())

@@ -2,6 +2,7 @@
 
 #include "rev/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -14,9 +15,12 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   RevDifferentiateOptions diff;
   diff.loss = options.loss;
   diff.function = options.function;
-  if (options.mode == "store") {
+  if (options.mode == TrainOptions::Mode::Store) {
     // Flatten couplings: every activation is on the tape.
     pm.addPass(createRevLowerCouplings());
+  } else {
+    // Couplings written as ordinary graphs (imported models) become rev ops.
+    pm.addNestedPass<func::FuncOp>(createRevFormCouplings());
   }
   pm.addPass(createRevDifferentiate(diff));
   pm.addPass(createCanonicalizerPass());

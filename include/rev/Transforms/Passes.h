@@ -21,13 +21,20 @@ namespace rev {
 
 /// Options of the `rev-train` pipeline.
 struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
-  Option<std::string> mode{
+  enum class Mode { Store, Checkpoint, Reversible };
+  Option<Mode> mode{
       *this, "mode",
-      llvm::cl::desc("store (every activation on the tape, as PyTorch "
-                     "autograd), checkpoint (coupling inputs on the tape, F "
-                     "and G recomputed) or reversible (activations "
-                     "reconstructed by inverting the couplings)"),
-      llvm::cl::init("reversible")};
+      llvm::cl::desc("What the training step keeps on its tape"),
+      llvm::cl::values(
+          clEnumValN(Mode::Store, "store",
+                     "every activation (what PyTorch autograd does); "
+                     "couplings are flattened first"),
+          clEnumValN(Mode::Checkpoint, "checkpoint",
+                     "couplings' inputs; F and G recomputed in the backward"),
+          clEnumValN(Mode::Reversible, "reversible",
+                     "only what cannot be reconstructed by inverting the "
+                     "couplings (RevNet)")),
+      llvm::cl::init(Mode::Reversible)};
   Option<std::string> loss{*this, "loss",
                            llvm::cl::desc("mse, cross-entropy or vjp"),
                            llvm::cl::init("mse")};
