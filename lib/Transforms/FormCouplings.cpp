@@ -330,21 +330,22 @@ void CouplingFinder::rewireEscapingUses(Operation *coupling, Operation *add2,
     b.clone(*def, mapping);
     return mapping.lookup(v);
   };
-  for (Operation *op : toMove)
-    op->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
-  // Every reader of G's values after the coupling (moved or not) reads the
-  // recomputation.
+  // Readers of G's values: the moved ops and those after the coupling. The
+  // recomputations go right after the coupling, the moved ops after them.
   SmallVector<OpOperand *> uses;
   for (Value v : gValues)
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
       while (user->getBlock() != coupling->getBlock())
         user = user->getParentOp();
-      if (user != coupling && coupling->isBeforeInBlock(user))
+      if (moving.contains(user) ||
+          (user != coupling && coupling->isBeforeInBlock(user)))
         uses.push_back(&use);
     }
   for (OpOperand *use : uses)
     use->set(recompute(use->get()));
+  for (Operation *op : toMove)
+    op->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
   // Anything else reading the old y1 comes after the coupling.
   oldY1.replaceUsesWithIf(newY1, [&](OpOperand &use) {
     Operation *user = use.getOwner();
