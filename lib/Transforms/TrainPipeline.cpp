@@ -23,6 +23,11 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
     pm.addNestedPass<func::FuncOp>(createRevFormCouplings());
   }
   pm.addPass(createRevDifferentiate(diff));
+  if (options.mode == TrainOptions::Mode::Reversible) {
+    RevReconstructActivationsOptions reconstruct;
+    reconstruct.checkpointEvery = options.checkpointEvery;
+    pm.addPass(createRevReconstructActivations(reconstruct));
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

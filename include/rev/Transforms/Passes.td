@@ -119,4 +119,45 @@ def RevFormCouplings : Pass<"rev-form-couplings", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::rev::RevDialect", "::mlir::tosa::TosaDialect"];
 }
 
+def RevReconstructActivations
+    : Pass<"rev-reconstruct-activations", "::mlir::ModuleOp"> {
+  let summary = "Replace stored activations by inverse recomputations";
+  let description = [{
+    Rewrites each `_forward`/`_backward` pair built by `rev-differentiate`
+    (functions linked by `rev.backward`) so that the tape entries that can be
+    computed again by inverting later values are no longer stored: the
+    backward reconstructs them top-down, block by block, right before their
+    first use (RevNet's Algorithm 1, Gomez et al. 2017):
+
+    ```
+    x2 = y2 - G(y1)        (rev.coupling)
+    x1 = y1 - F(x2)
+    x2 = (y2 - T(y1)) / S(y1), x1 = y1   (rev.affine_coupling)
+    ```
+
+    A value is reconstructed when it is an input of a coupling, or of glue
+    that is exact in floating point (reshape, transpose, concat, identity,
+    negate, a partition into slices), whose outputs are available in the
+    backward. The outputs of the last coupling of each reversible run are
+    stored instead (they become tape entries). What cannot be inverted
+    (strided convolutions, pooling, the classifier) stays on the tape.
+
+    The inverses and the couplings' VJPs share F(x2) and G(y1): CSE merges
+    them once `(y1 - F(x2)) + F(x2)` folds back to `y1`.
+
+    `checkpoint-every=K` keeps the inputs of every K-th coupling stored,
+    which bounds the floating-point drift of long reconstructions.
+
+    The train_step call site (the call to the forward, then the backward) is
+    updated to pass the new tape.
+  }];
+  let options = [
+    Option<"checkpointEvery", "checkpoint-every", "unsigned", /*default=*/"0",
+           "Keep the inputs of every K-th coupling on the tape (0: none)">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Emit a remark per function: entries reconstructed, bytes">,
+  ];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 #endif // REV_TRANSFORMS_PASSES_TD

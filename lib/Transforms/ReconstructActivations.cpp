@@ -1,0 +1,667 @@
+//===- ReconstructActivations.cpp - RevNet's backward as a rewrite --------===//
+//
+// Rewrites a `_forward`/`_backward` pair built by rev-differentiate so that
+// the tape entries that can be computed again by inverting later values are
+// no longer stored: the backward reconstructs them, block by block from the
+// top, right before their first use (Algorithm 1 of Gomez et al. 2017).
+//
+// A forward value v is *derived* when it is an inverted operand of an
+// invertible op O (a coupling, or exact glue: reshape, transpose, concat,
+// identity, negate) whose results are all available in the backward, or when
+// slices of v partition it (torch.chunk) and each slice is derived. Values
+// are *available* when they are function arguments, constants and pure
+// functions of these, forward results (outputs and kept tape entries), or
+// the results of a coupling that the rewrite stores instead (the top of each
+// reversible run). Inverting through adds or multiplications by constants is
+// exact in real arithmetic only, so it is not done: those values stay stored.
+//
+// After the rewrite, the backward recomputes F(x2) and G(y1) in both the
+// inverse and the couplings' VJPs; CSE shares them, once y1 = x1 + F(x2) with
+// x1 = y1 - F(x2) folds back to y1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rev/Autodiff/Differentiate.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
+#include "rev/Interfaces/InvertibleOpInterface.h"
+#include "rev/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+using namespace mlir;
+
+namespace rev {
+#define GEN_PASS_DEF_REVRECONSTRUCTACTIVATIONS
+#include "rev/Transforms/Passes.h.inc"
+} // namespace rev
+
+namespace {
+
+StringAttr nameOf(DictionaryAttr attrs) {
+  return attrs ? attrs.getAs<StringAttr>("rev.name") : StringAttr();
+}
+
+DictionaryAttr named(MLIRContext *ctx, StringRef name) {
+  return DictionaryAttr::get(
+      ctx, {NamedAttribute(StringAttr::get(ctx, "rev.name"),
+                           StringAttr::get(ctx, name))});
+}
+
+int64_t bytesOf(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || !t.hasStaticShape())
+    return 0;
+  return t.getNumElements() *
+         std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
+}
+
+bool isCoupling(Operation *op) {
+  return isa<rev::CouplingOp, rev::AffineCouplingOp>(op);
+}
+
+/// Invertible ops the rewrite inverts through: couplings, and glue that is
+/// exact in floating point.
+bool isExactlyInvertible(Operation *op) {
+  return isCoupling(op) ||
+         isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::ConcatOp,
+             tosa::IdentityOp, tosa::NegateOp>(op);
+}
+
+/// x1 + F(x2) where x1 = y1 - F(x2) is y1 again. Not a valid rewrite in
+/// general floating point (so not a canonicalization); here it restores the
+/// value the forward computed, of which x1 is the reconstruction.
+struct FoldReconstructedSum : public OpRewritePattern<tosa::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::AddOp add,
+                                PatternRewriter &rewriter) const override {
+    for (int i = 0; i < 2; ++i) {
+      auto sub = add->getOperand(i).getDefiningOp<tosa::SubOp>();
+      Value other = add->getOperand(1 - i);
+      if (!sub || sub.getInput2() != other ||
+          sub.getInput1().getType() != add.getType())
+        continue;
+      rewriter.replaceOp(add, sub.getInput1());
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// How a forward value is had in the backward.
+enum class Avail {
+  None,    // not reconstructible, not stored
+  Arg,     // a function argument (passed to the backward)
+  Static,  // a constant, or a pure function of arguments and constants
+  Stored,  // a forward result: an output, or a tape entry kept
+  Top,     // a coupling's result the rewrite stores (top of a run)
+  Derived, // reconstructed by an inverse
+};
+
+struct Node {
+  Operation *op = nullptr;              // the inverted op, or
+  std::optional<rev::SlicePartition> partition; // the slices of a value
+  Operation *needAt = nullptr;          // earliest backward op needing it
+};
+
+class Reconstructor {
+public:
+  Reconstructor(func::FuncOp forward, func::FuncOp backward,
+                unsigned checkpointEvery, bool explain)
+      : forward(forward), backward(backward), ctx(forward.getContext()),
+        checkpointEvery(checkpointEvery), explain(explain) {}
+
+  LogicalResult run(ModuleOp module);
+
+private:
+  LogicalResult findCalls(ModuleOp module);
+  Avail availability(Value v);
+  bool isStatic(Value v);
+  /// The backward value standing for an available forward value.
+  Value backwardValueOf(Value v);
+  Value materializeStatic(Value v);
+  void require(Value v, Operation *point);
+  LogicalResult materialize(Node &node);
+  void rewriteCalls();
+
+  func::FuncOp forward, backward;
+  MLIRContext *ctx;
+  unsigned checkpointEvery;
+  bool explain;
+  func::CallOp fwdCall, bwdCall;
+
+  // Where each backward argument comes from in the call.
+  struct Source {
+    enum Kind { FwdResult, FwdArg, Other } kind;
+    unsigned index;  // forward result / forward argument
+    Value external;  // Other: the call operand
+  };
+  SmallVector<Source> sources;
+  SmallVector<Value> fwdResults; // the forward's return operands
+  SmallVector<DictionaryAttr> fwdResultAttrs;
+  SmallVector<int> fwdResultOld; // old index of each result (-1: new)
+
+  DenseMap<Value, Avail> avail;
+  DenseMap<Value, bool> staticCache;
+  DenseMap<Value, Node *> producer; // derived value -> node
+  std::vector<std::unique_ptr<Node>> nodes;
+  DenseMap<Operation *, Node *> nodeOfOp;
+  DenseSet<Operation *> keepInputs; // couplings whose inputs stay stored
+  IRMapping toBackward;            // forward value -> backward value
+  unsigned nextTape = 0;
+};
+
+bool Reconstructor::isStatic(Value v) {
+  auto it = staticCache.find(v);
+  if (it != staticCache.end())
+    return it->second;
+  bool result = false;
+  // Constants, and cheap views of arguments and constants (a weight in
+  // TOSA's layout): recomputed in the backward.
+  if (Operation *def = v.getDefiningOp())
+    result = def->getBlock() == &forward.getBody().front() &&
+             (def->hasTrait<OpTrait::ConstantLike>() ||
+              (isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::CastOp,
+                   tosa::SliceOp, tosa::IdentityOp, tosa::ConstShapeOp>(def) &&
+               llvm::all_of(def->getOperands(), [&](Value o) {
+                 return isa<BlockArgument>(o) || isStatic(o);
+               })));
+  staticCache[v] = result;
+  return result;
+}
+
+Avail Reconstructor::availability(Value v) {
+  auto it = avail.find(v);
+  if (it != avail.end())
+    return it->second;
+  Avail result = Avail::None;
+  Block &body = forward.getBody().front();
+  bool stored = llvm::is_contained(fwdResults, v);
+  bool tapeEntry = false;
+  for (auto [k, r] : llvm::enumerate(fwdResults))
+    if (r == v) {
+      StringAttr n = nameOf(fwdResultAttrs[k]);
+      tapeEntry |= n && rev::tape::isTapeName(n.getValue());
+      stored &= !(n && rev::tape::isTapeName(n.getValue()));
+    }
+  if (isa<BlockArgument>(v)) {
+    result = Avail::Arg;
+  } else if (isStatic(v)) {
+    result = Avail::Static;
+  } else if (stored) {
+    result = Avail::Stored; // an output or running statistic: free
+  } else {
+    // Derivable from a later op?
+    auto isKept = [&](Operation *user) { return keepInputs.contains(user); };
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (user->getBlock() != &body || !isExactlyInvertible(user) ||
+          isKept(user))
+        continue;
+      auto inv = cast<rev::InvertibleOpInterface>(user);
+      if (!llvm::is_contained(inv.getInvertedOperands(),
+                              use.getOperandNumber()))
+        continue;
+      bool ok = true;
+      for (Value r : user->getResults()) {
+        Avail a = availability(r);
+        ok &= a != Avail::None || isCoupling(user);
+      }
+      for (auto [i, operand] : llvm::enumerate(user->getOperands()))
+        if (!llvm::is_contained(inv.getInvertedOperands(), i))
+          ok &= availability(operand) != Avail::None &&
+                availability(operand) != Avail::Top;
+      // Values the regions use from above: weights and constants.
+      llvm::SetVector<Value> above;
+      for (Region &region : user->getRegions())
+        getUsedValuesDefinedAbove(region, above);
+      for (Value a : above)
+        ok &= isa<BlockArgument>(a) || isStatic(a);
+      if (!ok)
+        continue;
+      Node *&node = nodeOfOp[user];
+      if (!node) {
+        nodes.push_back(std::make_unique<Node>());
+        node = nodes.back().get();
+        node->op = user;
+      }
+      producer[v] = node;
+      result = Avail::Derived;
+      break;
+    }
+    if (result == Avail::None) {
+      FailureOr<rev::SlicePartition> partition = rev::findSlicePartition(v);
+      if (succeeded(partition) &&
+          llvm::all_of(partition->slices, [&](Operation *slice) {
+            Avail a = availability(slice->getResult(0));
+            return a != Avail::None && a != Avail::Top;
+          })) {
+        nodes.push_back(std::make_unique<Node>());
+        nodes.back()->partition = *partition;
+        producer[v] = nodes.back().get();
+        result = Avail::Derived;
+      }
+    }
+    if (result == Avail::None && tapeEntry)
+      result = Avail::Stored;
+    if (result == Avail::None && v.getDefiningOp() &&
+        isCoupling(v.getDefiningOp()))
+      result = Avail::Top;
+  }
+  avail[v] = result;
+  return result;
+}
+
+Value Reconstructor::materializeStatic(Value v) {
+  if (Value m = toBackward.lookupOrNull(v))
+    return m;
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return backwardValueOf(arg);
+  Operation *def = v.getDefiningOp();
+  for (Value o : def->getOperands())
+    materializeStatic(o);
+  OpBuilder b = OpBuilder::atBlockBegin(&backward.getBody().front());
+  // After the static values already materialized (keeps def-before-use).
+  Block &bb = backward.getBody().front();
+  Operation *after = nullptr;
+  for (Value o : def->getOperands())
+    if (Operation *d = toBackward.lookup(o).getDefiningOp())
+      if (d->getBlock() == &bb && (!after || after->isBeforeInBlock(d)))
+        after = d;
+  if (after)
+    b.setInsertionPointAfter(after);
+  b.clone(*def, toBackward);
+  return toBackward.lookup(v);
+}
+
+Value Reconstructor::backwardValueOf(Value v) {
+  if (Value m = toBackward.lookupOrNull(v))
+    return m;
+  Block &bb = backward.getBody().front();
+  auto addArg = [&](Type type, DictionaryAttr attrs, Source source) {
+    unsigned index = backward.getNumArguments();
+    (void)backward.insertArgument(index, type, attrs, forward.getLoc());
+    sources.push_back(source);
+    return bb.getArgument(index);
+  };
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    for (auto [i, s] : llvm::enumerate(sources))
+      if (s.kind == Source::FwdArg && s.index == arg.getArgNumber())
+        return bb.getArgument(i);
+    Value a = addArg(arg.getType(), forward.getArgAttrDict(arg.getArgNumber()),
+                     {Source::FwdArg, arg.getArgNumber(), {}});
+    toBackward.map(v, a);
+    return a;
+  }
+  Avail a = availability(v);
+  if (a == Avail::Static)
+    return materializeStatic(v);
+  assert((a == Avail::Stored || a == Avail::Top) && "not available");
+  // A forward result (an output or kept tape entry), or a new one.
+  auto it = llvm::find(fwdResults, v);
+  unsigned index = it - fwdResults.begin();
+  if (it == fwdResults.end()) {
+    fwdResults.push_back(v);
+    fwdResultAttrs.push_back(named(ctx, rev::tape::name(nextTape++)));
+    fwdResultOld.push_back(-1);
+  }
+  for (auto [i, s] : llvm::enumerate(sources))
+    if (s.kind == Source::FwdResult && s.index == index) {
+      toBackward.map(v, bb.getArgument(i));
+      return bb.getArgument(i);
+    }
+  Value arg = addArg(v.getType(), fwdResultAttrs[index],
+                     {Source::FwdResult, index, {}});
+  toBackward.map(v, arg);
+  return arg;
+}
+
+void Reconstructor::require(Value v, Operation *point) {
+  Avail a = availability(v);
+  if (a != Avail::Derived)
+    return;
+  Node *node = producer.lookup(v);
+  if (node->needAt && node->needAt->isBeforeInBlock(point))
+    return;
+  if (node->needAt == point)
+    return;
+  node->needAt = point;
+  if (node->op) {
+    for (Value r : node->op->getResults())
+      require(r, point);
+  } else {
+    for (Operation *slice : node->partition->slices)
+      require(slice->getResult(0), point);
+  }
+}
+
+LogicalResult Reconstructor::materialize(Node &node) {
+  OpBuilder b(node.needAt);
+  if (node.partition) {
+    SmallVector<Value> pieces;
+    for (Operation *slice : node.partition->slices) {
+      Value r = slice->getResult(0);
+      pieces.push_back(toBackward.lookupOrNull(r) ? toBackward.lookup(r)
+                                                  : backwardValueOf(r));
+    }
+    Value whole = rev::buildPartitionInverse(b, node.partition->source.getLoc(),
+                                             *node.partition, pieces);
+    toBackward.map(node.partition->source, whole);
+    return success();
+  }
+  Operation *op = node.op;
+  SmallVector<Value> results;
+  for (Value r : op->getResults())
+    results.push_back(toBackward.lookupOrNull(r) ? toBackward.lookup(r)
+                                                 : backwardValueOf(r));
+  auto inv = cast<rev::InvertibleOpInterface>(op);
+  SmallVector<unsigned> inverted = inv.getInvertedOperands();
+  IRMapping mapping;
+  for (auto [i, operand] : llvm::enumerate(op->getOperands()))
+    if (!llvm::is_contained(inverted, i))
+      mapping.map(operand, toBackward.lookupOrNull(operand)
+                               ? toBackward.lookup(operand)
+                               : backwardValueOf(operand));
+  llvm::SetVector<Value> above;
+  for (Region &region : op->getRegions())
+    getUsedValuesDefinedAbove(region, above);
+  for (Value a : above)
+    mapping.map(a, isa<BlockArgument>(a) ? backwardValueOf(a)
+                                         : materializeStatic(a));
+  b.setInsertionPoint(node.needAt);
+  FailureOr<SmallVector<Value>> operands = inv.buildInverse(b, results, mapping);
+  if (failed(operands))
+    return failure();
+  for (auto [i, value] : llvm::zip_equal(inverted, *operands))
+    if (!toBackward.contains(op->getOperand(i)))
+      toBackward.map(op->getOperand(i), value);
+  return success();
+}
+
+LogicalResult Reconstructor::findCalls(ModuleOp module) {
+  auto uses = SymbolTable::getSymbolUses(backward, module);
+  if (!uses)
+    return success();
+  for (const SymbolTable::SymbolUse &use : *uses) {
+    auto call = dyn_cast<func::CallOp>(use.getUser());
+    if (!call)
+      continue;
+    if (bwdCall)
+      return backward.emitError()
+             << "rev-reconstruct-activations: @" << backward.getSymName()
+             << " is called more than once";
+    bwdCall = call;
+  }
+  if (!bwdCall)
+    return success();
+  for (Value operand : bwdCall.getOperands())
+    if (auto r = dyn_cast<OpResult>(operand))
+      if (auto call = dyn_cast<func::CallOp>(r.getOwner()))
+        if (call.getCallee() == forward.getSymName())
+          fwdCall = call;
+  if (!fwdCall)
+    return bwdCall.emitError()
+           << "rev-reconstruct-activations: the call to @"
+           << backward.getSymName() << " does not read a call to @"
+           << forward.getSymName();
+  if (fwdCall->getBlock() != bwdCall->getBlock() ||
+      !fwdCall->isBeforeInBlock(bwdCall))
+    return bwdCall.emitError() << "rev-reconstruct-activations: the forward "
+                                  "call must precede the backward call";
+  return success();
+}
+
+void Reconstructor::rewriteCalls() {
+  if (!bwdCall)
+    return;
+  OpBuilder b(fwdCall);
+  auto newFwd = func::CallOp::create(b, fwdCall.getLoc(), forward,
+                                     fwdCall.getOperands());
+  for (auto [k, old] : llvm::enumerate(fwdResultOld))
+    if (old >= 0)
+      fwdCall.getResult(old).replaceAllUsesWith(newFwd.getResult(k));
+  SmallVector<Value> operands;
+  for (const Source &s : sources)
+    operands.push_back(s.kind == Source::FwdResult ? newFwd.getResult(s.index)
+                       : s.kind == Source::FwdArg  ? newFwd.getOperand(s.index)
+                                                   : s.external);
+  b.setInsertionPoint(bwdCall);
+  auto newBwd = func::CallOp::create(b, bwdCall.getLoc(), backward, operands);
+  bwdCall.replaceAllUsesWith(newBwd.getResults());
+  bwdCall.erase();
+  fwdCall.erase();
+}
+
+LogicalResult Reconstructor::run(ModuleOp module) {
+  if (failed(findCalls(module)))
+    return failure();
+  Block &fb = forward.getBody().front();
+  Block &bb = backward.getBody().front();
+  auto fwdReturn = cast<func::ReturnOp>(fb.getTerminator());
+  for (auto [k, v] : llvm::enumerate(fwdReturn.getOperands())) {
+    fwdResults.push_back(v);
+    fwdResultAttrs.push_back(forward.getResultAttrDict(k));
+    fwdResultOld.push_back(k);
+    StringAttr n = nameOf(fwdResultAttrs.back());
+    unsigned index;
+    if (n && rev::tape::isTapeName(n.getValue()) &&
+        !n.getValue().drop_front(5).getAsInteger(10, index))
+      nextTape = std::max(nextTape, index + 1);
+  }
+  // Where the backward's arguments come from.
+  for (unsigned i = 0; i < backward.getNumArguments(); ++i) {
+    Source s{Source::Other, 0, {}};
+    if (bwdCall) {
+      Value operand = bwdCall.getOperand(i);
+      if (auto r = dyn_cast<OpResult>(operand); r && r.getOwner() == fwdCall)
+        s = {Source::FwdResult, r.getResultNumber(), {}};
+      else if (auto it = llvm::find(fwdCall.getOperands(), operand);
+               it != fwdCall.getOperands().end())
+        s = {Source::FwdArg,
+             static_cast<unsigned>(it - fwdCall.getOperands().begin()), {}};
+      else
+        s.external = operand;
+    } else {
+      // Without a caller, the tape's names tell.
+      StringAttr n = nameOf(backward.getArgAttrDict(i));
+      for (auto [k, attrs] : llvm::enumerate(fwdResultAttrs))
+        if (n && nameOf(attrs) == n)
+          s = {Source::FwdResult, static_cast<unsigned>(k), {}};
+      if (s.kind == Source::Other)
+        for (unsigned m = 0; m < forward.getNumArguments(); ++m)
+          if (n && nameOf(forward.getArgAttrDict(m)) == n)
+            s = {Source::FwdArg, m, {}};
+      if (s.kind == Source::Other)
+        return backward.emitError()
+               << "rev-reconstruct-activations: cannot tell where argument #"
+               << i << " of @" << backward.getSymName()
+               << " comes from (no call and no matching rev.name)";
+    }
+    sources.push_back(s);
+    if (s.kind == Source::FwdArg)
+      toBackward.map(forward.getArgument(s.index), bb.getArgument(i));
+  }
+
+  // checkpoint-every=K: every K-th coupling keeps its inputs stored.
+  if (checkpointEvery > 0) {
+    unsigned k = 0;
+    for (Operation &op : fb)
+      if (isCoupling(&op) && ++k % checkpointEvery == 0)
+        keepInputs.insert(&op);
+  }
+
+  // The tape entries the backward reads that can be derived.
+  SmallVector<std::pair<unsigned, Value>> derivedArgs; // backward arg, value
+  int64_t removedBytes = 0;
+  for (auto [i, s] : llvm::enumerate(sources)) {
+    if (s.kind != Source::FwdResult)
+      continue;
+    StringAttr n = nameOf(fwdResultAttrs[s.index]);
+    if (!n || !rev::tape::isTapeName(n.getValue()))
+      continue;
+    Value v = fwdResults[s.index];
+    if (availability(v) != Avail::Derived)
+      continue;
+    derivedArgs.push_back({static_cast<unsigned>(i), v});
+    removedBytes += bytesOf(v.getType());
+  }
+  if (derivedArgs.empty()) {
+    emitRemark(forward.getLoc())
+        << "rev-reconstruct-activations: nothing in @" << forward.getSymName()
+        << " can be reconstructed by inversion (no couplings on the tape); "
+           "the tape is left as it is";
+    return success();
+  }
+
+  // Where each derived value is needed first.
+  for (auto [i, v] : derivedArgs) {
+    Operation *first = nullptr;
+    for (Operation *user : bb.getArgument(i).getUsers()) {
+      while (user->getBlock() != &bb)
+        user = user->getParentOp();
+      if (!first || user->isBeforeInBlock(first))
+        first = user;
+    }
+    if (first)
+      require(v, first);
+  }
+  // Build the inverses: by need, and for equal needs, later forward ops
+  // first (their results are the inputs of earlier ones).
+  SmallVector<Node *> order;
+  for (auto &node : nodes)
+    if (node->needAt)
+      order.push_back(node.get());
+  auto forwardPos = [](Node *n) -> Operation * {
+    return n->op ? n->op : n->partition->slices.front();
+  };
+  llvm::stable_sort(order, [&](Node *a, Node *b) {
+    if (a->needAt != b->needAt)
+      return a->needAt->isBeforeInBlock(b->needAt);
+    return forwardPos(b)->isBeforeInBlock(forwardPos(a));
+  });
+  unsigned couplingsInverted = 0;
+  int64_t topBytesBefore = 0;
+  for (Value v : fwdResults)
+    topBytesBefore += bytesOf(v.getType());
+  for (Node *node : order) {
+    if (failed(materialize(*node)))
+      return failure();
+    couplingsInverted += node->op && isCoupling(node->op);
+  }
+  int64_t addedBytes = -topBytesBefore;
+  for (Value v : fwdResults)
+    addedBytes += bytesOf(v.getType());
+
+  // The backward reads the reconstructions instead of the tape entries.
+  llvm::BitVector erase(backward.getNumArguments());
+  for (auto [i, v] : derivedArgs) {
+    Value rebuilt = toBackward.lookupOrNull(v);
+    if (!bb.getArgument(i).use_empty() && !rebuilt)
+      return forward.emitError()
+             << "rev-reconstruct-activations: internal error: tape entry "
+             << i << " was not rebuilt";
+    if (rebuilt)
+      bb.getArgument(i).replaceAllUsesWith(rebuilt);
+    erase.set(i);
+  }
+  if (failed(backward.eraseArguments(erase)))
+    return failure();
+  SmallVector<Source> kept;
+  for (auto [i, s] : llvm::enumerate(sources))
+    if (!erase.test(i))
+      kept.push_back(s);
+  sources = std::move(kept);
+
+  // The forward no longer returns tape entries nobody reads.
+  llvm::DenseSet<unsigned> read;
+  for (const Source &s : sources)
+    if (s.kind == Source::FwdResult)
+      read.insert(s.index);
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> attrs;
+  SmallVector<int> old;
+  SmallVector<int> newIndex(fwdResults.size(), -1);
+  for (auto [k, v] : llvm::enumerate(fwdResults)) {
+    StringAttr n = nameOf(fwdResultAttrs[k]);
+    bool tapeOnly = n && rev::tape::isTapeName(n.getValue());
+    bool readElsewhere = fwdResultOld[k] >= 0 && fwdCall &&
+                         llvm::any_of(fwdCall.getResult(fwdResultOld[k]).getUsers(),
+                                      [&](Operation *u) { return u != bwdCall; });
+    if (tapeOnly && !read.contains(k) && !readElsewhere)
+      continue;
+    newIndex[k] = results.size();
+    results.push_back(v);
+    attrs.push_back(fwdResultAttrs[k]);
+    old.push_back(fwdResultOld[k]);
+  }
+  for (Source &s : sources)
+    if (s.kind == Source::FwdResult)
+      s.index = newIndex[s.index];
+  fwdResults = std::move(results);
+  fwdResultAttrs = std::move(attrs);
+  fwdResultOld = std::move(old);
+  OpBuilder rb(fwdReturn);
+  func::ReturnOp::create(rb, fwdReturn.getLoc(), fwdResults);
+  fwdReturn.erase();
+  forward.setType(FunctionType::get(ctx, forward.getArgumentTypes(),
+                                    ValueRange(fwdResults).getTypes()));
+  forward.setAllResultAttrs(fwdResultAttrs);
+  rewriteCalls();
+
+  // Share F and G between the inverses and the VJPs.
+  IRRewriter rewriter(ctx);
+  DominanceInfo dom(backward);
+  eliminateCommonSubExpressions(rewriter, dom, backward);
+  RewritePatternSet patterns(ctx);
+  patterns.add<FoldReconstructedSum>(ctx);
+  if (failed(applyPatternsGreedily(backward, std::move(patterns))))
+    return backward.emitError("rev-reconstruct-activations: folding failed");
+  DominanceInfo dom2(backward);
+  eliminateCommonSubExpressions(rewriter, dom2, backward);
+
+  if (explain)
+    emitRemark(forward.getLoc())
+        << "rev-reconstruct-activations: @" << forward.getSymName() << ": "
+        << derivedArgs.size() << " tape entries (" << removedBytes
+        << " bytes) reconstructed in @" << backward.getSymName() << " by "
+        << couplingsInverted << " coupling inverse(s); " << addedBytes
+        << " bytes of coupling outputs stored instead";
+  return success();
+}
+
+struct RevReconstructActivationsPass
+    : public rev::impl::RevReconstructActivationsBase<
+          RevReconstructActivationsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<func::FuncOp, func::FuncOp>> pairs;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      auto ref = func->getAttrOfType<FlatSymbolRefAttr>("rev.backward");
+      if (!ref)
+        continue;
+      auto backward = module.lookupSymbol<func::FuncOp>(ref);
+      if (!backward) {
+        func.emitError() << "rev.backward names no function: " << ref;
+        return signalPassFailure();
+      }
+      pairs.push_back({func, backward});
+    }
+    for (auto [forward, backward] : pairs) {
+      Reconstructor r(forward, backward, checkpointEvery, explain);
+      if (failed(r.run(module)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
