@@ -80,9 +80,10 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
   addUpstream(pm, std::string("finalize-memref-to-llvm{use-aligned-alloc=1 "
                               "use-generic-functions=") +
                       (options.genericAlloc ? "1" : "0") + "}");
-  addUpstream(pm, "convert-arith-to-llvm,convert-math-to-llvm,"
-                  "convert-math-to-libm,convert-cf-to-llvm,convert-func-to-llvm,"
-                  "convert-index-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts");
+  // One conversion for the remaining dialects (each separate conversion
+  // pass walks the whole module: seconds apiece on deep models).
+  addUpstream(pm, "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+                  "reconcile-unrealized-casts");
 }
 
 void registerLowerCPUPipeline() {

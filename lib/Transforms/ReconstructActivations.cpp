@@ -127,8 +127,9 @@ private:
   Avail availability(Value v);
   bool isStatic(Value v);
   /// The backward value standing for an available forward value.
-  Value backwardValueOf(Value v);
-  Value materializeStatic(Value v);
+  /// (`at`: where a recomputed static value goes.)
+  Value backwardValueOf(Value v, Operation *at);
+  Value materializeStatic(Value v, Operation *at, IRMapping &local);
   void require(Value v, Operation *point);
   LogicalResult materialize(Node &node);
   void rewriteCalls();
@@ -261,29 +262,23 @@ Avail Reconstructor::availability(Value v) {
   return result;
 }
 
-Value Reconstructor::materializeStatic(Value v) {
-  if (Value m = toBackward.lookupOrNull(v))
+Value Reconstructor::materializeStatic(Value v, Operation *at,
+                                       IRMapping &local) {
+  if (Value m = local.lookupOrNull(v))
     return m;
   if (auto arg = dyn_cast<BlockArgument>(v))
-    return backwardValueOf(arg);
+    return backwardValueOf(arg, at);
+  // Cloned right where it is needed (a weight in TOSA's layout lives only
+  // while its block is processed; CSE shares it with the VJP's copy).
   Operation *def = v.getDefiningOp();
   for (Value o : def->getOperands())
-    materializeStatic(o);
-  OpBuilder b = OpBuilder::atBlockBegin(&backward.getBody().front());
-  // After the static values already materialized (keeps def-before-use).
-  Block &bb = backward.getBody().front();
-  Operation *after = nullptr;
-  for (Value o : def->getOperands())
-    if (Operation *d = toBackward.lookup(o).getDefiningOp())
-      if (d->getBlock() == &bb && (!after || after->isBeforeInBlock(d)))
-        after = d;
-  if (after)
-    b.setInsertionPointAfter(after);
-  b.clone(*def, toBackward);
-  return toBackward.lookup(v);
+    local.map(o, materializeStatic(o, at, local));
+  OpBuilder b(at);
+  b.clone(*def, local);
+  return local.lookup(v);
 }
 
-Value Reconstructor::backwardValueOf(Value v) {
+Value Reconstructor::backwardValueOf(Value v, Operation *at) {
   if (Value m = toBackward.lookupOrNull(v))
     return m;
   Block &bb = backward.getBody().front();
@@ -303,8 +298,10 @@ Value Reconstructor::backwardValueOf(Value v) {
     return a;
   }
   Avail a = availability(v);
-  if (a == Avail::Static)
-    return materializeStatic(v);
+  if (a == Avail::Static) {
+    IRMapping local;
+    return materializeStatic(v, at, local);
+  }
   assert((a == Avail::Stored || a == Avail::Top) && "not available");
   // A forward result (an output or kept tape entry), or a new one.
   auto it = llvm::find(fwdResults, v);
@@ -351,7 +348,7 @@ LogicalResult Reconstructor::materialize(Node &node) {
     for (Operation *slice : node.partition->slices) {
       Value r = slice->getResult(0);
       pieces.push_back(toBackward.lookupOrNull(r) ? toBackward.lookup(r)
-                                                  : backwardValueOf(r));
+                                                  : backwardValueOf(r, node.needAt));
     }
     Value whole = rev::buildPartitionInverse(b, node.partition->source.getLoc(),
                                              *node.partition, pieces);
@@ -362,7 +359,7 @@ LogicalResult Reconstructor::materialize(Node &node) {
   SmallVector<Value> results;
   for (Value r : op->getResults())
     results.push_back(toBackward.lookupOrNull(r) ? toBackward.lookup(r)
-                                                 : backwardValueOf(r));
+                                                 : backwardValueOf(r, node.needAt));
   auto inv = cast<rev::InvertibleOpInterface>(op);
   SmallVector<unsigned> inverted = inv.getInvertedOperands();
   IRMapping mapping;
@@ -370,13 +367,13 @@ LogicalResult Reconstructor::materialize(Node &node) {
     if (!llvm::is_contained(inverted, i))
       mapping.map(operand, toBackward.lookupOrNull(operand)
                                ? toBackward.lookup(operand)
-                               : backwardValueOf(operand));
+                               : backwardValueOf(operand, node.needAt));
   llvm::SetVector<Value> above;
   for (Region &region : op->getRegions())
     getUsedValuesDefinedAbove(region, above);
+  IRMapping local;
   for (Value a : above)
-    mapping.map(a, isa<BlockArgument>(a) ? backwardValueOf(a)
-                                         : materializeStatic(a));
+    mapping.map(a, materializeStatic(a, node.needAt, local));
   b.setInsertionPoint(node.needAt);
   FailureOr<SmallVector<Value>> operands = inv.buildInverse(b, results, mapping);
   if (failed(operands))

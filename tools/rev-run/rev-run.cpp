@@ -131,6 +131,11 @@ static int fail(const llvm::Twine &message) {
 
 static int fail(llvm::Error err) {
   std::string message = llvm::toString(std::move(err));
+  // The JIT lists every symbol it could not materialize: keep the cause.
+  constexpr size_t limit = 400;
+  if (message.size() > limit)
+    message = message.substr(0, limit) + "... (" +
+              std::to_string(message.size() - limit) + " more characters)";
   return fail(message);
 }
 

@@ -15,6 +15,8 @@ they are the exact answer the float32 computation approximates) and stored
 as float32. Everything is deterministic (fixed seeds).
 
 Usage: /usr/bin/python3 utils/models/generate.py [--out models] [--only NAME]
+       /usr/bin/python3 utils/models/generate.py --out models/depth \
+           --only revnet-d2 --only revnet-d8 --only revnet-d32
 """
 import argparse
 import copy
@@ -216,7 +218,7 @@ def save(path, array):
 
 
 def export(name, model, example, input_name, output_name, loss, out_dir,
-           opset, labels=None, target=None):
+           opset, labels=None, target=None, refs=True):
     d = os.path.join(out_dir, name)
     os.makedirs(d, exist_ok=True)
     model.train()
@@ -233,6 +235,10 @@ def export(name, model, example, input_name, output_name, loss, out_dir,
         save(os.path.join(d, "inputs", "labels.npy"), labels.numpy())
     if target is not None:
         save(os.path.join(d, "inputs", "target.npy"), target.numpy())
+    if not refs:
+        print("%-16s %6d params, %7d bytes of ONNX" % (
+            name, sum(p.numel() for p in model.parameters()), len(buf.getvalue())))
+        return
 
     # References in float64, from a copy of the float32 model.
     ref = copy.deepcopy(model).double()
@@ -276,14 +282,25 @@ def export(name, model, example, input_name, output_name, loss, out_dir,
 def build(name, out_dir):
     gen = torch.Generator().manual_seed(1234)
     torch.manual_seed(1234)
-    if name == "revnet" or name.startswith("revnet-d"):
-        blocks = 2 if name == "revnet" else int(name[len("revnet-d"):])
-        model = RevNet(blocks=blocks)
+    if name == "revnet":
+        model = RevNet(blocks=2)
         randomize_norms(model, gen)
         x = torch.randn(4, 3, 16, 16, generator=gen)
         labels = torch.randint(0, 10, (4,), generator=gen)
         export(name, model, x, "x", "logits", "cross-entropy", out_dir, 17,
                labels=labels)
+    elif name.startswith("revnet-d"):
+        # The depth sweep (models/depth): N blocks per stage, narrow and with
+        # larger activations (16 images of 32x32), the regime RevNets are
+        # for: activations, not parameters, dominate memory. Gradients are
+        # compared with store mode, so no references are written.
+        blocks = int(name[len("revnet-d"):])
+        model = RevNet(blocks=blocks, width=8)
+        randomize_norms(model, gen)
+        x = torch.randn(16, 3, 32, 32, generator=gen)
+        labels = torch.randint(0, 10, (16,), generator=gen)
+        export(name, model, x, "x", "logits", "cross-entropy", out_dir, 17,
+               labels=labels, refs=False)
     elif name == "glow":
         model = GlowFlow()
         x = torch.randn(2, 4, 8, 8, generator=gen)

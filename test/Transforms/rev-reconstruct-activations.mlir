@@ -1,0 +1,116 @@
+// RUN: rev-opt %s --rev-differentiate="loss=mse" | FileCheck %s --check-prefix=STORED
+// RUN: rev-opt %s --rev-differentiate="loss=mse" --rev-reconstruct-activations="explain=true" --verify-each 2>&1 | FileCheck %s
+// RUN: rev-opt %s --rev-differentiate="loss=mse" --rev-reconstruct-activations="checkpoint-every=2 explain=true" 2>&1 | FileCheck %s --check-prefix=EVERY2
+// RUN: rev-opt %s --rev-train="mode=reversible loss=mse" | FileCheck %s --check-prefix=PIPELINE
+
+// Three couplings in a row (with swaps), as rev-form-couplings leaves a
+// RevNet stage; the input is tanh(x), split in two.
+
+// Without the rewrite, the forward stores the inputs of every coupling (six
+// halves) besides the loss's y - target.
+// STORED-LABEL: func.func @net_forward(
+// STORED-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.name = "tape.0"}, tensor<2x4xf32> {rev.name = "tape.1"}, tensor<2x4xf32> {rev.name = "tape.2"}, tensor<2x4xf32> {rev.name = "tape.3"}, tensor<2x4xf32> {rev.name = "tape.4"}, tensor<2x4xf32> {rev.name = "tape.5"}, tensor<2x4xf32> {rev.name = "tape.6"})
+// STORED: %[[A1:.+]], %[[A2:.+]] = rev.coupling %[[X1:.+]], %[[X2:[^ ]+]] :
+// STORED: %[[B1:.+]], %[[B2:.+]] = rev.coupling %[[A2]], %[[A1]] :
+// STORED: %[[C1:.+]], %[[C2:.+]] = rev.coupling %[[B2]], %[[B1]] :
+// STORED: return %{{.+}}, %{{.+}}, %[[B2]], %[[B1]], %[[A2]], %[[A1]], %[[X1]], %[[X2]] :
+
+// With it, only the last coupling's outputs are stored (as new tape entries);
+// everything below is rebuilt from them.
+// CHECK: remark: rev-reconstruct-activations: @net_forward: 6 tape entries (192 bytes) reconstructed in @net_backward by 3 coupling inverse(s); 64 bytes of coupling outputs stored instead
+// CHECK-LABEL: func.func @net_forward(
+// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.name = "tape.0"}, tensor<2x4xf32> {rev.name = "tape.7"}, tensor<2x4xf32> {rev.name = "tape.8"})
+// CHECK: = rev.coupling
+// CHECK: = rev.coupling
+// CHECK: %[[C1:.+]], %[[C2:.+]] = rev.coupling
+// CHECK: return %{{.+}}, %{{.+}}, %[[C1]], %[[C2]] :
+
+// The backward reads the weights it needs for the inverses, and the tops.
+// CHECK-LABEL: func.func @net_backward(
+// CHECK-SAME: %[[WF3:[^:]+]]: tensor<2x4xf32> {rev.name = "wf3", rev.param}, %[[WG3:[^:]+]]: tensor<2x4xf32> {rev.name = "wg3", rev.param}, %[[WF2:[^:]+]]: tensor<2x4xf32> {rev.name = "wf2", rev.param}, %[[WG2:[^:]+]]: tensor<2x4xf32> {rev.name = "wg2", rev.param}
+// CHECK-SAME: %[[Y1:[^:]+]]: tensor<2x4xf32> {rev.name = "tape.7"}, %[[Y2:[^:]+]]: tensor<2x4xf32> {rev.name = "tape.8"})
+// Top block first: x2 = y2 - G(y1), x1 = y1 - F(x2).
+// CHECK: %[[GM:.+]] = tosa.mul %[[Y1]], %[[WG3]]
+// CHECK-NEXT: %[[G:.+]] = tosa.sigmoid %[[GM]]
+// CHECK-NEXT: %[[X2:.+]] = tosa.sub %[[Y2]], %[[G]]
+// CHECK-NEXT: %[[FM:.+]] = tosa.mul %[[X2]], %[[WF3]]
+// CHECK-NEXT: %[[F:.+]] = tosa.tanh %[[FM]]
+// CHECK-NEXT: %[[X1:.+]] = tosa.sub %[[Y1]], %[[F]]
+// The coupling's VJP reuses G(y1) and F(x2) (sigmoid' = s (1 - s),
+// tanh' = 1 - t^2): no second sigmoid or tanh of these.
+// CHECK-NOT: tosa.sigmoid %[[GM]]
+// CHECK: tosa.mul %[[G]], %{{.+}}
+// CHECK: tosa.mul %[[F]], %[[F]]
+// Then the block below, from the rebuilt x1 and x2.
+// CHECK: %[[GM2:.+]] = tosa.mul %[[X2]], %[[WG2]]
+// CHECK-NEXT: %[[G2:.+]] = tosa.sigmoid %[[GM2]]
+// CHECK-NEXT: %[[X2B:.+]] = tosa.sub %[[X1]], %[[G2]]
+// CHECK-NEXT: %[[FM2:.+]] = tosa.mul %[[X2B]], %[[WF2]]
+// CHECK-NEXT: tosa.tanh %[[FM2]]
+
+// The training step passes the new tape.
+// CHECK-LABEL: func.func @train_step(
+// CHECK: %[[FWD:.+]]:4 = call @net_forward(
+// CHECK: call @net_backward(%[[FWD]]#1, %arg5, %arg6, %arg3, %arg4, %arg1, %arg2, %[[FWD]]#2, %[[FWD]]#3)
+
+// checkpoint-every=2: the second coupling's inputs stay stored, so only the
+// first and the third are inverted.
+// EVERY2: 4 tape entries (128 bytes) reconstructed in @net_backward by 2 coupling inverse(s); 64 bytes of coupling outputs stored instead
+// EVERY2-LABEL: func.func @net_forward(
+// EVERY2: %[[A1:.+]], %[[A2:.+]] = rev.coupling
+// EVERY2: = rev.coupling
+// EVERY2: %[[C1:.+]], %[[C2:.+]] = rev.coupling
+// EVERY2: return %{{.+}}, %{{.+}}, %[[A2]], %[[A1]], %[[C1]], %[[C2]] :
+
+// The pipeline: couplings already formed here; the same tape.
+// PIPELINE-LABEL: func.func @net_forward(
+// PIPELINE-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.name = "tape.0"}, tensor<2x4xf32> {rev.name = "tape.7"}, tensor<2x4xf32> {rev.name = "tape.8"})
+
+func.func @net(%in: tensor<2x8xf32> {rev.name = "x"},
+               %wf1: tensor<2x4xf32> {rev.name = "wf1", rev.param}, %wg1: tensor<2x4xf32> {rev.name = "wg1", rev.param},
+               %wf2: tensor<2x4xf32> {rev.name = "wf2", rev.param}, %wg2: tensor<2x4xf32> {rev.name = "wg2", rev.param},
+               %wf3: tensor<2x4xf32> {rev.name = "wf3", rev.param}, %wg3: tensor<2x4xf32> {rev.name = "wg3", rev.param})
+    -> (tensor<2x8xf32> {rev.name = "y"}) {
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %start1 = tosa.const_shape {values = dense<[0, 0]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %start2 = tosa.const_shape {values = dense<[0, 4]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %size = tosa.const_shape {values = dense<[2, 4]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %x = tosa.tanh %in : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  %x1 = tosa.slice %x, %start1, %size : (tensor<2x8xf32>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<2x4xf32>
+  %x2 = tosa.slice %x, %start2, %size : (tensor<2x8xf32>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<2x4xf32>
+  %a1, %a2 = rev.coupling %x1, %x2 : tensor<2x4xf32>, tensor<2x4xf32> f {
+  ^bb0(%v: tensor<2x4xf32>):
+    %m = tosa.mul %v, %wf1, %shift : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<1xi8>) -> tensor<2x4xf32>
+    %r = tosa.tanh %m : (tensor<2x4xf32>) -> tensor<2x4xf32>
+    rev.yield %r : tensor<2x4xf32>
+  } g {
+  ^bb0(%v: tensor<2x4xf32>):
+    %m = tosa.mul %v, %wg1, %shift : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<1xi8>) -> tensor<2x4xf32>
+    %r = tosa.sigmoid %m : (tensor<2x4xf32>) -> tensor<2x4xf32>
+    rev.yield %r : tensor<2x4xf32>
+  }
+  %b1, %b2 = rev.coupling %a2, %a1 : tensor<2x4xf32>, tensor<2x4xf32> f {
+  ^bb0(%v: tensor<2x4xf32>):
+    %m = tosa.mul %v, %wf2, %shift : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<1xi8>) -> tensor<2x4xf32>
+    %r = tosa.tanh %m : (tensor<2x4xf32>) -> tensor<2x4xf32>
+    rev.yield %r : tensor<2x4xf32>
+  } g {
+  ^bb0(%v: tensor<2x4xf32>):
+    %m = tosa.mul %v, %wg2, %shift : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<1xi8>) -> tensor<2x4xf32>
+    %r = tosa.sigmoid %m : (tensor<2x4xf32>) -> tensor<2x4xf32>
+    rev.yield %r : tensor<2x4xf32>
+  }
+  %c1, %c2 = rev.coupling %b2, %b1 : tensor<2x4xf32>, tensor<2x4xf32> f {
+  ^bb0(%v: tensor<2x4xf32>):
+    %m = tosa.mul %v, %wf3, %shift : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<1xi8>) -> tensor<2x4xf32>
+    %r = tosa.tanh %m : (tensor<2x4xf32>) -> tensor<2x4xf32>
+    rev.yield %r : tensor<2x4xf32>
+  } g {
+  ^bb0(%v: tensor<2x4xf32>):
+    %m = tosa.mul %v, %wg3, %shift : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<1xi8>) -> tensor<2x4xf32>
+    %r = tosa.sigmoid %m : (tensor<2x4xf32>) -> tensor<2x4xf32>
+    rev.yield %r : tensor<2x4xf32>
+  }
+  %y = tosa.concat %c1, %c2 {axis = 1 : i32} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
