@@ -160,4 +160,34 @@ def RevReconstructActivations
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def RevMemoryReport : Pass<"rev-memory-report", "::mlir::ModuleOp"> {
+  let summary = "Report the tape's bytes and the estimated peak memory";
+  let description = [{
+    Prints, per function, the bytes of the tape (the results of a
+    `_forward` function named `tape.<n>`) and an estimate of the peak of live
+    tensor bytes over the function's schedule: ops run in block order, a
+    value lives from its definition to its last use, and calls and regions
+    add their own peak while they run (so `@train_step`'s estimate covers the
+    forward, the tape and the backward). Tape entries are also listed per
+    block of the model (the first two components of the ONNX node names, e.g.
+    `/stage1/stage1.0`).
+
+    The estimate ignores in-place reuse of buffers and the allocator; the
+    peak that `rev-run` measures while the code runs is the ground truth.
+
+    ```
+    rev-opt model.onnx --rev-train="mode=reversible" \
+        --rev-memory-report="json=memory.json" -o train.mlir
+    ```
+
+    The IR is not changed.
+  }];
+  let options = [
+    Option<"json", "json", "std::string", /*default=*/"\"\"",
+           "Also write the report as JSON to this file">,
+    Option<"quiet", "quiet", "bool", /*default=*/"false",
+           "Do not print the table (to stderr)">,
+  ];
+}
+
 #endif // REV_TRANSFORMS_PASSES_TD

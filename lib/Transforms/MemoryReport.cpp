@@ -1,0 +1,248 @@
+//===- MemoryReport.cpp - tape bytes and estimated peaks ------------------===//
+//
+// rev-memory-report: per function, the bytes of the tape (the forward's
+// results named tape.<n>), and an estimate of the peak of live tensor bytes
+// over the function's schedule (block order; a value lives from its
+// definition to its last use; calls and regions add their own peak while
+// they run). Tape entries are also grouped by the block of the model they
+// come from (the ONNX node names' first two path components, e.g.
+// /stage1/stage1.0). The estimate ignores in-place reuse: rev-run measures.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rev/Autodiff/Differentiate.h"
+#include "rev/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <map>
+
+using namespace mlir;
+
+namespace rev {
+#define GEN_PASS_DEF_REVMEMORYREPORT
+#include "rev/Transforms/Passes.h.inc"
+} // namespace rev
+
+namespace {
+
+int64_t bytesOf(Type type) {
+  auto t = dyn_cast<ShapedType>(type);
+  if (!t || !t.hasStaticShape())
+    return 0;
+  return t.getNumElements() *
+         std::max<int64_t>(1, (t.getElementTypeBitWidth() + 7) / 8);
+}
+
+/// The model block a location belongs to: the first two components of an
+/// ONNX node name ("/stage1/stage1.0/f/f.0/Conv" -> "/stage1/stage1.0").
+std::string blockOf(Location loc, Location functionLoc) {
+  if (loc == functionLoc)
+    return "(no node: loss)";
+  std::string name;
+  loc->walk([&](Location l) {
+    if (auto n = dyn_cast<NameLoc>(l)) {
+      name = n.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (name.empty())
+    return "(no name)";
+  StringRef s(name);
+  s = s.split(" (").first; // drop the op type
+  if (!s.starts_with("/"))
+    return s.str();
+  SmallVector<StringRef> parts;
+  s.drop_front().split(parts, '/');
+  if (parts.size() <= 1)
+    return "/" + parts.front().str();
+  // The node itself is the last component: keep up to two module levels.
+  size_t keep = std::min<size_t>(2, parts.size() - 1);
+  std::string block;
+  for (size_t i = 0; i < keep; ++i)
+    block += "/" + parts[i].str();
+  return block;
+}
+
+struct FunctionReport {
+  std::string name;
+  int64_t argumentBytes = 0, resultBytes = 0, peakBytes = 0;
+  int64_t tapeEntries = 0, tapeBytes = 0;
+  bool isForward = false;
+  std::map<std::string, std::pair<int64_t, int64_t>> tapeByBlock;
+  std::vector<std::string> blockOrder;
+};
+
+class Estimator {
+public:
+  explicit Estimator(ModuleOp module) : symbols(module) {}
+
+  /// Peak of live bytes of the values defined in `block` (and below).
+  int64_t peakOfBlock(Block &block) {
+    // Last use of each value defined here, as an op of this block.
+    DenseMap<Value, Operation *> lastUse;
+    for (Operation &op : block) {
+      op.walk([&](Operation *nested) {
+        for (Value v : nested->getOperands()) {
+          Operation *def = v.getDefiningOp();
+          bool here = (def && def->getBlock() == &block) ||
+                      (isa<BlockArgument>(v) &&
+                       cast<BlockArgument>(v).getOwner() == &block);
+          if (here)
+            lastUse[v] = &op;
+        }
+      });
+    }
+    DenseMap<Operation *, SmallVector<Value>> dying;
+    for (auto [v, op] : lastUse)
+      if (!isa<BlockArgument>(v))
+        dying[op].push_back(v);
+    int64_t live = 0, peak = 0;
+    for (Operation &op : block) {
+      int64_t inner = 0;
+      for (Region &region : op.getRegions())
+        for (Block &b : region)
+          inner = std::max(inner, peakOfBlock(b));
+      if (auto call = dyn_cast<func::CallOp>(&op))
+        if (auto callee = symbols.lookup<func::FuncOp>(call.getCallee()))
+          inner = std::max(inner, peakOfFunction(callee));
+      int64_t results = 0;
+      for (Value r : op.getResults())
+        results += bytesOf(r.getType());
+      // A call's callee peak already includes its results being built.
+      peak = std::max(peak, live + std::max(inner, results));
+      live += results;
+      for (Value v : dying.lookup(&op))
+        live -= bytesOf(v.getType());
+      // Results nobody reads die at once.
+      for (Value r : op.getResults())
+        if (r.use_empty())
+          live -= bytesOf(r.getType());
+      peak = std::max(peak, live);
+    }
+    return peak;
+  }
+
+  int64_t peakOfFunction(func::FuncOp func) {
+    if (func.isExternal())
+      return 0;
+    auto it = cache.find(func);
+    if (it != cache.end())
+      return it->second;
+    cache[func] = 0; // (recursion)
+    int64_t peak = peakOfBlock(func.getBody().front());
+    cache[func] = peak;
+    return peak;
+  }
+
+private:
+  SymbolTable symbols;
+  DenseMap<Operation *, int64_t> cache;
+};
+
+FunctionReport report(func::FuncOp func, Estimator &estimator) {
+  FunctionReport r;
+  r.name = func.getSymName().str();
+  for (Type t : func.getArgumentTypes())
+    r.argumentBytes += bytesOf(t);
+  for (Type t : func.getResultTypes())
+    r.resultBytes += bytesOf(t);
+  r.peakBytes = estimator.peakOfFunction(func);
+  r.isForward = static_cast<bool>(func->getAttr("rev.backward"));
+  if (!r.isForward || func.isExternal())
+    return r;
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (unsigned i = 0; i < func.getNumResults(); ++i) {
+    auto name = func.getResultAttrOfType<StringAttr>(i, "rev.name");
+    if (!name || !rev::tape::isTapeName(name.getValue()))
+      continue;
+    Value v = ret.getOperand(i);
+    int64_t bytes = bytesOf(v.getType());
+    ++r.tapeEntries;
+    r.tapeBytes += bytes;
+    std::string block = blockOf(v.getLoc(), func.getLoc());
+    auto &entry = r.tapeByBlock[block];
+    if (entry.first == 0)
+      r.blockOrder.push_back(block);
+    entry.first += 1;
+    entry.second += bytes;
+  }
+  return r;
+}
+
+struct RevMemoryReportPass
+    : public rev::impl::RevMemoryReportBase<RevMemoryReportPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    Estimator estimator(module);
+    std::vector<FunctionReport> reports;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (!func.isExternal())
+        reports.push_back(report(func, estimator));
+
+    if (!quiet) {
+      llvm::raw_ostream &os = llvm::errs();
+      os << "rev-memory-report: tape and estimated peak of live tensor bytes\n";
+      os << llvm::formatv("  {0,-28} {1,12} {2,14} {3,16}\n", "function",
+                          "tape entries", "tape bytes", "est. peak bytes");
+      for (const FunctionReport &r : reports)
+        os << llvm::formatv("  {0,-28} {1,12} {2,14} {3,16}\n", "@" + r.name,
+                            r.isForward ? std::to_string(r.tapeEntries) : "-",
+                            r.isForward ? std::to_string(r.tapeBytes) : "-",
+                            r.peakBytes);
+      for (const FunctionReport &r : reports) {
+        if (!r.isForward || r.blockOrder.empty())
+          continue;
+        os << "  tape of @" << r.name << " by block:\n";
+        for (const std::string &block : r.blockOrder) {
+          auto [n, bytes] = r.tapeByBlock.at(block);
+          os << llvm::formatv("    {0,-40} {1,6} {2,14}\n", block, n, bytes);
+        }
+      }
+    }
+
+    if (json.empty())
+      return;
+    llvm::json::Array functions;
+    for (const FunctionReport &r : reports) {
+      llvm::json::Object f{{"name", r.name},
+                           {"argument_bytes", r.argumentBytes},
+                           {"result_bytes", r.resultBytes},
+                           {"estimated_peak_bytes", r.peakBytes}};
+      if (r.isForward) {
+        f["tape_entries"] = r.tapeEntries;
+        f["tape_bytes"] = r.tapeBytes;
+        llvm::json::Array blocks;
+        for (const std::string &block : r.blockOrder) {
+          auto [n, bytes] = r.tapeByBlock.at(block);
+          blocks.push_back(llvm::json::Object{
+              {"block", block}, {"tape_entries", n}, {"tape_bytes", bytes}});
+        }
+        f["tape_by_block"] = std::move(blocks);
+      }
+      functions.push_back(std::move(f));
+    }
+    std::string error;
+    auto out = openOutputFile(json, &error);
+    if (!out) {
+      module.emitError() << "rev-memory-report: " << error;
+      return signalPassFailure();
+    }
+    out->os() << llvm::formatv(
+                     "{0:2}", llvm::json::Value(llvm::json::Object{
+                                  {"functions", std::move(functions)}}))
+              << "\n";
+    out->keep();
+  }
+};
+
+} // namespace
