@@ -47,9 +47,9 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   }
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
   // Bufferize; results become caller-allocated out-parameters, and every
-  // buffer is freed right after its last use (upstream's deallocation
-  // pipeline frees at the end of the block: optimize-allocation-liveness
-  // moves each dealloc up to the last use).
+  // buffer is freed right after its last use (rev-insert-deallocs: what
+  // upstream's deallocation pipeline and optimize-allocation-liveness give
+  // for our straight-line functions, without their superlinear analyses).
   addUpstream(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
@@ -58,9 +58,8 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
               "canonicalize,cse,canonicalize,"
               "buffer-results-to-out-params{modify-public-functions "
               "hoist-static-allocs},"
-              "buffer-deallocation-pipeline,"
-              "func.func(optimize-allocation-liveness),"
               "convert-bufferization-to-memref");
+  pm.addNestedPass<func::FuncOp>(createRevInsertDeallocs());
   if (options.optimize) {
     pm.addNestedPass<func::FuncOp>(createRevHoistVectorTransfers());
     addUpstream(pm, "canonicalize,cse");

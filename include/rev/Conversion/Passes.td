@@ -107,4 +107,21 @@ def RevUnshareDestinations : Pass<"rev-unshare-destinations",
   }];
 }
 
+def RevInsertDeallocs : Pass<"rev-insert-deallocs", "::mlir::func::FuncOp"> {
+  let summary = "Free each buffer right after the last use of its aliases";
+  let description = [{
+    For bufferized functions without unstructured control flow (what
+    rev-lower-cpu produces): each `memref.alloc` whose aliases are neither
+    returned, stored nor used outside its block gets a `memref.dealloc`
+    right after the last op of its block that uses one of them. Aliases are
+    the results of ops that take an alias and return memrefs (views, casts,
+    loops with memref iteration arguments) and the region arguments they
+    bind. Buffers that escape are left alone.
+
+    This is what `buffer-deallocation-pipeline` followed by
+    `optimize-allocation-liveness` gives for such code, in linear time.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // REV_CONVERSION_PASSES_TD

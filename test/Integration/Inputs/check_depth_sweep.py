@@ -1,14 +1,23 @@
 """Checks the measured peak memory of a depth sweep (rev-run --report files).
 
 Usage: check_depth_sweep.py store_d2.json store_d8.json store_d32.json \
-           rev_d2.json rev_d8.json rev_d32.json
+           rev_d2.json rev_d8.json rev_d32.json [store_dir rev_dir]
 
 Reversible mode's peak may grow by under 10% from 2 to 32 blocks per stage;
 store mode's must grow with depth; at 32 blocks reversible mode needs at most
-a fifth of store mode's peak. Prints the table it checked.
+a fifth of store mode's peak. With two output directories (rev-run
+--outputs), also checks that the losses agree (relative error under 1e-4)
+and that the angle between all parameter gradients, flattened, is under a
+degree (the RevNet paper's bound). Prints the table it checked.
 """
+import glob
 import json
+import math
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import npy  # noqa: E402
 
 
 def peak(path):
@@ -16,9 +25,31 @@ def peak(path):
         return json.load(f)["peak_bytes"]
 
 
+def check_gradients(store_dir, rev_dir):
+    dot = ns = nr = 0.0
+    names = sorted(glob.glob(os.path.join(store_dir, "grad.*.npy")))
+    for path in names:
+        _, s = npy.load(path)
+        _, r = npy.load(os.path.join(rev_dir, os.path.basename(path)))
+        dot += sum(a * b for a, b in zip(s, r))
+        ns += sum(a * a for a in s)
+        nr += sum(b * b for b in r)
+    cos = max(-1.0, min(1.0, dot / math.sqrt(ns * nr)))
+    angle = math.degrees(math.acos(cos))
+    _, ls = npy.load(os.path.join(store_dir, "loss.npy"))
+    _, lr = npy.load(os.path.join(rev_dir, "loss.npy"))
+    loss_err = abs(ls[0] - lr[0]) / abs(ls[0])
+    print("%d gradients: angle between store and reversible %.4f degrees; "
+          "loss relative error %.2g" % (len(names), angle, loss_err))
+    ok = len(names) > 0 and angle < 1.0 and loss_err < 1e-4
+    if not ok:
+        print("FAIL: gradients or loss disagree")
+    return ok
+
+
 def main(paths):
     store = [peak(p) for p in paths[:3]]
-    rev = [peak(p) for p in paths[3:]]
+    rev = [peak(p) for p in paths[3:6]]
     depths = [2, 8, 32]
     print("blocks/stage  store peak  reversible peak  ratio")
     for d, s, r in zip(depths, store, rev):
@@ -35,6 +66,8 @@ def main(paths):
     if rev[2] * 5 > store[2]:
         print("FAIL: at 32 blocks reversible needs more than a fifth of store")
         ok = False
+    if len(paths) == 8:
+        ok &= check_gradients(paths[6], paths[7])
     print("depth sweep: " + ("ok" if ok else "failed"))
     return 0 if ok else 1
 

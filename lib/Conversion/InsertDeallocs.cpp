@@ -1,0 +1,101 @@
+//===- InsertDeallocs.cpp - free each buffer after its last use -----------===//
+//
+// After bufferization (and buffer-results-to-out-params), our functions are
+// straight-line sequences of ops on buffers, with loops inside. Each
+// memref.alloc whose aliases do not escape (returned, stored, yielded out of
+// the function) is freed right after the last op of its block that uses one
+// of its aliases. This is what upstream's ownership-based deallocation
+// followed by optimize-allocation-liveness computes for such code, in time
+// linear in the IR (their general analyses take minutes on deep models).
+//
+// Aliases: results of any op that takes an alias and returns memrefs (views,
+// casts, and region ops whose results may be the operand, like scf.for with
+// memref iteration arguments), and the region arguments those ops bind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rev/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+
+using namespace mlir;
+
+namespace rev {
+#define GEN_PASS_DEF_REVINSERTDEALLOCS
+#include "rev/Conversion/Passes.h.inc"
+} // namespace rev
+
+namespace {
+
+/// The op of `block` that `op` is nested in (or `op`), null if none.
+Operation *ancestorIn(Block *block, Operation *op) {
+  while (op && op->getBlock() != block)
+    op = op->getParentOp();
+  return op;
+}
+
+/// Frees `alloc` after the last use of its aliases in its block; returns
+/// false (and frees nothing) if an alias escapes.
+bool insertDealloc(memref::AllocOp alloc) {
+  Block *block = alloc->getBlock();
+  SmallVector<Value> worklist{alloc.getResult()};
+  DenseSet<Value> aliases{alloc.getResult()};
+  Operation *last = alloc;
+  auto addAlias = [&](Value v) {
+    if (isa<BaseMemRefType>(v.getType()) && aliases.insert(v).second)
+      worklist.push_back(v);
+  };
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::DeallocOp>(user))
+        return false; // already freed by someone else
+      if (isa<func::ReturnOp>(user))
+        return false;
+      if (auto store = dyn_cast<memref::StoreOp>(user))
+        if (store.getValueToStore() == v)
+          return false;
+      Operation *at = ancestorIn(block, user);
+      if (!at)
+        return false; // used outside its block: not straight-line
+      if (last->isBeforeInBlock(at))
+        last = at;
+      // Terminators forward into the parent's results (scf.yield) or into
+      // successor blocks (not expected here: be conservative).
+      if (user->hasTrait<OpTrait::IsTerminator>()) {
+        if (isa<BranchOpInterface>(user))
+          return false;
+        if (Operation *parent = user->getParentOp())
+          for (Value r : parent->getResults())
+            addAlias(r);
+        continue;
+      }
+      for (Value r : user->getResults())
+        addAlias(r);
+      for (Region &region : user->getRegions())
+        for (Block &b : region)
+          for (BlockArgument arg : b.getArguments())
+            addAlias(arg);
+    }
+  }
+  OpBuilder b(alloc->getContext());
+  b.setInsertionPointAfter(last);
+  memref::DeallocOp::create(b, alloc.getLoc(), alloc.getResult());
+  return true;
+}
+
+struct RevInsertDeallocsPass
+    : public rev::impl::RevInsertDeallocsBase<RevInsertDeallocsPass> {
+  void runOnOperation() override {
+    SmallVector<memref::AllocOp> allocs;
+    getOperation().walk([&](memref::AllocOp a) { allocs.push_back(a); });
+    for (memref::AllocOp a : allocs)
+      (void)insertDealloc(a);
+  }
+};
+
+} // namespace
