@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+"""Training-step benchmark: store, checkpoint and reversible modes against
+PyTorch autograd and a hand-written reversible backward in PyTorch
+(MemCNN/RevLib style), over the bundled RevNet and the depth sweep.
+
+For each model and mode it runs `rev-opt --rev-train=...` and
+`rev-run --repeat N --report`, and reads the median step time and the
+measured peak of live heap bytes. It computes the angle between each mode's
+parameter gradients and store mode's. PyTorch 1.13 runs the same model (the
+ONNX file's weights) on one thread: autograd, and the hand-written
+reversible backward; for those it reports the step time and the bytes that
+autograd saves for the backward (its tape; PyTorch's allocator gives no
+comparable peak).
+
+Writes bench/results/train_modes.{json,md} and bench/memory_vs_depth.svg.
+
+Usage: /usr/bin/python3 bench/train_modes.py [--build build] [--repeat 10]
+           [--opt 2] [--models revnet,revnet-d2,revnet-d8,revnet-d32]
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+import onnx.numpy_helper
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
+import generate  # noqa: E402  (the model definitions)
+
+MODES = ["store", "checkpoint", "reversible"]
+
+
+def model_dir(name):
+    if name.startswith("revnet-d"):
+        return os.path.join(ROOT, "models", "depth", name)
+    return os.path.join(ROOT, "models", name)
+
+
+def blocks_of(name):
+    return 2 if name == "revnet" else int(name[len("revnet-d"):])
+
+
+def run(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    if p.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
+    return p.stdout
+
+
+def load_grads(d):
+    return {f[:-4]: np.load(os.path.join(d, f)).astype(np.float64)
+            for f in sorted(os.listdir(d)) if f.startswith("grad.")}
+
+
+def angle(a, b):
+    keys = sorted(a)
+    x = np.concatenate([a[k].ravel() for k in keys])
+    y = np.concatenate([b[k].ravel() for k in keys])
+    c = x.dot(y) / np.linalg.norm(x) / np.linalg.norm(y)
+    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
+
+
+def rev_opt_run(args, name, tmp):
+    d = model_dir(name)
+    onnx_path = os.path.join(d, "model.onnx")
+    results = {}
+    for mode in MODES:
+        mlir = os.path.join(tmp, "%s.%s.mlir" % (name, mode))
+        out = os.path.join(tmp, "%s.%s.out" % (name, mode))
+        report = os.path.join(tmp, "%s.%s.json" % (name, mode))
+        run([os.path.join(args.build, "bin", "rev-opt"), onnx_path,
+             "--rev-train=mode=%s loss=cross-entropy" % mode, "-o", mlir])
+        t0 = time.time()
+        run([os.path.join(args.build, "bin", "rev-run"), mlir, "-O",
+             str(args.opt), "--weights", onnx_path, "--inputs",
+             os.path.join(d, "inputs"), "--repeat", str(args.repeat),
+             "--report", report, "--outputs", out])
+        with open(report) as f:
+            r = json.load(f)
+        results[mode] = {"median_ms": r["time_ms"]["median"],
+                         "min_ms": r["time_ms"]["min"],
+                         "peak_bytes": r["peak_bytes"],
+                         "compile_and_run_s": time.time() - t0,
+                         "grads": load_grads(out)}
+        print("  %-10s %-10s median %8.2f ms  peak %10d bytes" % (
+            name, mode, results[mode]["median_ms"], r["peak_bytes"]),
+            flush=True)
+    for mode in MODES:
+        results[mode]["angle_deg"] = angle(results[mode]["grads"],
+                                           results["store"]["grads"])
+    for mode in MODES:
+        del results[mode]["grads"]
+    return results
+
+
+# ---------------------------------------------------------------------------
+# PyTorch
+# ---------------------------------------------------------------------------
+
+def torch_model(name):
+    blocks = blocks_of(name)
+    width = 16 if name == "revnet" else 8
+    model = generate.RevNet(blocks=blocks, width=width)
+    m = onnx.load(os.path.join(model_dir(name), "model.onnx"))
+    weights = {i.name: torch.from_numpy(onnx.numpy_helper.to_array(i).copy())
+               for i in m.graph.initializer}
+    state = model.state_dict()
+    for k in state:
+        if k in weights:
+            state[k] = weights[k]
+    model.load_state_dict(state)
+    inputs = os.path.join(model_dir(name), "inputs")
+    x = torch.from_numpy(np.load(os.path.join(inputs, "x.npy")))
+    labels = torch.from_numpy(np.load(os.path.join(inputs, "labels.npy")))
+    return model, x, labels
+
+
+class RevStageFn(torch.autograd.Function):
+    """A stage of RevBlocks with a hand-written reversible backward: the
+    forward keeps only the stage's output; the backward reconstructs each
+    block's input from its output (x2 = y2 - G(y1), x1 = y1 - F(x2)), then
+    recomputes the block under autograd and back-propagates through it
+    (what MemCNN's and RevLib's couplings do)."""
+
+    @staticmethod
+    def forward(ctx, x, blocks, *params):
+        ctx.blocks = blocks
+        with torch.no_grad():
+            for b in blocks:
+                x = b(x)
+        ctx.save_for_backward(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, dy):
+        (y,) = ctx.saved_tensors
+        for b in reversed(ctx.blocks):
+            with torch.no_grad():
+                y1, y2 = torch.chunk(y, 2, dim=1)
+                x2 = y2 - b.g(y1)
+                x1 = y1 - b.f(x2)
+            x1.requires_grad_(True)
+            x2.requires_grad_(True)
+            with torch.enable_grad():
+                z1 = x1 + b.f(x2)
+                z2 = x2 + b.g(z1)
+                dy1, dy2 = torch.chunk(dy, 2, dim=1)
+                torch.autograd.backward([z1, z2], [dy1, dy2])
+            dy = torch.cat([x1.grad, x2.grad], dim=1)
+            y = torch.cat([x1.detach(), x2.detach()], dim=1)
+        return (dy, None) + (None,) * len([p for b in ctx.blocks
+                                           for p in b.parameters()])
+
+
+def manual_reversible_forward(model, x):
+    def stage(s, x):
+        blocks = list(s)
+        params = [p for b in blocks for p in b.parameters()]
+        return RevStageFn.apply(x, blocks, *params)
+    x = stage(model.stage1, model.stem(x))
+    x = stage(model.stage2, model.down(x))
+    x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+    return model.head(x)
+
+
+def saved_bytes(step):
+    seen = {}
+
+    def pack(t):
+        seen[(t.data_ptr(), t.numel(), t.dtype)] = t.numel() * t.element_size()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        step()
+    return sum(seen.values())
+
+
+def torch_bench(name, repeat):
+    torch.set_num_threads(1)
+    model, x, labels = torch_model(name)
+    model.train()
+    out = {}
+    for kind, forward in [("pytorch", lambda: model(x)),
+                          ("pytorch-reversible",
+                           lambda: manual_reversible_forward(model, x))]:
+        def step():
+            model.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(forward(), labels)
+            loss.backward()
+        step()  # warm up
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            step()
+            times.append((time.perf_counter() - t0) * 1e3)
+        out[kind] = {"median_ms": float(np.median(times)),
+                     "min_ms": float(np.min(times)),
+                     "saved_bytes": saved_bytes(step)}
+        print("  %-10s %-18s median %8.2f ms  saved %10d bytes" % (
+            name, kind, out[kind]["median_ms"], out[kind]["saved_bytes"]),
+            flush=True)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+
+def svg_plot(path, sweep):
+    """Peak memory (MB) against blocks per stage, one line per mode."""
+    names = [n for n in sweep if n.startswith("revnet-d")]
+    xs = [blocks_of(n) for n in names]
+    series = [(m, "#d62728" if m == "store" else
+               "#ff7f0e" if m == "checkpoint" else "#2ca02c",
+               [sweep[n][m]["peak_bytes"] / 1e6 for n in names])
+              for m in MODES]
+    series.append(("PyTorch autograd (saved tensors)", "#7f7f7f",
+                   [sweep[n]["pytorch"]["saved_bytes"] / 1e6 for n in names]))
+    W, H, L, R, T, B = 640, 400, 70, 230, 30, 50
+    ymax = max(max(v) for _, _, v in series) * 1.1
+    xmax = max(xs)
+
+    def px(x):
+        return L + (W - L - R) * x / xmax
+
+    def py(y):
+        return H - B - (H - T - B) * y / ymax
+
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif" font-size="12">' % (W, H),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="18" font-size="14">Training-step memory vs depth '
+           '(RevNet, rev-run measured peak)</text>' % L]
+    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (
+        L, H - B, W - R, H - B))
+    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (
+        L, T, L, H - B))
+    for x in xs:
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (
+            px(x), H - B + 16, x))
+    out.append('<text x="%d" y="%d" text-anchor="middle">blocks per stage'
+               '</text>' % ((L + W - R) // 2, H - 12))
+    step = 10 ** math.floor(math.log10(ymax / 2))
+    y = 0.0
+    while y <= ymax:
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%g</text>' % (
+            L - 6, py(y) + 4, y))
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>'
+                   % (L, py(y), W - R, py(y)))
+        y += step * (2 if ymax / step > 10 else 1)
+    out.append('<text x="16" y="%d" transform="rotate(-90 16 %d)" '
+               'text-anchor="middle">MB</text>' % ((T + H - B) // 2,
+                                                    (T + H - B) // 2))
+    for k, (label, color, vals) in enumerate(series):
+        pts = " ".join("%.1f,%.1f" % (px(x), py(v)) for x, v in zip(xs, vals))
+        dash = ' stroke-dasharray="5,4"' if "PyTorch" in label else ""
+        out.append('<polyline points="%s" fill="none" stroke="%s" '
+                   'stroke-width="2"%s/>' % (pts, color, dash))
+        for x, v in zip(xs, vals):
+            out.append('<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>' % (
+                px(x), py(v), color))
+        ly = T + 20 + 20 * k
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" '
+                   'stroke-width="2"%s/>' % (W - R + 10, ly, W - R + 30, ly,
+                                             color, dash))
+        out.append('<text x="%d" y="%d">%s</text>' % (W - R + 35, ly + 4,
+                                                       label))
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def markdown(results, args):
+    lines = ["Training step (forward, loss, backward) per model and mode; "
+             "rev-run -O %d, median of %d calls; PyTorch %s on 1 thread. "
+             "Peak: live heap bytes measured by rev-run's counting allocator. "
+             "Angle: between the mode's parameter gradients and store "
+             "mode's." % (args.opt, args.repeat, torch.__version__), "",
+             "| model | mode | step ms | peak MB | vs store time | "
+             "vs store peak | gradient angle (deg) |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        for m in MODES:
+            lines.append("| %s | %s | %.2f | %.2f | %.2fx | %.2fx | %.2g |" % (
+                name, m, r[m]["median_ms"], r[m]["peak_bytes"] / 1e6,
+                r[m]["median_ms"] / r["store"]["median_ms"],
+                r[m]["peak_bytes"] / r["store"]["peak_bytes"],
+                r[m]["angle_deg"]))
+        for k in ["pytorch", "pytorch-reversible"]:
+            lines.append("| %s | %s | %.2f | (saved %.2f) | %.2fx | | |" % (
+                name, k, r[k]["median_ms"], r[k]["saved_bytes"] / 1e6,
+                r[k]["median_ms"] / r["store"]["median_ms"]))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--opt", type=int, default=2)
+    ap.add_argument("--models", default="revnet,revnet-d2,revnet-d8,revnet-d32")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.models.split(","):
+            print(name, flush=True)
+            results[name] = rev_opt_run(args, name, tmp)
+            results[name].update(torch_bench(name, args.repeat))
+    with open(os.path.join(args.out, "train_modes.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    md = markdown(results, args)
+    with open(os.path.join(args.out, "train_modes.md"), "w") as f:
+        f.write(md)
+    print(md)
+    if any(n.startswith("revnet-d") for n in results):
+        svg_plot(os.path.join(ROOT, "bench", "memory_vs_depth.svg"), results)
+
+
+if __name__ == "__main__":
+    main()
