@@ -36,7 +36,7 @@ for mode in store reversible; do
       --inputs "$model/inputs" --repeat 10 --timing \
       --report "$work/$mode.run.json" --outputs "$work/$mode.out" \
       "${expect[@]}" > "$work/$mode.log" 2>&1 || { cat "$work/$mode.log"; exit 1; }
-  grep -E 'took|calls?\)|compared' "$work/$mode.log" | sed 's/^/  /'
+  grep -E "took|call\(s\)|compared" "$work/$mode.log" | sed 's/^/  /'
 done
 if [ -d "$model/ref/cross-entropy" ]; then
   step "Both against PyTorch 1.13 autograd (float64 references)"

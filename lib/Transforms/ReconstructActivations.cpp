@@ -25,6 +25,7 @@
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Interfaces/InvertibleOpInterface.h"
 #include "rev/Transforms/Passes.h"
+#include "rev/Utils/TosaBuilder.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -37,6 +38,8 @@
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
@@ -116,9 +119,10 @@ struct Node {
 class Reconstructor {
 public:
   Reconstructor(func::FuncOp forward, func::FuncOp backward,
-                unsigned checkpointEvery, bool explain)
+                unsigned checkpointEvery, bool explain, bool numerics)
       : forward(forward), backward(backward), ctx(forward.getContext()),
-        checkpointEvery(checkpointEvery), explain(explain) {}
+        checkpointEvery(checkpointEvery), explain(explain),
+        numerics(numerics) {}
 
   LogicalResult run(ModuleOp module);
 
@@ -137,8 +141,14 @@ private:
   func::FuncOp forward, backward;
   MLIRContext *ctx;
   unsigned checkpointEvery;
-  bool explain;
+  bool explain, numerics;
   func::CallOp fwdCall, bwdCall;
+  /// numerics: per reversible block, max |stored - reconstructed| (results
+  /// the backward gains, and their names).
+  SmallVector<Value> errors;
+  SmallVector<std::string> errorNames;
+  LogicalResult addReconstructionErrors(
+      ArrayRef<std::pair<unsigned, Value>> derivedArgs);
 
   // Where each backward argument comes from in the call.
   struct Source {
@@ -433,9 +443,96 @@ void Reconstructor::rewriteCalls() {
                                                    : s.external);
   b.setInsertionPoint(bwdCall);
   auto newBwd = func::CallOp::create(b, bwdCall.getLoc(), backward, operands);
-  bwdCall.replaceAllUsesWith(newBwd.getResults());
+  unsigned oldResults = bwdCall.getNumResults();
+  bwdCall.replaceAllUsesWith(newBwd.getResults().take_front(oldResults));
   bwdCall.erase();
   fwdCall.erase();
+  // numerics: the training step returns the reconstruction errors too.
+  if (newBwd.getNumResults() == oldResults)
+    return;
+  auto step = newBwd->getParentOfType<func::FuncOp>();
+  auto ret = cast<func::ReturnOp>(step.getBody().front().getTerminator());
+  SmallVector<Value> results(ret.getOperands());
+  SmallVector<DictionaryAttr> attrs;
+  for (unsigned k = 0; k < step.getNumResults(); ++k)
+    attrs.push_back(step.getResultAttrDict(k));
+  for (unsigned k = oldResults; k < newBwd.getNumResults(); ++k) {
+    results.push_back(newBwd.getResult(k));
+    attrs.push_back(backward.getResultAttrDict(k));
+  }
+  OpBuilder rb(ret);
+  func::ReturnOp::create(rb, ret.getLoc(), results);
+  ret.erase();
+  step.setType(FunctionType::get(ctx, step.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+  step.setAllResultAttrs(attrs);
+}
+
+/// The model block of a coupling ("/stage1/stage1.0" for an op named
+/// "/stage1/stage1.0/Add_2 (Add)"), or "coupling<index>".
+static std::string blockName(Operation *op, unsigned index) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc())) {
+    StringRef s = name.getName().getValue().split(" (").first;
+    if (s.contains('/'))
+      return s.rsplit('/').first.str();
+    return s.str();
+  }
+  return "coupling" + std::to_string(index);
+}
+
+LogicalResult Reconstructor::addReconstructionErrors(
+    ArrayRef<std::pair<unsigned, Value>> derivedArgs) {
+  Block &bb = backward.getBody().front();
+  // Per coupling whose inputs were rebuilt: max over its inputs of
+  // max |stored - reconstructed|, a 0-d tensor.
+  llvm::MapVector<Operation *, Value> perCoupling;
+  for (auto [i, v] : derivedArgs) {
+    Value rebuilt = toBackward.lookupOrNull(v);
+    Node *node = producer.lookup(v);
+    if (!rebuilt || !node || !node->op || !isCoupling(node->op))
+      continue;
+    Operation *def = rebuilt.getDefiningOp();
+    OpBuilder b(ctx);
+    if (def)
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(&bb);
+    rev::TosaBuilder tb(b, node->op->getLoc());
+    Value diff = tb.abs(tb.sub(bb.getArgument(i), rebuilt));
+    auto type = cast<RankedTensorType>(diff.getType());
+    Value m = tb.reduceMax(diff, llvm::to_vector(
+                                     llvm::seq<int64_t>(0, type.getRank())));
+    m = tb.reshape(m, {});
+    Value &acc = perCoupling[node->op];
+    if (acc) {
+      // (combined at the end, where both are defined)
+      OpBuilder eb(bb.getTerminator());
+      acc = rev::TosaBuilder(eb, node->op->getLoc()).maximum(acc, m);
+    } else {
+      acc = m;
+    }
+  }
+  auto ret = cast<func::ReturnOp>(bb.getTerminator());
+  SmallVector<Value> results(ret.getOperands());
+  SmallVector<DictionaryAttr> attrs;
+  for (unsigned k = 0; k < backward.getNumResults(); ++k)
+    attrs.push_back(backward.getResultAttrDict(k));
+  unsigned index = 0;
+  llvm::StringSet<> used;
+  for (auto &[op, err] : perCoupling) {
+    std::string name = "reconstruction_error." + blockName(op, index++);
+    while (!used.insert(name).second)
+      name += "'";
+    results.push_back(err);
+    attrs.push_back(named(ctx, name));
+  }
+  OpBuilder rb(ret);
+  func::ReturnOp::create(rb, ret.getLoc(), results);
+  ret.erase();
+  backward.setType(FunctionType::get(ctx, backward.getArgumentTypes(),
+                                     ValueRange(results).getTypes()));
+  backward.setAllResultAttrs(attrs);
+  return success();
 }
 
 LogicalResult Reconstructor::run(ModuleOp module) {
@@ -568,8 +665,12 @@ LogicalResult Reconstructor::run(ModuleOp module) {
              << i << " was not rebuilt";
     if (rebuilt)
       bb.getArgument(i).replaceAllUsesWith(rebuilt);
-    erase.set(i);
+    if (!numerics)
+      erase.set(i);
   }
+  // numerics: the stored entries stay, to measure the reconstructions.
+  if (numerics && failed(addReconstructionErrors(derivedArgs)))
+    return failure();
   if (failed(backward.eraseArguments(erase)))
     return failure();
   SmallVector<Source> kept;
@@ -654,7 +755,7 @@ struct RevReconstructActivationsPass
       pairs.push_back({func, backward});
     }
     for (auto [forward, backward] : pairs) {
-      Reconstructor r(forward, backward, checkpointEvery, explain);
+      Reconstructor r(forward, backward, checkpointEvery, explain, numerics);
       if (failed(r.run(module)))
         return signalPassFailure();
     }

@@ -26,6 +26,7 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   if (options.mode == TrainOptions::Mode::Reversible) {
     RevReconstructActivationsOptions reconstruct;
     reconstruct.checkpointEvery = options.checkpointEvery;
+    reconstruct.numerics = options.numerics;
     pm.addPass(createRevReconstructActivations(reconstruct));
   }
   pm.addPass(createCanonicalizerPass());

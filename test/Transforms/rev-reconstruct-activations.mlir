@@ -2,6 +2,7 @@
 // RUN: rev-opt %s --rev-differentiate="loss=mse" --rev-reconstruct-activations="explain=true" --verify-each 2>&1 | FileCheck %s
 // RUN: rev-opt %s --rev-differentiate="loss=mse" --rev-reconstruct-activations="checkpoint-every=2 explain=true" 2>&1 | FileCheck %s --check-prefix=EVERY2
 // RUN: rev-opt %s --rev-train="mode=reversible loss=mse" | FileCheck %s --check-prefix=PIPELINE
+// RUN: rev-opt %s --rev-train="mode=reversible loss=mse numerics=true" | FileCheck %s --check-prefix=NUMERICS
 
 // Three couplings in a row (with swaps), as rev-form-couplings leaves a
 // RevNet stage; the input is tanh(x), split in two.
@@ -61,6 +62,19 @@
 // EVERY2: = rev.coupling
 // EVERY2: %[[C1:.+]], %[[C2:.+]] = rev.coupling
 // EVERY2: return %{{.+}}, %{{.+}}, %[[A2]], %[[A1]], %[[C1]], %[[C2]] :
+
+// numerics: the tape entries stay, and the backward also returns, per
+// coupling, the largest difference between the stored and the rebuilt input.
+// NUMERICS-LABEL: func.func @net_forward(
+// NUMERICS-SAME: {rev.name = "tape.6"}, tensor<2x4xf32> {rev.name = "tape.7"}, tensor<2x4xf32> {rev.name = "tape.8"})
+// NUMERICS-LABEL: func.func @net_backward(
+// (the stored x2 minus the rebuilt one, |.|, max over both axes)
+// NUMERICS-SAME: -> (tensor<2x4xf32> {rev.name = "grad.wf1"}, {{.*}}, tensor<f32> {rev.name = "reconstruction_error.coupling0"}, tensor<f32> {rev.name = "reconstruction_error.coupling1"}, tensor<f32> {rev.name = "reconstruction_error.coupling2"})
+// NUMERICS: %[[A:.+]] = tosa.abs %{{.+}} :
+// NUMERICS-NEXT: tosa.reduce_max %[[A]] {axis = 0 : i32}
+// NUMERICS-NEXT: tosa.reduce_max %{{.+}} {axis = 1 : i32}
+// NUMERICS-LABEL: func.func @train_step(
+// NUMERICS-SAME: tensor<f32> {rev.name = "reconstruction_error.coupling2"})
 
 // The pipeline: couplings already formed here; the same tape.
 // PIPELINE-LABEL: func.func @net_forward(

@@ -47,6 +47,13 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
       llvm::cl::desc("reversible: keep every K-th block's input on the tape "
                      "(0: only what cannot be reconstructed)"),
       llvm::cl::init(0)};
+  Option<bool> numerics{
+      *this, "numerics",
+      llvm::cl::desc("reversible: also return, per coupling, "
+                     "reconstruction_error.<block> = max |stored - "
+                     "reconstructed| of its inputs (keeps the stored "
+                     "activations: for checking, not for saving memory)"),
+      llvm::cl::init(false)};
 };
 
 /// import -> (form couplings) -> differentiate -> (reconstruct) -> clean up.

@@ -156,6 +156,11 @@ def RevReconstructActivations
            "Keep the inputs of every K-th coupling on the tape (0: none)">,
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Emit a remark per function: entries reconstructed, bytes">,
+    Option<"numerics", "numerics", "bool", /*default=*/"false",
+           "Check the reconstructions: keep the tape entries too, and make "
+           "the backward and the training step also return, per coupling, "
+           "reconstruction_error.<block> = max |stored - reconstructed| of "
+           "its inputs (costs the memory the rewrite saves)">,
   ];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
