@@ -415,6 +415,12 @@ LogicalResult Reconstructor::findCalls(ModuleOp module) {
       if (auto call = dyn_cast<func::CallOp>(r.getOwner()))
         if (call.getCallee() == forward.getSymName())
           fwdCall = call;
+  if (!fwdCall) // (a backward reading no forward result)
+    for (Operation *op = bwdCall->getPrevNode(); op && !fwdCall;
+         op = op->getPrevNode())
+      if (auto call = dyn_cast<func::CallOp>(op))
+        if (call.getCallee() == forward.getSymName())
+          fwdCall = call;
   if (!fwdCall)
     return bwdCall.emitError()
            << "rev-reconstruct-activations: the call to @"

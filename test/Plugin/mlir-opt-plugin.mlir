@@ -6,10 +6,18 @@
 // RUN:   --pass-pipeline="builtin.module(rev-build-inverse,func.func(rev-lower-couplings))" \
 // RUN: | FileCheck %s
 // RUN: %mlir-opt --load-pass-plugin=%rev_plugin --help | FileCheck %s --check-prefix=HELP
+// The reversible training pipeline, from upstream's tool.
+// RUN: %mlir-opt %s --load-dialect-plugin=%rev_plugin --load-pass-plugin=%rev_plugin \
+// RUN:   --pass-pipeline="builtin.module(rev-differentiate{loss=vjp},rev-reconstruct-activations{explain=true},rev-memory-report)" \
+// RUN:   -o /dev/null 2>&1 | FileCheck %s --check-prefix=TRAIN
 
 // PARSE: rev.coupling
 // HELP: --rev-build-inverse
 // HELP: --rev-lower-couplings
+// HELP: --rev-memory-report
+// HELP: --rev-reconstruct-activations
+// TRAIN: rev-reconstruct-activations:
+// TRAIN: rev-memory-report: tape and estimated peak of live tensor bytes
 
 // CHECK-LABEL: func.func @block(
 // CHECK-NOT: rev.coupling
