@@ -52,6 +52,24 @@ if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))
 
+if config.have_cuda_runtime:
+    config.available_features.add("cuda-runtime")
+    # A folder with CUDA's driver stub as libcuda.so.1: GPU programs start
+    # (and fail cleanly in cuInit) on a machine without the NVIDIA driver.
+    stub_dir = os.path.join(config.rev_obj_root, "test", "cuda-stub")
+    os.makedirs(stub_dir, exist_ok=True)
+    stub_link = os.path.join(stub_dir, "libcuda.so.1")
+    if not os.path.lexists(stub_link):
+        os.symlink(config.cuda_stub, stub_link)
+    config.substitutions.append(("%cuda_stub_dir", stub_dir))
+# A usable NVIDIA GPU and driver (CI has none).
+import shutil
+import subprocess
+if shutil.which("nvidia-smi") and subprocess.run(
+        ["nvidia-smi", "-L"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("cuda-device")
+
 config.substitutions.append(("%rev_obj_root", config.rev_obj_root))
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")

@@ -85,6 +85,45 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
                   "reconcile-unrealized-casts");
 }
 
+void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
+  pm.addPass(createRevAnnotateABI());
+  pm.addPass(createRevLowerCouplings());
+  addUpstream(pm, "func.func(tosa-optional-decompositions)");
+  addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
+                  "tosa-to-tensor),canonicalize,cse,"
+                  "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+  pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
+  addUpstream(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "canonicalize,cse,canonicalize,"
+              "buffer-results-to-out-params{modify-public-functions "
+              "hoist-static-allocs},"
+              "convert-bufferization-to-memref");
+  pm.addNestedPass<func::FuncOp>(createRevInsertDeallocs());
+  addUpstream(pm, "func.func(convert-linalg-to-parallel-loops)");
+  pm.addNestedPass<func::FuncOp>(createRevGPUPrepare());
+  addUpstream(pm, "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" +
+                      options.tileSizes +
+                      "},canonicalize,gpu-map-parallel-loops,"
+                      "convert-parallel-loops-to-gpu),canonicalize,cse");
+  pm.addNestedPass<func::FuncOp>(createRevGPUKernelMath());
+  addUpstream(pm, "gpu-lower-to-nvvm-pipeline{cubin-chip=" + options.chip +
+                      " cubin-features=" + options.features +
+                      " cubin-format=" + options.format +
+                      " opt-level=" + std::to_string(options.optLevel) + "}");
+}
+
+void registerLowerGPUPipeline() {
+  PassPipelineRegistration<LowerGPUOptions>(
+      "rev-lower-gpu",
+      "Lower TOSA (and rev couplings) to NVIDIA GPU kernels (NVVM, embedded "
+      "in gpu.binary as PTX or cubin) and host code in the LLVM dialect that "
+      "calls the mgpu* runtime functions (librev_cuda_runtime); every buffer "
+      "is managed GPU memory freed right after its last use",
+      buildLowerGPUPipeline);
+}
+
 void registerLowerCPUPipeline() {
   PassPipelineRegistration<LowerCPUOptions>(
       "rev-lower-cpu",

@@ -24,4 +24,5 @@ void rev::registerRevPasses() {
   registerTrainPipeline();
   registerRevConversionPasses();
   registerLowerCPUPipeline();
+  registerLowerGPUPipeline();
 }

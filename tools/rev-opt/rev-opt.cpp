@@ -18,6 +18,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/InitLLVM.h"
@@ -54,6 +55,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // rev-lower-gpu serializes its kernels (NVVM -> PTX) inside the pipeline.
+  registerAllGPUToLLVMIRTranslations(registry);
   rev::registerRevDialects(registry);
 
   auto [inputFilename, outputFilename] = registerAndParseCLIOptions(

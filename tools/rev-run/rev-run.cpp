@@ -19,6 +19,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -304,6 +305,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // rev-lower-gpu serializes its kernels (NVVM -> PTX) inside the pipeline.
+  registerAllGPUToLLVMIRTranslations(registry);
   rev::registerRevDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();

@@ -5,7 +5,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -48,6 +50,39 @@ void buildLowerCPUPipeline(mlir::OpPassManager &pm,
 
 /// Registers `rev-lower-cpu`.
 void registerLowerCPUPipeline();
+
+/// Options of the `rev-lower-gpu` pipeline.
+struct LowerGPUOptions : public mlir::PassPipelineOptions<LowerGPUOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("NVIDIA GPU architecture (sm_XX)"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features; sm_90 needs +ptx80 or newer"),
+      llvm::cl::init("+ptx80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu.binary embeds: isa (PTX text, needs no CUDA "
+                     "toolkit; the driver compiles it), bin (cubin) or "
+                     "fatbin (both need the toolkit's ptxas)"),
+      llvm::cl::init("isa")};
+  Option<std::string> tileSizes{
+      *this, "tile-sizes",
+      llvm::cl::desc("Parallel-loop tile sizes (innermost become threads)"),
+      llvm::cl::init("1,4,8,32")};
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("Device code optimization level"),
+                            llvm::cl::init(3)};
+};
+
+/// TOSA/rev -> linalg -> buffers (managed GPU memory, freed after last use)
+/// -> tiled parallel loops -> GPU kernels -> NVVM -> gpu.binary; host code
+/// to the LLVM dialect, calling the mgpu* runtime functions.
+void buildLowerGPUPipeline(mlir::OpPassManager &pm,
+                           const LowerGPUOptions &options);
+
+/// Registers `rev-lower-gpu`.
+void registerLowerGPUPipeline();
 
 } // namespace rev
 

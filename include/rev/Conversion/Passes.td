@@ -124,4 +124,52 @@ def RevInsertDeallocs : Pass<"rev-insert-deallocs", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
+  let summary = "Managed GPU buffers, and serial loops moved into kernels";
+  let description = [{
+    Run between `convert-linalg-to-parallel-loops` and the mapping of
+    parallel loops to GPU kernels (`rev-lower-gpu` does):
+
+    - every `memref.alloc` becomes `gpu.alloc host_shared` (managed memory,
+      which the kernels and the few host-side accesses share; the runtime
+      counts its bytes) and its `memref.dealloc` a `gpu.dealloc`;
+    - loops left serial at the top level of a function (full reductions)
+      are wrapped in a one-iteration `scf.parallel`, so that they become a
+      one-thread kernel instead of host code;
+    - math functions are expanded into arithmetic (`rsqrt` into `1 / sqrt`,
+      polynomial approximations of `exp`, `log`, `erf`, `tanh`, ...;
+      what is left in kernels (`sqrt`, `fma`, `absf`, rounding) becomes PTX's
+      own IEEE instructions), so
+      that kernels call no libdevice function and their PTX assembles
+      without the CUDA toolkit's bitcode library.
+
+    Frees become asynchronous `gpu.dealloc` on one stream token per
+    function (the only form upstream's `gpu-to-llvm` lowers), waited for
+    before each return.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def RevGPUKernelMath : Pass<"rev-gpu-kernel-math", "::mlir::func::FuncOp"> {
+  let summary = "Math functions in GPU kernels without libdevice";
+  let description = [{
+    Run on `gpu.launch` bodies before kernel outlining (`rev-lower-gpu`
+    does, after `convert-parallel-loops-to-gpu`): math functions are
+    expanded into arithmetic (`rsqrt` into `1 / sqrt`; polynomial
+    approximations of `exp`, `log`, `erf`, `tanh`, ...), and what is left
+    (`sqrt`, `fma`, `absf`, `floor`, `ceil`, `trunc`, `roundeven` on f32
+    and f64) becomes PTX's own IEEE instructions (`sqrt.rn`, `fma.rn`,
+    `abs`, `cvt.rmi`, ...) as inline assembly. The kernels then call no
+    libdevice function (`__nv_*`), and their PTX assembles with `ptxas`
+    without the CUDA toolkit's bitcode library. Host code is not touched.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // REV_CONVERSION_PASSES_TD

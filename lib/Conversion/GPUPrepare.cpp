@@ -1,0 +1,211 @@
+//===- GPUPrepare.cpp - buffers and serial loops for GPU execution --------===//
+//
+// rev-gpu-prepare, between convert-linalg-to-parallel-loops and the mapping
+// of parallel loops to GPU kernels:
+//  - every buffer becomes a host-shared (managed) GPU allocation:
+//    memref.alloc -> gpu.alloc host_shared, memref.dealloc -> gpu.dealloc.
+//    Kernels and the few host-side accesses (copies, scalars) then read the
+//    same memory, and the runtime counts device bytes;
+//  - loops left serial at the top level of a function (full reductions)
+//    are wrapped in a one-iteration scf.parallel, so that they run in a
+//    kernel (one thread) instead of on the host.
+//
+// rev-gpu-kernel-math, on the gpu.launch bodies before outlining: math
+// functions become arithmetic (rsqrt -> 1/sqrt, polynomial approximations
+// of exp, log, erf, tanh...) and PTX's own instructions (sqrt.rn, fma.rn,
+// abs...), so that kernels need no libdevice (`__nv_*` functions) and their
+// PTX assembles without the CUDA toolkit's bitcode.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rev/Conversion/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace rev {
+#define GEN_PASS_DEF_REVGPUPREPARE
+#define GEN_PASS_DEF_REVGPUKERNELMATH
+#include "rev/Conversion/Passes.h.inc"
+} // namespace rev
+
+namespace {
+
+struct RevGPUPreparePass
+    : public rev::impl::RevGPUPrepareBase<RevGPUPreparePass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    OpBuilder b(func.getContext());
+
+    // Buffers.
+    SmallVector<memref::AllocOp> allocs;
+    func.walk([&](memref::AllocOp a) { allocs.push_back(a); });
+    for (memref::AllocOp alloc : allocs) {
+      b.setInsertionPoint(alloc);
+      auto shared = gpu::AllocOp::create(
+          b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
+          /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
+          alloc.getSymbolOperands(), /*hostShared=*/true);
+      alloc.getResult().replaceAllUsesWith(shared.getMemref());
+      alloc.erase();
+    }
+    // Frees. Upstream lowers only asynchronous gpu.dealloc (to mgpuMemFree
+    // on the token's stream), so each function that frees gets one stream
+    // token at entry, frees on it, and waits for it before returning.
+    SmallVector<memref::DeallocOp> deallocs;
+    func.walk([&](memref::DeallocOp d) {
+      if (d.getMemref().getDefiningOp<gpu::AllocOp>())
+        deallocs.push_back(d);
+    });
+    if (!deallocs.empty()) {
+      Block &entry = func.getBody().front();
+      b.setInsertionPointToStart(&entry);
+      Type tokenType = gpu::AsyncTokenType::get(func.getContext());
+      Value stream =
+          gpu::WaitOp::create(b, func.getLoc(), tokenType, ValueRange())
+              .getAsyncToken();
+      for (memref::DeallocOp dealloc : deallocs) {
+        b.setInsertionPoint(dealloc);
+        gpu::DeallocOp::create(b, dealloc.getLoc(), tokenType,
+                               ValueRange{stream}, dealloc.getMemref());
+        dealloc.erase();
+      }
+      func.walk([&](func::ReturnOp ret) {
+        b.setInsertionPoint(ret);
+        gpu::WaitOp::create(b, ret.getLoc(), Type(), ValueRange{stream});
+      });
+    }
+
+    // Copies (from bufferized slices and concatenations) become parallel
+    // loops, so that they run in kernels instead of in the host's
+    // memrefCopy (a runtime function of MLIR's, which the GPU programs do
+    // not link, and which would move managed pages to the host).
+    SmallVector<memref::CopyOp> copies;
+    func.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      auto type = dyn_cast<MemRefType>(copy.getSource().getType());
+      if (!type)
+        continue;
+      b.setInsertionPoint(copy);
+      Location loc = copy.getLoc();
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      SmallVector<Value> lbs, ubs, steps;
+      for (int64_t d = 0, e = type.getRank(); d < e; ++d) {
+        lbs.push_back(zero);
+        steps.push_back(one);
+        ubs.push_back(type.isDynamicDim(d)
+                          ? memref::DimOp::create(b, loc, copy.getSource(), d)
+                                .getResult()
+                          : arith::ConstantIndexOp::create(
+                                b, loc, type.getDimSize(d))
+                                .getResult());
+      }
+      if (type.getRank() == 0) {
+        lbs.push_back(zero);
+        ubs.push_back(one);
+        steps.push_back(one);
+      }
+      Value source = copy.getSource(), target = copy.getTarget();
+      int64_t rank = type.getRank();
+      scf::ParallelOp::create(
+          b, loc, lbs, ubs, steps,
+          [&](OpBuilder &nb, Location nloc, ValueRange ivs) {
+            ValueRange indices = rank == 0 ? ValueRange() : ivs;
+            Value v = memref::LoadOp::create(nb, nloc, source, indices);
+            memref::StoreOp::create(nb, nloc, v, target, indices);
+          });
+      copy.erase();
+    }
+
+    // Serial loops at the top level.
+    SmallVector<scf::ForOp> serial;
+    for (Block &block : func.getBody())
+      for (Operation &op : block)
+        if (auto loop = dyn_cast<scf::ForOp>(&op))
+          serial.push_back(loop);
+    for (scf::ForOp loop : serial) {
+      if (loop.getNumResults() != 0)
+        continue; // (loop-carried values: left on the host)
+      b.setInsertionPoint(loop);
+      Location loc = loop.getLoc();
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      auto wrapper = scf::ParallelOp::create(b, loc, ValueRange{zero},
+                                             ValueRange{one}, ValueRange{one});
+      Block *body = wrapper.getBody();
+      loop->moveBefore(body->getTerminator());
+    }
+
+  }
+};
+
+struct RevGPUKernelMathPass
+    : public rev::impl::RevGPUKernelMathBase<RevGPUKernelMathPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    OpBuilder b(func.getContext());
+    SmallVector<gpu::LaunchOp> launches;
+    func.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
+    for (gpu::LaunchOp launch : launches) {
+      RewritePatternSet patterns(func.getContext());
+      math::populateExpansionPatterns(patterns, {"rsqrt"});
+      populateMathPolynomialApproximationPatterns(patterns);
+      if (failed(applyPatternsGreedily(launch, std::move(patterns))))
+        return signalPassFailure();
+      // In kernels, the NVVM lowering would call libdevice for what is
+      // left (__nv_sqrtf, __nv_fmaf, __nv_fabsf...) and makes LLVM's
+      // intrinsics illegal: PTX's own IEEE-exact instructions instead.
+      SmallVector<Operation *> rest;
+      launch.walk([&](Operation *op) {
+        if (isa<math::SqrtOp, math::FmaOp, math::AbsFOp, math::FloorOp,
+                math::CeilOp, math::TruncOp, math::RoundEvenOp>(op) &&
+            (op->getResult(0).getType().isF32() ||
+             op->getResult(0).getType().isF64()))
+          rest.push_back(op);
+      });
+      for (Operation *op : rest) {
+        b.setInsertionPoint(op);
+        Type type = op->getResult(0).getType();
+        bool f32 = type.isF32();
+        std::string suffix = f32 ? ".f32" : ".f64";
+        std::string instr =
+            TypeSwitch<Operation *, std::string>(op)
+                .Case([&](math::SqrtOp) { return "sqrt.rn" + suffix; })
+                .Case([&](math::FmaOp) { return "fma.rn" + suffix; })
+                .Case([&](math::AbsFOp) { return "abs" + suffix; })
+                .Case([&](math::FloorOp) { return "cvt.rmi" + suffix + suffix; })
+                .Case([&](math::CeilOp) { return "cvt.rpi" + suffix + suffix; })
+                .Case([&](math::TruncOp) { return "cvt.rzi" + suffix + suffix; })
+                .Case([&](math::RoundEvenOp) {
+                  return "cvt.rni" + suffix + suffix;
+                });
+        std::string text = instr + " $0";
+        std::string constraints = f32 ? "=f" : "=d";
+        for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i) {
+          text += ", $" + std::to_string(i + 1);
+          constraints += f32 ? ",f" : ",d";
+        }
+        text += ";";
+        auto asmOp = LLVM::InlineAsmOp::create(
+            b, op->getLoc(), type, op->getOperands(), text, constraints,
+            /*has_side_effects=*/false, /*is_align_stack=*/false,
+            LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+            ArrayAttr());
+        op->getResult(0).replaceAllUsesWith(asmOp.getRes());
+        op->erase();
+      }
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,289 @@
+//===- GPUProgram.cpp - main() of AOT-compiled GPU programs ---------------===//
+//
+// utils/aot-compile.py --target=gpu generates a small C file that lists the
+// entry's arguments and results (name, dtype, shape) and calls
+// rev_gpu_program_main. This reads every argument from <inputs>/<name>.npy
+// into managed GPU memory, calls the entry --repeat times, and writes every
+// result to <outputs>/<name>.npy; it prints the median time per call and
+// the peak of live device bytes the call allocated (arguments and results
+// excluded).
+//
+//   program --inputs DIR [--outputs DIR] [--repeat N] [--report FILE.json]
+//
+// Self-contained: no LLVM or MLIR library, only the NVIDIA driver.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RevGPUProgram.h"
+#include "RevCudaRuntime.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+int64_t elementSize(const std::string &dtype) {
+  if (dtype == "float32" || dtype == "int32")
+    return 4;
+  if (dtype == "float64" || dtype == "int64")
+    return 8;
+  if (dtype == "bool")
+    return 1;
+  return 0;
+}
+
+std::string npyDescr(const std::string &dtype) {
+  if (dtype == "float32")
+    return "<f4";
+  if (dtype == "float64")
+    return "<f8";
+  if (dtype == "int64")
+    return "<i8";
+  if (dtype == "int32")
+    return "<i4";
+  return "|b1";
+}
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += std::to_string(shape[i]) + (shape.size() == 1 ? "," : "") +
+         (i + 1 < shape.size() ? ", " : "");
+  return s + ")";
+}
+
+/// Reads a C-ordered .npy file of the expected dtype and shape into `dst`.
+bool readNpy(const std::string &path, const RevTensorSpec &spec, void *dst,
+             std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open " + path;
+    return false;
+  }
+  std::string data((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0) {
+    error = path + ": not a .npy file";
+    return false;
+  }
+  size_t headerLen, start;
+  if (data[6] == 1) {
+    headerLen = static_cast<uint8_t>(data[8]) |
+                (static_cast<uint8_t>(data[9]) << 8);
+    start = 10;
+  } else {
+    if (data.size() < 12) {
+      error = path + ": truncated header";
+      return false;
+    }
+    headerLen = 0;
+    for (int i = 0; i < 4; ++i)
+      headerLen |= static_cast<size_t>(static_cast<uint8_t>(data[8 + i]))
+                   << (8 * i);
+    start = 12;
+  }
+  if (start + headerLen > data.size()) {
+    error = path + ": truncated header";
+    return false;
+  }
+  std::string header = data.substr(start, headerLen);
+  std::vector<int64_t> shape(spec.shape, spec.shape + spec.rank);
+  if (header.find("'" + npyDescr(spec.dtype) + "'") == std::string::npos) {
+    error = path + ": expected dtype " + spec.dtype + " (" +
+            npyDescr(spec.dtype) + "), header " + header;
+    return false;
+  }
+  if (header.find("'fortran_order': True") != std::string::npos) {
+    error = path + ": Fortran order is not supported";
+    return false;
+  }
+  // Compare the shape tuple, spaces ignored.
+  auto strip = [](std::string s) {
+    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+    return s;
+  };
+  size_t at = header.find("'shape':");
+  size_t open = header.find('(', at), close = header.find(')', open);
+  if (at == std::string::npos || open == std::string::npos ||
+      close == std::string::npos ||
+      strip(header.substr(open, close - open + 1)) != strip(shapeText(shape))) {
+    error = path + ": expected shape " + shapeText(shape) + ", header " + header;
+    return false;
+  }
+  int64_t bytes = elementSize(spec.dtype);
+  for (int64_t d : shape)
+    bytes *= d;
+  if (data.size() - start - headerLen != static_cast<size_t>(bytes)) {
+    error = path + ": " + std::to_string(data.size() - start - headerLen) +
+            " bytes of data, expected " + std::to_string(bytes);
+    return false;
+  }
+  std::memcpy(dst, data.data() + start + headerLen, bytes);
+  return true;
+}
+
+bool writeNpy(const std::string &path, const RevTensorSpec &spec,
+              const void *src) {
+  std::vector<int64_t> shape(spec.shape, spec.shape + spec.rank);
+  std::string header = "{'descr': '" + npyDescr(spec.dtype) +
+                       "', 'fortran_order': False, 'shape': " +
+                       shapeText(shape) + ", }";
+  size_t total = 10 + header.size() + 1;
+  header += std::string((64 - total % 64) % 64, ' ') + "\n";
+  int64_t bytes = elementSize(spec.dtype);
+  for (int64_t d : shape)
+    bytes *= d;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out)
+      return false;
+    out.write("\x93NUMPY\x01\x00", 8);
+    char len[2] = {static_cast<char>(header.size() & 0xff),
+                   static_cast<char>(header.size() >> 8)};
+    out.write(len, 2);
+    out << header;
+    out.write(static_cast<const char *>(src), bytes);
+    if (!out)
+      return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::string fileName(const char *name) {
+  std::string s = name;
+  std::replace(s.begin(), s.end(), '/', '_');
+  return s;
+}
+
+} // namespace
+
+extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
+                                    const RevTensorSpec *specs, int count,
+                                    void (*call)(void **descriptors)) {
+  std::string inputs, outputs, report;
+  int repeat = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s: %s needs a value\n", argv[0], a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--inputs")
+      inputs = next();
+    else if (a == "--outputs")
+      outputs = next();
+    else if (a == "--report")
+      report = next();
+    else if (a == "--repeat")
+      repeat = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--help" || a == "-h") {
+      std::printf("usage: %s --inputs DIR [--outputs DIR] [--repeat N] "
+                  "[--report FILE.json]\n\nArguments of @%s:\n",
+                  argv[0], entry);
+      for (int k = 0; k < count; ++k)
+        std::printf("  %-6s %s: %s %s\n", specs[k].isResult ? "result" : "arg",
+                    specs[k].name, specs[k].dtype,
+                    shapeText(std::vector<int64_t>(
+                                  specs[k].shape, specs[k].shape + specs[k].rank))
+                        .c_str());
+      return 0;
+    } else {
+      std::fprintf(stderr, "%s: unknown option %s (see --help)\n", argv[0],
+                   a.c_str());
+      return 2;
+    }
+  }
+  if (inputs.empty()) {
+    std::fprintf(stderr, "%s: --inputs DIR is required (see --help)\n", argv[0]);
+    return 2;
+  }
+  char device[256];
+  if (rev_gpu_init(device, sizeof(device)) != 0) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], device);
+    return 1;
+  }
+
+  // Buffers (managed memory) and memref descriptors
+  // {allocated, aligned, offset, sizes[rank], strides[rank]}.
+  std::vector<void *> buffers(count), descriptors(count);
+  std::vector<std::vector<int64_t>> storage(count);
+  for (int k = 0; k < count; ++k) {
+    const RevTensorSpec &s = specs[k];
+    int64_t elements = 1;
+    for (int d = 0; d < s.rank; ++d)
+      elements *= s.shape[d];
+    buffers[k] = mgpuMemAlloc(elements * elementSize(s.dtype), nullptr, true);
+    if (!s.isResult) {
+      std::string error;
+      std::string path = inputs + "/" + fileName(s.name) + ".npy";
+      if (!readNpy(path, s, buffers[k], error)) {
+        std::fprintf(stderr, "%s: argument '%s': %s\n", argv[0], s.name,
+                     error.c_str());
+        return 1;
+      }
+    }
+    storage[k].assign(3 + 2 * s.rank, 0);
+    std::memcpy(&storage[k][0], &buffers[k], sizeof(void *));
+    std::memcpy(&storage[k][1], &buffers[k], sizeof(void *));
+    int64_t stride = 1;
+    for (int d = s.rank - 1; d >= 0; --d) {
+      storage[k][3 + d] = s.shape[d];
+      storage[k][3 + s.rank + d] = stride;
+      stride *= s.shape[d];
+    }
+    descriptors[k] = storage[k].data();
+  }
+
+  std::vector<double> times;
+  uint64_t peak = 0;
+  for (int r = 0; r < repeat; ++r) {
+    rev_gpu_synchronize();
+    rev_gpu_reset_peak();
+    auto t0 = std::chrono::steady_clock::now();
+    call(descriptors.data());
+    rev_gpu_synchronize();
+    auto t1 = std::chrono::steady_clock::now();
+    times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    peak = std::max(peak, rev_gpu_peak_bytes());
+  }
+  std::vector<double> sorted = times;
+  std::sort(sorted.begin(), sorted.end());
+  double median = sorted[sorted.size() / 2];
+  std::printf("@%s on %s: %d call(s), min %.3f ms, median %.3f ms; peak "
+              "device bytes %llu\n",
+              entry, device, repeat, sorted.front(), median,
+              static_cast<unsigned long long>(peak));
+
+  if (!outputs.empty())
+    for (int k = 0; k < count; ++k)
+      if (specs[k].isResult &&
+          !writeNpy(outputs + "/" + fileName(specs[k].name) + ".npy",
+                    specs[k], buffers[k])) {
+        std::fprintf(stderr, "%s: cannot write result '%s' to %s\n", argv[0],
+                     specs[k].name, outputs.c_str());
+        return 1;
+      }
+  if (!report.empty()) {
+    std::ostringstream json;
+    json << "{\"entry\": \"" << entry << "\", \"device\": \"" << device
+         << "\", \"repeat\": " << repeat << ", \"time_ms\": {\"min\": "
+         << sorted.front() << ", \"median\": " << median
+         << "}, \"peak_device_bytes\": " << peak << "}\n";
+    std::ofstream out(report);
+    out << json.str();
+  }
+  for (void *b : buffers)
+    mgpuMemFree(b, nullptr);
+  return 0;
+}

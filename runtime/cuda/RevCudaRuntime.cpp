@@ -1,0 +1,274 @@
+//===- RevCudaRuntime.cpp - the mgpu* functions over the CUDA driver ------===//
+//
+// The functions that host code lowered by rev-lower-gpu (gpu-to-llvm) calls:
+// module loading (PTX is compiled by the driver), kernel launches, streams,
+// and memory. Every allocation is counted, so that programs can report the
+// peak of live device bytes. Needs only the NVIDIA driver (libcuda.so.1) at
+// run time; no LLVM or MLIR library.
+//
+// Errors cannot be returned through these signatures: a failing driver call
+// prints what failed and exits with status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RevCudaRuntime.h"
+
+#include <cuda.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace {
+
+std::mutex mutex;
+std::unordered_map<void *, uint64_t> sizes;
+uint64_t liveBytes = 0, peakBytes = 0, baseline = 0;
+CUcontext context = nullptr;
+CUstream sharedStream = nullptr;
+
+/// The name of a driver error. CUDA's stub library answers no query, so the
+/// errors that mean "no driver" are named here.
+std::string errorName(CUresult result) {
+  switch (result) {
+  case CUDA_ERROR_STUB_LIBRARY:
+    return "CUDA_ERROR_STUB_LIBRARY";
+  case CUDA_ERROR_NO_DEVICE:
+    return "CUDA_ERROR_NO_DEVICE";
+  case CUDA_ERROR_NOT_INITIALIZED:
+    return "CUDA_ERROR_NOT_INITIALIZED";
+  default:
+    break;
+  }
+  const char *name = nullptr;
+  if (cuGetErrorName(result, &name) == CUDA_SUCCESS && name)
+    return name;
+  return "CUresult " + std::to_string(static_cast<int>(result));
+}
+
+[[noreturn]] void fail(const char *call, CUresult result) {
+  std::string nameText = errorName(result);
+  const char *name = nameText.c_str(), *text = nullptr;
+  cuGetErrorString(result, &text);
+  if (result == CUDA_ERROR_STUB_LIBRARY || result == CUDA_ERROR_NO_DEVICE ||
+      result == CUDA_ERROR_NOT_INITIALIZED)
+    std::fprintf(stderr,
+                 "rev-cuda-runtime: %s failed: %s (%s): no usable NVIDIA GPU "
+                 "and driver on this machine\n",
+                 call, name ? name : "?", text ? text : "?");
+  else
+    std::fprintf(stderr, "rev-cuda-runtime: %s failed: %s (%s)\n", call,
+                 name ? name : "?", text ? text : "?");
+  // Not exit(): the static destructors of the lowered code call back into
+  // this runtime.
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+#define CHECK(call)                                                            \
+  do {                                                                         \
+    CUresult result_ = (call);                                                 \
+    if (result_ != CUDA_SUCCESS)                                               \
+      fail(#call, result_);                                                    \
+  } while (false)
+
+/// The primary context of device 0, current on this thread.
+void ensureContext() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    CHECK(cuInit(0));
+    CUdevice device;
+    CHECK(cuDeviceGet(&device, 0));
+    CHECK(cuDevicePrimaryCtxRetain(&context, device));
+  });
+  CHECK(cuCtxSetCurrent(context));
+}
+
+} // namespace
+
+extern "C" {
+
+int rev_gpu_init(char *message, size_t size) {
+  CUresult result = cuInit(0);
+  if (result != CUDA_SUCCESS) {
+    std::snprintf(message, size, "cuInit failed: %s%s",
+                  errorName(result).c_str(),
+                  result == CUDA_ERROR_STUB_LIBRARY
+                      ? " (libcuda.so.1 is CUDA's stub: no NVIDIA driver)"
+                      : "");
+    return 1;
+  }
+  int count = 0;
+  if (cuDeviceGetCount(&count) != CUDA_SUCCESS || count == 0) {
+    std::snprintf(message, size, "no CUDA device");
+    return 1;
+  }
+  ensureContext();
+  CUdevice device;
+  CHECK(cuDeviceGet(&device, 0));
+  char name[256] = {0};
+  CHECK(cuDeviceGetName(name, sizeof(name) - 1, device));
+  std::snprintf(message, size, "%s", name);
+  return 0;
+}
+
+uint64_t rev_gpu_live_bytes(void) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return liveBytes;
+}
+
+uint64_t rev_gpu_peak_bytes(void) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return peakBytes - baseline;
+}
+
+void rev_gpu_reset_peak(void) {
+  std::lock_guard<std::mutex> lock(mutex);
+  peakBytes = baseline = liveBytes;
+}
+
+void rev_gpu_synchronize(void) {
+  ensureContext();
+  CHECK(cuCtxSynchronize());
+}
+
+// The lowered host code loads every kernel module in a global constructor,
+// before main() can check for a driver. Loading is therefore deferred to the
+// first use of a module's function: a program without a GPU can still print
+// its --help, and says clearly that there is no driver.
+namespace {
+struct LazyModule {
+  const void *data;
+  bool jit;
+  int optLevel;
+  CUmodule module = nullptr;
+};
+} // namespace
+
+void *mgpuModuleLoad(void *data, size_t /*size*/) {
+  return new LazyModule{data, /*jit=*/false, 0};
+}
+
+void *mgpuModuleLoadJIT(void *data, int optLevel) {
+  return new LazyModule{data, /*jit=*/true, optLevel};
+}
+
+void mgpuModuleUnload(void *handle) {
+  auto *lazy = static_cast<LazyModule *>(handle);
+  if (lazy->module)
+    cuModuleUnload(lazy->module); // (at exit: nothing to report)
+  delete lazy;
+}
+
+void *mgpuModuleGetFunction(void *handle, const char *name) {
+  auto *lazy = static_cast<LazyModule *>(handle);
+  ensureContext();
+  if (!lazy->module) {
+    if (lazy->jit) {
+      CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL};
+      void *values[] = {
+          reinterpret_cast<void *>(static_cast<intptr_t>(lazy->optLevel))};
+      CHECK(cuModuleLoadDataEx(&lazy->module, lazy->data, 1, options, values));
+    } else {
+      CHECK(cuModuleLoadData(&lazy->module, lazy->data));
+    }
+  }
+  CUfunction function = nullptr;
+  CHECK(cuModuleGetFunction(&function, lazy->module, name));
+  return function;
+}
+
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t sharedBytes, void *stream,
+                      void **params, void **extra, size_t /*paramsCount*/) {
+  ensureContext();
+  CHECK(cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
+                       blockX, blockY, blockZ, sharedBytes,
+                       static_cast<CUstream>(stream), params, extra));
+}
+
+// The lowered host code creates a stream around every synchronous launch
+// and for every function that frees buffers; all of them share one stream,
+// created once, so that launches and frees stay in program order and cost
+// no driver call beyond the launch itself.
+void *mgpuStreamCreate(void) {
+  ensureContext();
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!sharedStream)
+    CHECK(cuStreamCreate(&sharedStream, CU_STREAM_NON_BLOCKING));
+  return sharedStream;
+}
+
+void mgpuStreamDestroy(void * /*stream*/) {}
+
+void mgpuStreamSynchronize(void *stream) {
+  CHECK(cuStreamSynchronize(static_cast<CUstream>(stream)));
+}
+
+void mgpuSetDefaultDevice(int32_t /*device*/) {}
+
+void *mgpuMemAlloc(uint64_t size, void *stream, bool hostShared) {
+  ensureContext();
+  CUdeviceptr ptr = 0;
+  if (size == 0)
+    size = 1;
+  if (hostShared)
+    CHECK(cuMemAllocManaged(&ptr, size, CU_MEM_ATTACH_GLOBAL));
+  else
+    CHECK(cuMemAlloc(&ptr, size));
+  void *p = reinterpret_cast<void *>(ptr);
+  std::lock_guard<std::mutex> lock(mutex);
+  sizes[p] = size;
+  liveBytes += size;
+  if (liveBytes > peakBytes)
+    peakBytes = liveBytes;
+  return p;
+}
+
+void mgpuMemFree(void *ptr, void *stream) {
+  if (!ptr)
+    return;
+  ensureContext();
+  if (stream)
+    CHECK(cuStreamSynchronize(static_cast<CUstream>(stream)));
+  else
+    CHECK(cuCtxSynchronize());
+  CHECK(cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)));
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = sizes.find(ptr);
+  if (it != sizes.end()) {
+    liveBytes -= it->second;
+    sizes.erase(it);
+  }
+}
+
+void mgpuMemcpy(void *dst, void *src, size_t size, void *stream) {
+  ensureContext();
+  CHECK(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                      reinterpret_cast<CUdeviceptr>(src), size,
+                      static_cast<CUstream>(stream)));
+  if (!stream)
+    CHECK(cuCtxSynchronize());
+}
+
+void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
+  ensureContext();
+  CHECK(cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value, count,
+                         static_cast<CUstream>(stream)));
+  if (!stream)
+    CHECK(cuCtxSynchronize());
+}
+
+void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                  void *stream) {
+  ensureContext();
+  CHECK(cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value, count,
+                         static_cast<CUstream>(stream)));
+  if (!stream)
+    CHECK(cuCtxSynchronize());
+}
+
+} // extern "C"
