@@ -153,9 +153,20 @@ llvm::Error lowerToLLVM(ModuleOp module, bool optimize) {
   return llvm::Error::success();
 }
 
+llvm::Error lowerToGPU(ModuleOp module, StringRef chip) {
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  LowerGPUOptions options;
+  options.chip = chip.str();
+  buildLowerGPUPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return createStringError(std::errc::invalid_argument,
+                             "lowering to GPU kernels failed");
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::unique_ptr<JITModule>>
 JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
-                   unsigned optLevel) {
+                   unsigned optLevel, ArrayRef<std::string> sharedLibs) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -196,6 +207,8 @@ JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
   };
   ExecutionEngineOptions options;
   options.transformer = transformer;
+  SmallVector<StringRef> libs(sharedLibs.begin(), sharedLibs.end());
+  options.sharedLibPaths = libs;
   options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
   // Registering every function with a debugger or profiler costs seconds.
   options.enableGDBNotificationListener = false;
@@ -267,12 +280,27 @@ llvm::Error JITModule::call(const EntrySignature &sig,
   outputs.clear();
   for (const TensorSpec &r : sig.results)
     outputs.push_back(Array::zeros(r.dtype, r.shape));
-  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<void *> buffers;
   for (const Array *a : inputs)
-    descriptors.push_back(
-        descriptor(const_cast<uint8_t *>(a->data.data()), a->shape));
+    buffers.push_back(const_cast<uint8_t *>(a->data.data()));
   for (Array &a : outputs)
-    descriptors.push_back(descriptor(a.data.data(), a.shape));
+    buffers.push_back(a.data.data());
+  return callRaw(sig, buffers);
+}
+
+llvm::Error JITModule::callRaw(const EntrySignature &sig,
+                               ArrayRef<void *> buffers) {
+  if (buffers.size() != sig.args.size() + sig.results.size())
+    return createStringError(std::errc::invalid_argument,
+                             "@%s: %zu buffers for %zu arguments and results",
+                             sig.function.c_str(), buffers.size(),
+                             sig.args.size() + sig.results.size());
+  std::vector<std::vector<int64_t>> descriptors;
+  for (size_t i = 0; i < buffers.size(); ++i)
+    descriptors.push_back(descriptor(
+        buffers[i], i < sig.args.size()
+                        ? sig.args[i].shape
+                        : sig.results[i - sig.args.size()].shape));
   // Packed calling convention: a list of pointers to each argument, where
   // each argument of the C interface is a pointer to a descriptor.
   std::vector<void *> descriptorPtrs;

@@ -26,6 +26,7 @@ namespace {
 std::mutex mutex;
 std::unordered_map<void *, uint64_t> sizes;
 uint64_t liveBytes = 0, peakBytes = 0, baseline = 0;
+uint64_t allocatedBytes = 0, allocations = 0; // since the last reset
 CUcontext context = nullptr;
 CUstream sharedStream = nullptr;
 
@@ -127,6 +128,17 @@ uint64_t rev_gpu_peak_bytes(void) {
 void rev_gpu_reset_peak(void) {
   std::lock_guard<std::mutex> lock(mutex);
   peakBytes = baseline = liveBytes;
+  allocatedBytes = allocations = 0;
+}
+
+uint64_t rev_gpu_allocated_bytes(void) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return allocatedBytes;
+}
+
+uint64_t rev_gpu_allocations(void) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return allocations;
 }
 
 void rev_gpu_synchronize(void) {
@@ -223,6 +235,8 @@ void *mgpuMemAlloc(uint64_t size, void *stream, bool hostShared) {
   std::lock_guard<std::mutex> lock(mutex);
   sizes[p] = size;
   liveBytes += size;
+  allocatedBytes += size;
+  ++allocations;
   if (liveBytes > peakBytes)
     peakBytes = liveBytes;
   return p;

@@ -24,6 +24,9 @@ uint64_t rev_gpu_live_bytes(void);
  * that reset. */
 uint64_t rev_gpu_peak_bytes(void);
 void rev_gpu_reset_peak(void);
+/* Bytes and number of allocations since the last reset. */
+uint64_t rev_gpu_allocated_bytes(void);
+uint64_t rev_gpu_allocations(void);
 void rev_gpu_synchronize(void);
 
 /* Managed (host-shared) or device allocation, counted. */

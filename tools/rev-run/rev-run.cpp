@@ -37,6 +37,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/ADT/ScopeExit.h"
+#include <cstring>
 #include <map>
 #include <random>
 
@@ -125,6 +128,20 @@ static cl::opt<std::string> dumpLLVM(
     cl::desc("Write the lowered module (LLVM dialect) to this file"),
     cl::cat(category));
 
+enum class Target { CPU, GPU };
+static cl::opt<Target> target(
+    "target", cl::desc("Where the function runs"),
+    cl::values(clEnumValN(Target::CPU, "cpu",
+                          "JIT-compiled host code (rev-lower-cpu; default)"),
+               clEnumValN(Target::GPU, "gpu",
+                          "NVIDIA GPU: rev-lower-gpu kernels with rev's CUDA "
+                          "runtime; needs the NVIDIA driver. Reports the peak "
+                          "of live device bytes")),
+    cl::init(Target::CPU), cl::cat(category));
+static cl::opt<std::string>
+    gpuChip("gpu-chip", cl::desc("GPU architecture for --target=gpu"),
+            cl::init("sm_90"), cl::cat(category));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "rev-run") << message << "\n";
   return 1;
@@ -138,6 +155,72 @@ static int fail(llvm::Error err) {
     message = message.substr(0, limit) + "... (" +
               std::to_string(message.size() - limit) + " more characters)";
   return fail(message);
+}
+
+/// rev's CUDA runtime (librev_cuda_runtime.so next to rev's libraries),
+/// loaded for --target=gpu: the JIT-compiled host code calls its mgpu*
+/// functions, and rev-run allocates arguments and results in managed memory
+/// and reads the device byte counters through it.
+struct GPURuntime {
+  std::string path;
+  int (*init)(char *, size_t) = nullptr;
+  void *(*alloc)(uint64_t, void *, bool) = nullptr;
+  void (*free)(void *, void *) = nullptr;
+  void (*synchronize)() = nullptr;
+  void (*resetPeak)() = nullptr;
+  uint64_t (*peakBytes)() = nullptr;
+  uint64_t (*liveBytes)() = nullptr;
+  uint64_t (*allocatedBytes)() = nullptr;
+  uint64_t (*allocations)() = nullptr;
+};
+
+static llvm::Expected<GPURuntime> loadGPURuntime(const char *argv0) {
+#ifndef REV_HAVE_CUDA
+  (void)argv0;
+  return llvm::createStringError(
+      std::errc::not_supported,
+      "--target=gpu: this rev-run was built without the CUDA toolkit, so "
+      "rev's CUDA runtime does not exist (rebuild where /usr/local/cuda is)");
+#else
+  GPURuntime rt;
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&loadGPURuntime));
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(path, "..", "lib", "librev_cuda_runtime.so");
+  rt.path = std::string(path);
+  std::string error;
+  auto lib =
+      llvm::sys::DynamicLibrary::getPermanentLibrary(rt.path.c_str(), &error);
+  if (!lib.isValid())
+    return llvm::createStringError(
+        std::errc::no_such_file_or_directory,
+        "--target=gpu: cannot load rev's CUDA runtime (%s): %s%s",
+        rt.path.c_str(), error.c_str(),
+        error.find("libcuda.so.1") != std::string::npos
+            ? " (no NVIDIA driver on this machine)"
+            : "");
+  auto get = [&](auto &fn, const char *name) -> bool {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+        lib.getAddressOfSymbol(name));
+    return fn != nullptr;
+  };
+  if (!get(rt.init, "rev_gpu_init") || !get(rt.alloc, "mgpuMemAlloc") ||
+      !get(rt.free, "mgpuMemFree") ||
+      !get(rt.synchronize, "rev_gpu_synchronize") ||
+      !get(rt.resetPeak, "rev_gpu_reset_peak") ||
+      !get(rt.peakBytes, "rev_gpu_peak_bytes") ||
+      !get(rt.liveBytes, "rev_gpu_live_bytes") ||
+      !get(rt.allocatedBytes, "rev_gpu_allocated_bytes") ||
+      !get(rt.allocations, "rev_gpu_allocations"))
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "--target=gpu: %s lacks rev's functions",
+                                   rt.path.c_str());
+  char message[512] = {0};
+  if (rt.init(message, sizeof(message)) != 0)
+    return llvm::createStringError(std::errc::no_such_device,
+                                   "--target=gpu: no usable GPU: %s", message);
+  return rt;
+#endif
 }
 
 /// A file name for a tensor name (ONNX names may contain '/').
@@ -299,8 +382,8 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(
       argc, argv,
-      "rev-run: JIT-compile and run a function on the CPU, measuring time and "
-      "peak memory\n");
+      "rev-run: JIT-compile and run a function on the CPU (or an NVIDIA GPU "
+      "with --target=gpu), measuring time and peak memory\n");
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -373,6 +456,19 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
+  // The GPU (before spending time on compilation).
+  std::optional<GPURuntime> gpu;
+  if (target == Target::GPU) {
+    if (checkGradientsFlag)
+      return fail("--check-gradients runs on the CPU only (no --target=gpu)");
+  }
+  if (target == Target::GPU && !noRun) {
+    auto rt = loadGPURuntime(argv[0]);
+    if (!rt)
+      return fail(rt.takeError());
+    gpu = std::move(*rt);
+  }
+
   // 2. Entry point.
   std::string entryName = entry;
   if (entryName.empty()) {
@@ -421,10 +517,22 @@ int main(int argc, char **argv) {
                    << " s\n";
     phaseStart = now;
   };
-  if (detectLevel(*module) != IRLevel::LLVM)
+  if (target == Target::GPU) {
+    IRLevel level = detectLevel(*module);
+    if (level == IRLevel::Tensor) {
+      if (auto err = lowerToGPU(*module, gpuChip))
+        return fail(std::move(err));
+    } else if (level == IRLevel::Memref ||
+               !(*module)->hasAttr("gpu.container_module")) {
+      return fail("--target=gpu needs tensor-level input (TOSA), or a module "
+                  "that rev-lower-gpu lowered");
+    }
+  } else if (detectLevel(*module) != IRLevel::LLVM) {
     if (auto err = lowerToLLVM(*module, !noOptimize))
       return fail(std::move(err));
-  phase("lowering to the LLVM dialect");
+  }
+  phase(target == Target::GPU ? "lowering to GPU kernels and host code"
+            : "lowering to the LLVM dialect");
   if (!dumpLLVM.empty()) {
     auto out = openOutputFile(dumpLLVM, &errorMessage);
     if (!out)
@@ -557,7 +665,10 @@ int main(int argc, char **argv) {
   if (gradSig)
     entries.push_back(*gradSig);
   phase("reading the inputs");
-  auto fn = JITModule::compile(*module, entries, optLevel);
+  std::vector<std::string> sharedLibs;
+  if (gpu)
+    sharedLibs.push_back(gpu->path);
+  auto fn = JITModule::compile(*module, entries, optLevel, sharedLibs);
   if (!fn)
     return fail(fn.takeError());
   phase("JIT compilation");
@@ -569,7 +680,46 @@ int main(int argc, char **argv) {
   std::vector<Array> outputs;
   std::vector<double> times;
   AllocationStats stats;
-  for (unsigned r = 0; r < std::max(1u, repeat.getValue()); ++r) {
+  if (gpu) {
+    // Arguments and results live in managed memory for the whole run; each
+    // call is timed to the end of its last kernel.
+    std::vector<void *> buffers;
+    llvm::scope_exit release([&] {
+      for (void *b : buffers)
+        gpu->free(b, nullptr);
+    });
+    for (Array &a : inputs) {
+      buffers.push_back(gpu->alloc(a.numBytes(), nullptr, true));
+      std::memcpy(buffers.back(), a.data.data(), a.numBytes());
+    }
+    for (const TensorSpec &r : sig->results) {
+      outputs.push_back(Array::zeros(r.dtype, r.shape));
+      buffers.push_back(gpu->alloc(outputs.back().numBytes(), nullptr, true));
+    }
+    for (unsigned r = 0; r < std::max(1u, repeat.getValue()); ++r) {
+      gpu->synchronize();
+      gpu->resetPeak();
+      uint64_t liveBefore = gpu->liveBytes();
+      auto start = std::chrono::steady_clock::now();
+      if (auto err = (*fn)->callRaw(*sig, buffers))
+        return fail(std::move(err));
+      gpu->synchronize();
+      auto end = std::chrono::steady_clock::now();
+      times.push_back(
+          std::chrono::duration<double, std::milli>(end - start).count());
+      if (gpu->liveBytes() != liveBefore)
+        return fail("the compiled code leaked " +
+                    std::to_string(gpu->liveBytes() - liveBefore) +
+                    " device bytes in one call");
+      stats.peakBytes = gpu->peakBytes();
+      stats.allocatedBytes = gpu->allocatedBytes();
+      stats.allocations = gpu->allocations();
+    }
+    for (size_t k = 0; k < outputs.size(); ++k)
+      std::memcpy(outputs[k].data.data(), buffers[inputs.size() + k],
+                  outputs[k].numBytes());
+  }
+  for (unsigned r = 0; !gpu && r < std::max(1u, repeat.getValue()); ++r) {
     resetAllocationStats();
     auto start = std::chrono::steady_clock::now();
     if (auto err = (*fn)->call(*sig, args, outputs))
@@ -594,7 +744,8 @@ int main(int argc, char **argv) {
   llvm::outs() << "@" << sig->function << ": " << times.size()
                << " call(s), min " << llvm::format("%.3f", sorted.front())
                << " ms, median " << llvm::format("%.3f", median)
-               << " ms; peak heap " << stats.peakBytes << " bytes, "
+               << " ms; " << (gpu ? "peak device memory " : "peak heap ")
+               << stats.peakBytes << " bytes, "
                << stats.allocations << " allocations, " << stats.allocatedBytes
                << " bytes allocated per call\n";
 
@@ -671,11 +822,13 @@ int main(int argc, char **argv) {
       timeList.push_back(t);
     llvm::json::Object report{
         {"entry", sig->function},
+        {"target", gpu ? "gpu" : "cpu"},
         {"repeat", static_cast<int64_t>(times.size())},
         {"time_ms", llvm::json::Object{{"min", sorted.front()},
                                        {"median", median},
                                        {"mean", mean},
                                        {"all", std::move(timeList)}}},
+        // On the GPU: live device bytes (managed memory).
         {"peak_bytes", static_cast<int64_t>(stats.peakBytes)},
         {"allocated_bytes", static_cast<int64_t>(stats.allocatedBytes)},
         {"allocations", static_cast<int64_t>(stats.allocations)},

@@ -45,15 +45,18 @@ IRLevel detectLevel(mlir::ModuleOp module);
 /// Lowers `module` to the LLVM dialect with rev-lower-cpu (from the tensor
 /// or memref level).
 llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize);
+/// Lowers a tensor-level module with rev-lower-gpu (kernels for `chip`).
+llvm::Error lowerToGPU(mlir::ModuleOp module, llvm::StringRef chip);
 
 /// A JIT-compiled module whose entry points (functions with rev.abi) can be
 /// called.
 class JITModule {
 public:
   /// Compiles `llvmModule` and materializes the given entry points.
+  /// `sharedLibs` are loaded into the JIT (e.g. the CUDA runtime).
   static llvm::Expected<std::unique_ptr<JITModule>>
   compile(mlir::ModuleOp llvmModule, llvm::ArrayRef<EntrySignature> entries,
-          unsigned optLevel);
+          unsigned optLevel, llvm::ArrayRef<std::string> sharedLibs = {});
   ~JITModule();
 
   /// Calls an entry point. `inputs` match `sig.args`; `outputs` are
@@ -61,6 +64,10 @@ public:
   llvm::Error call(const EntrySignature &sig,
                    llvm::ArrayRef<const Array *> inputs,
                    std::vector<Array> &outputs);
+  /// Calls an entry point on C-ordered buffers that the caller allocated
+  /// (e.g. managed GPU memory): one per argument, then one per result.
+  llvm::Error callRaw(const EntrySignature &sig,
+                      llvm::ArrayRef<void *> buffers);
 
 private:
   JITModule() = default;

@@ -1,0 +1,63 @@
+// RUN: rev-opt %s --split-input-file --rev-gpu-prepare | FileCheck %s
+
+// Buffers become managed GPU memory; frees are asynchronous on one stream
+// token per function, waited for before the return.
+// CHECK-LABEL: func.func @buffers
+// CHECK: %[[S:.+]] = gpu.wait async
+// CHECK: %[[A:.+]] = gpu.alloc  host_shared () : memref<4xf32>
+// CHECK: gpu.dealloc async [%[[S]]] %[[A]] : memref<4xf32>
+// CHECK: gpu.wait [%[[S]]]
+// CHECK-NEXT: return
+// CHECK-NOT: memref.alloc
+func.func @buffers(%x: memref<4xf32>, %out: memref<4xf32>) {
+  %a = memref.alloc() : memref<4xf32>
+  memref.copy %x, %a : memref<4xf32> to memref<4xf32>
+  memref.copy %a, %out : memref<4xf32> to memref<4xf32>
+  memref.dealloc %a : memref<4xf32>
+  return
+}
+
+// -----
+
+// A copy becomes a parallel loop of loads and stores (a kernel later),
+// strided views included.
+// CHECK-LABEL: func.func @copy
+// CHECK-NOT: memref.copy
+// CHECK: scf.parallel (%[[I:.+]], %[[J:.+]]) = (%c0, %c0) to (%c2, %c3) step (%c1, %c1)
+// CHECK: %[[V:.+]] = memref.load %{{.+}}[%[[I]], %[[J]]] : memref<2x3xf32, strided<[6, 1], offset: 1>>
+// CHECK: memref.store %[[V]], %arg1[%[[I]], %[[J]]] : memref<2x3xf32>
+func.func @copy(%x: memref<2x6xf32>, %out: memref<2x3xf32>) {
+  %v = memref.subview %x[0, 1] [2, 3] [1, 1] : memref<2x6xf32> to memref<2x3xf32, strided<[6, 1], offset: 1>>
+  memref.copy %v, %out : memref<2x3xf32, strided<[6, 1], offset: 1>> to memref<2x3xf32>
+  return
+}
+
+// -----
+
+// A serial loop at the top level (a full reduction) runs in a one-thread
+// kernel: it is wrapped in a one-iteration scf.parallel. A loop that
+// carries values stays on the host.
+// CHECK-LABEL: func.func @serial
+// CHECK: scf.parallel (%{{.+}}) = (%c0{{.*}}) to (%c1{{.*}}) step (%c1{{.*}})
+// CHECK-NEXT: scf.for
+// CHECK: scf.reduce
+// CHECK: scf.for {{.+}} iter_args
+func.func @serial(%x: memref<8xf32>, %out: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %a = memref.load %x[%i] : memref<8xf32>
+    %s = memref.load %out[] : memref<f32>
+    %t = arith.addf %a, %s : f32
+    memref.store %t, %out[] : memref<f32>
+  }
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<8xf32>
+    %t = arith.addf %a, %acc : f32
+    scf.yield %t : f32
+  }
+  memref.store %r, %out[] : memref<f32>
+  return
+}
