@@ -40,11 +40,50 @@ namespace rev {
 
 namespace {
 
+/// Marks the loops that rev-gpu-prepare itself keeps on the host.
+constexpr llvm::StringLiteral kHostLoop = "rev.host_loop";
+
 struct RevGPUPreparePass
     : public rev::impl::RevGPUPrepareBase<RevGPUPreparePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     OpBuilder b(func.getContext());
+
+    // Constants (memref.global) are host memory, which kernels cannot read:
+    // each one a function uses is copied, by host loops at the function's
+    // entry, into a buffer that becomes managed memory below, and freed
+    // before the function returns.
+    SmallVector<memref::GetGlobalOp> globals;
+    func.walk([&](memref::GetGlobalOp g) { globals.push_back(g); });
+    for (memref::GetGlobalOp global : globals) {
+      auto type = global.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+          global->getParentOp() != func)
+        continue;
+      Location loc = global.getLoc();
+      b.setInsertionPointAfter(global);
+      auto copy = memref::AllocOp::create(b, loc, type);
+      global.getResult().replaceAllUsesWith(copy.getResult());
+      // Host loops: one scf.for per dimension (marked so that they are not
+      // moved into a kernel).
+      SmallVector<Value> ivs;
+      OpBuilder::InsertionGuard guard(b);
+      for (int64_t size : type.getShape()) {
+        Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+        Value ub = arith::ConstantIndexOp::create(b, loc, size);
+        Value step = arith::ConstantIndexOp::create(b, loc, 1);
+        auto loop = scf::ForOp::create(b, loc, lb, ub, step);
+        loop->setAttr(kHostLoop, b.getUnitAttr());
+        ivs.push_back(loop.getInductionVar());
+        b.setInsertionPoint(loop.getBody()->getTerminator());
+      }
+      Value v = memref::LoadOp::create(b, loc, global.getResult(), ivs);
+      memref::StoreOp::create(b, loc, v, copy.getResult(), ivs);
+      func.walk([&](func::ReturnOp ret) {
+        OpBuilder rb(ret);
+        memref::DeallocOp::create(rb, ret.getLoc(), copy.getResult());
+      });
+    }
 
     // Buffers.
     SmallVector<memref::AllocOp> allocs;
@@ -134,7 +173,7 @@ struct RevGPUPreparePass
         if (auto loop = dyn_cast<scf::ForOp>(&op))
           serial.push_back(loop);
     for (scf::ForOp loop : serial) {
-      if (loop.getNumResults() != 0)
+      if (loop.getNumResults() != 0 || loop->hasAttr(kHostLoop))
         continue; // (loop-carried values: left on the host)
       b.setInsertionPoint(loop);
       Location loc = loop.getLoc();

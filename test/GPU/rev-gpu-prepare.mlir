@@ -61,3 +61,33 @@ func.func @serial(%x: memref<8xf32>, %out: memref<f32>) {
   memref.store %r, %out[] : memref<f32>
   return
 }
+
+// -----
+
+// A constant (memref.global, host memory) is copied by host loops into a
+// managed buffer that the kernels read, freed before the return.
+// CHECK-LABEL: func.func @constant
+// CHECK: %[[G:.+]] = memref.get_global @iota : memref<1x3xi64>
+// CHECK: %[[C:.+]] = gpu.alloc  host_shared () : memref<1x3xi64>
+// CHECK: scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK-NEXT: %[[V:.+]] = memref.load %[[G]][%[[I]], %[[J]]]
+// CHECK-NEXT: memref.store %[[V]], %[[C]][%[[I]], %[[J]]]
+// CHECK: } {rev.host_loop}
+// CHECK: scf.parallel
+// CHECK: memref.load %[[C]]
+// CHECK: gpu.dealloc async [%{{.+}}] %[[C]]
+// CHECK-NEXT: gpu.wait
+// CHECK-NEXT: return
+memref.global "private" constant @iota : memref<1x3xi64> = dense<[[0, 1, 2]]>
+func.func @constant(%out: memref<3xi64>) {
+  %g = memref.get_global @iota : memref<1x3xi64>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  scf.parallel (%i) = (%c0) to (%c3) step (%c1) {
+    %v = memref.load %g[%c0, %i] : memref<1x3xi64>
+    memref.store %v, %out[%i] : memref<3xi64>
+  }
+  return
+}

@@ -132,20 +132,17 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
 
     - every `memref.alloc` becomes `gpu.alloc host_shared` (managed memory,
       which the kernels and the few host-side accesses share; the runtime
-      counts its bytes) and its `memref.dealloc` a `gpu.dealloc`;
+      counts its bytes), and every `memref.dealloc` an asynchronous
+      `gpu.dealloc` on one stream token per function (the only form
+      upstream's `gpu-to-llvm` lowers), waited for before each return;
+    - `memref.copy` becomes a parallel loop of loads and stores (a kernel),
+      instead of a call to MLIR's host runtime function `memrefCopy`;
+    - each constant (`memref.get_global`, host memory that kernels cannot
+      read) is copied by host loops into a managed buffer at the function's
+      entry, freed before it returns;
     - loops left serial at the top level of a function (full reductions)
       are wrapped in a one-iteration `scf.parallel`, so that they become a
-      one-thread kernel instead of host code;
-    - math functions are expanded into arithmetic (`rsqrt` into `1 / sqrt`,
-      polynomial approximations of `exp`, `log`, `erf`, `tanh`, ...;
-      what is left in kernels (`sqrt`, `fma`, `absf`, rounding) becomes PTX's
-      own IEEE instructions), so
-      that kernels call no libdevice function and their PTX assembles
-      without the CUDA toolkit's bitcode library.
-
-    Frees become asynchronous `gpu.dealloc` on one stream token per
-    function (the only form upstream's `gpu-to-llvm` lowers), waited for
-    before each return.
+      one-thread kernel instead of host code.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect",
