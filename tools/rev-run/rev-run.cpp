@@ -48,6 +48,7 @@ using namespace rev::runtime;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("rev-run options");
+static cl::OptionCategory onnxCategory("ONNX import options (for .onnx input)");
 static cl::opt<std::string> inputFile(cl::Positional,
                                       cl::desc("<model.onnx | file.mlir | ->"),
                                       cl::init("-"), cl::cat(category));
@@ -378,6 +379,12 @@ int main(int argc, char **argv) {
   registerAllPasses();
   rev::registerRevPasses();
   rev::registerONNXImportCommandLineOptions();
+  // --help shows rev-run's own and the ONNX import options, not the
+  // hundreds of LLVM and MLIR internals linked in (still accepted).
+  for (auto &entry : cl::getRegisteredOptions())
+    if (entry.first.starts_with("onnx-"))
+      entry.second->addCategory(onnxCategory);
+  cl::HideUnrelatedOptions({&category, &onnxCategory});
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(
