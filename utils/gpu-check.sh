@@ -53,12 +53,21 @@ EOF
 run() {
   [ -d "$out" ] || { echo "gpu-check: $out is missing: run 'prepare' first" >&2; exit 1; }
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
+  # Each program runs under a time limit; a failing mode is reported and
+  # the other one still runs.
+  local ran=""
   for mode in $modes; do
     rm -rf "$out/gpu-$mode" && mkdir -p "$out/gpu-$mode"
-    "$out/revnet-$mode" --inputs "$out/inputs" --outputs "$out/gpu-$mode" \
-        --repeat 20 --report "$out/gpu-$mode.json"
+    echo "== $mode"
+    if timeout 120 "$out/revnet-$mode" --inputs "$out/inputs" \
+        --outputs "$out/gpu-$mode" --repeat 20 --report "$out/gpu-$mode.json"; then
+      ran="$ran $mode"
+    else
+      echo "gpu-check: the $mode program failed (status $?)" >&2
+    fi
   done
-  python3 - "$out" $modes <<'EOF'
+  [ -n "$ran" ] || { echo "gpu-check: no mode ran" >&2; exit 1; }
+  python3 - "$out" $ran <<'EOF'
 import json, math, os, sys
 import numpy as np
 out, modes = sys.argv[1], sys.argv[2:]
@@ -94,6 +103,7 @@ if "store" in s and "reversible" in s:
 print("gpu-check: " + ("agrees with the CPU" if ok else "DISAGREES with the CPU"))
 sys.exit(0 if ok else 1)
 EOF
+  [ "$ran" = " $(echo $modes)" ] || { echo "gpu-check: not every mode ran" >&2; exit 1; }
 }
 
 case ${1:-} in
