@@ -29,11 +29,11 @@ for mode in store reversible; do
 done
 
 for mode in store reversible; do
-  step "rev-run: $mode-mode training step, JIT-compiled for this CPU, 10 calls"
+  step "rev-run: $mode-mode training step, JIT-compiled for this CPU, 100 calls (median)"
   expect=()
   [ "$mode" = reversible ] && expect=(--expect "$work/store.out" --rtol 1e-4)
   "$bin/rev-run" "$work/$mode.mlir" --weights "$model/model.onnx" \
-      --inputs "$model/inputs" --repeat 10 --timing \
+      --inputs "$model/inputs" --repeat 100 --timing \
       --report "$work/$mode.run.json" --outputs "$work/$mode.out" \
       "${expect[@]}" > "$work/$mode.log" 2>&1 || { cat "$work/$mode.log"; exit 1; }
   grep -E "took|call\(s\)|compared" "$work/$mode.log" | sed 's/^/  /'
