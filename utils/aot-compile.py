@@ -59,6 +59,10 @@ def main():
     ap.add_argument("--target", choices=["cpu", "gpu"], default="cpu")
     ap.add_argument("--chip", default="sm_90", help="gpu: NVIDIA architecture")
     ap.add_argument("--cuda", default="/usr/local/cuda", help="gpu: CUDA toolkit (driver stub)")
+    ap.add_argument("--gpu-format", choices=["auto", "isa", "bin", "fatbin"], default="auto",
+                    help="gpu: kernels as PTX (isa: compiled by the driver when loaded), cubin "
+                         "(bin) or fatbin (cubin + PTX); auto = fatbin when the toolkit's ptxas "
+                         "and fatbinary exist, else isa")
     args = ap.parse_args()
     bin_dir = os.path.join(args.build, "bin")
     if args.target == "gpu":
@@ -125,8 +129,15 @@ def compile_gpu(args, bin_dir):
         cmd = [os.path.join(bin_dir, "rev-opt"), args.input]
         if args.pass_pipeline:
             cmd.append("--" + args.pass_pipeline)
-        cmd += ["--rev-lower-gpu=chip=%s" % args.chip, "-o", lowered]
-        run(cmd)
+        fmt = args.gpu_format
+        if fmt == "auto":
+            tools = [os.path.join(args.cuda, "bin", t) for t in ("ptxas", "fatbinary")]
+            fmt = "fatbin" if all(os.path.exists(t) for t in tools) else "isa"
+        args.gpu_format = fmt
+        cmd += ["--rev-lower-gpu=chip=%s format=%s" % (args.chip, fmt), "-o", lowered]
+        # MLIR's NVVM serializer finds ptxas and fatbinary through CUDA_ROOT.
+        env = dict(os.environ, CUDA_ROOT=args.cuda)
+        run(cmd, env=env)
         sig = run([os.path.join(bin_dir, "rev-run"), lowered, "--print-signature",
                    "--no-run"] + (["--entry", args.entry] if args.entry else []),
                   stdout=subprocess.PIPE, text=True).stdout
@@ -163,7 +174,8 @@ def compile_gpu(args, bin_dir):
              "-L" + lib_dir, "-lRevGPUProgram", "-lRevCudaRuntime",
              "-L" + os.path.join(args.cuda, "lib64", "stubs"), "-lcuda",
              "-static-libstdc++", "-static-libgcc", "-o", args.output])
-    print("aot-compile: wrote %s (GPU program for @%s, %s)" % (args.output, entry, args.chip))
+    print("aot-compile: wrote %s (GPU program for @%s, %s, %s)" % (
+        args.output, entry, args.chip, args.gpu_format))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@
 # --target=gpu: PTX for sm_90 embedded, runtime linked in, only libcuda.so.1
 # needed at run time), writes the inputs and every weight as .npy, and the
 # CPU results of the same steps (rev-run) as the reference. Everything goes to
-# gpu-check/ (git-ignored, about 2 MB).
+# gpu-check/ (git-ignored, about 21 MB).
 #
 # run: runs both programs, compares their loss and gradients with the CPU's
 # (relative error per tensor, and the angle between all gradients), and
