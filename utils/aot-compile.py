@@ -59,6 +59,9 @@ def main():
     ap.add_argument("--target", choices=["cpu", "gpu"], default="cpu")
     ap.add_argument("--chip", default="sm_90", help="gpu: NVIDIA architecture")
     ap.add_argument("--cuda", default="/usr/local/cuda", help="gpu: CUDA toolkit (driver stub)")
+    ap.add_argument("--gpu-memory", choices=["managed", "device"], default="managed",
+                    help="gpu: rev-lower-gpu's memory option (device: buffers that host "
+                         "code never touches become device memory)")
     ap.add_argument("--gpu-format", choices=["auto", "isa", "bin", "fatbin"], default="auto",
                     help="gpu: kernels as PTX (isa: compiled by the driver when loaded), cubin "
                          "(bin) or fatbin (cubin + PTX); auto = fatbin when the toolkit's ptxas "
@@ -134,7 +137,8 @@ def compile_gpu(args, bin_dir):
             tools = [os.path.join(args.cuda, "bin", t) for t in ("ptxas", "fatbinary")]
             fmt = "fatbin" if all(os.path.exists(t) for t in tools) else "isa"
         args.gpu_format = fmt
-        cmd += ["--rev-lower-gpu=chip=%s format=%s" % (args.chip, fmt), "-o", lowered]
+        cmd += ["--rev-lower-gpu=chip=%s format=%s memory=%s" % (args.chip, fmt, args.gpu_memory),
+                "-o", lowered]
         # MLIR's NVVM serializer finds ptxas and fatbinary through CUDA_ROOT.
         env = dict(os.environ, CUDA_ROOT=args.cuda)
         run(cmd, env=env)

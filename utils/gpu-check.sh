@@ -14,6 +14,10 @@
 # CPU results of the same steps (rev-run) as the reference. Everything goes to
 # gpu-check/ (git-ignored, about 21 MB).
 #
+# GPU_MEMORY=device utils/gpu-check.sh prepare: buffers that only kernels
+# touch are device memory instead of managed memory (rev-lower-gpu
+# memory=device).
+#
 # run: runs both programs, compares their loss and gradients with the CPU's
 # (relative error per tensor, and the angle between all gradients), and
 # prints time and peak device memory for both modes.
@@ -28,7 +32,7 @@ prepare() {
   rm -rf "$out" && mkdir -p "$out/inputs"
   for mode in $modes; do
     /usr/bin/python3 "$root/utils/aot-compile.py" "$model/model.onnx" \
-        --target=gpu --build "$build" \
+        --target=gpu --build "$build" --gpu-memory="${GPU_MEMORY:-managed}" \
         --pass-pipeline="rev-train=mode=$mode loss=cross-entropy" \
         -o "$out/revnet-$mode"
     "$build/bin/rev-opt" "$model/model.onnx" \

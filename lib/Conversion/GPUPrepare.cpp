@@ -27,6 +27,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -35,6 +36,7 @@ using namespace mlir;
 namespace rev {
 #define GEN_PASS_DEF_REVGPUPREPARE
 #define GEN_PASS_DEF_REVGPUKERNELMATH
+#define GEN_PASS_DEF_REVGPUDEVICEBUFFERS
 #include "rev/Conversion/Passes.h.inc"
 } // namespace rev
 
@@ -243,6 +245,77 @@ struct RevGPUKernelMathPass
         op->getResult(0).replaceAllUsesWith(asmOp.getRes());
         op->erase();
       }
+    }
+  }
+};
+
+struct RevGPUDeviceBuffersPass
+    : public rev::impl::RevGPUDeviceBuffersBase<RevGPUDeviceBuffersPass> {
+  /// Whether every use of `buffer` (and of its views) is in a kernel or is
+  /// its free.
+  static bool onlyKernelsTouch(Value buffer) {
+    SmallVector<Value> worklist{buffer};
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (user->getParentOfType<gpu::LaunchOp>())
+          continue;
+        if (isa<gpu::DeallocOp>(user))
+          continue;
+        if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
+          if (view.getViewSource() == v && user->getNumResults() == 1) {
+            worklist.push_back(user->getResult(0));
+            continue;
+          }
+        }
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    SmallVector<gpu::AllocOp> candidates;
+    func.walk([&](gpu::AllocOp alloc) {
+      if (!alloc.getHostShared())
+        return;
+      if (onlyKernelsTouch(alloc.getMemref()))
+        candidates.push_back(alloc);
+      else
+        ++numManaged;
+    });
+    if (candidates.empty())
+      return;
+    // The function's stream token (rev-gpu-prepare creates one where the
+    // function frees buffers, which it does for every buffer it allocates).
+    Value stream;
+    for (Operation &op : func.getBody().front())
+      if (auto wait = dyn_cast<gpu::WaitOp>(&op))
+        if (wait.getAsyncToken() && wait.getAsyncDependencies().empty()) {
+          stream = wait.getAsyncToken();
+          break;
+        }
+    if (!stream) {
+      numManaged += candidates.size();
+      return;
+    }
+    OpBuilder b(func.getContext());
+    Type tokenType = gpu::AsyncTokenType::get(func.getContext());
+    for (gpu::AllocOp alloc : candidates) {
+      if (!alloc.getAsyncDependencies().empty())
+        continue;
+      b.setInsertionPoint(alloc);
+      auto device = gpu::AllocOp::create(
+          b, alloc.getLoc(), alloc.getMemref().getType(), tokenType,
+          ValueRange{stream}, alloc.getDynamicSizes(),
+          alloc.getSymbolOperands(), /*hostShared=*/false);
+      alloc.getMemref().replaceAllUsesWith(device.getMemref());
+      alloc.erase();
+      ++numDevice;
     }
   }
 };

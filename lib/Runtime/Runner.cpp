@@ -153,10 +153,12 @@ llvm::Error lowerToLLVM(ModuleOp module, bool optimize) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerToGPU(ModuleOp module, StringRef chip) {
+llvm::Error lowerToGPU(ModuleOp module, StringRef chip, bool deviceMemory) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   LowerGPUOptions options;
   options.chip = chip.str();
+  if (deviceMemory)
+    options.memory = LowerGPUOptions::Memory::Device;
   buildLowerGPUPipeline(pm, options);
   if (failed(pm.run(module)))
     return createStringError(std::errc::invalid_argument,

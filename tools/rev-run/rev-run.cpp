@@ -142,6 +142,11 @@ static cl::opt<Target> target(
 static cl::opt<std::string>
     gpuChip("gpu-chip", cl::desc("GPU architecture for --target=gpu"),
             cl::init("sm_90"), cl::cat(category));
+static cl::opt<bool> gpuDeviceMemory(
+    "gpu-device-memory",
+    cl::desc("--target=gpu: buffers that host code never touches are device "
+             "memory instead of managed memory (rev-lower-gpu memory=device)"),
+    cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "rev-run") << message << "\n";
@@ -527,7 +532,7 @@ int main(int argc, char **argv) {
   if (target == Target::GPU) {
     IRLevel level = detectLevel(*module);
     if (level == IRLevel::Tensor) {
-      if (auto err = lowerToGPU(*module, gpuChip))
+      if (auto err = lowerToGPU(*module, gpuChip, gpuDeviceMemory))
         return fail(std::move(err));
     } else if (level == IRLevel::Memref ||
                !(*module)->hasAttr("gpu.container_module")) {

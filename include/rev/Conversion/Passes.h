@@ -73,6 +73,16 @@ struct LowerGPUOptions : public mlir::PassPipelineOptions<LowerGPUOptions> {
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Device code optimization level"),
                             llvm::cl::init(3)};
+  enum class Memory { Managed, Device };
+  Option<Memory> memory{
+      *this, "memory", llvm::cl::desc("Where buffers live"),
+      llvm::cl::values(
+          clEnumValN(Memory::Managed, "managed",
+                     "every buffer is CUDA managed memory (the default)"),
+          clEnumValN(Memory::Device, "device",
+                     "buffers that host code never touches become device "
+                     "memory (rev-gpu-device-buffers)")),
+      llvm::cl::init(Memory::Managed)};
 };
 
 /// TOSA/rev -> linalg -> buffers (managed GPU memory, freed after last use)

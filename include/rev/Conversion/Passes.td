@@ -169,4 +169,23 @@ def RevGPUKernelMath : Pass<"rev-gpu-kernel-math", "::mlir::func::FuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def RevGPUDeviceBuffers
+    : Pass<"rev-gpu-device-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Buffers that only kernels touch become device memory";
+  let description = [{
+    Run after kernel mapping (`convert-parallel-loops-to-gpu`; `rev-lower-gpu
+    memory=device` does). A managed buffer (`gpu.alloc host_shared`) whose
+    every use, through views (subview, expand/collapse_shape, casts), is
+    inside a `gpu.launch` or is its `gpu.dealloc` becomes a device
+    allocation (`gpu.alloc async` on the function's stream token, lowered to
+    `cuMemAlloc`). Buffers that host code reads or writes, returns or passes
+    to a call stay managed.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let statistics = [
+    Statistic<"numDevice", "device-buffers", "Buffers made device memory">,
+    Statistic<"numManaged", "managed-buffers", "Buffers left managed">
+  ];
+}
+
 #endif // REV_CONVERSION_PASSES_TD

@@ -46,7 +46,8 @@ IRLevel detectLevel(mlir::ModuleOp module);
 /// or memref level).
 llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize);
 /// Lowers a tensor-level module with rev-lower-gpu (kernels for `chip`).
-llvm::Error lowerToGPU(mlir::ModuleOp module, llvm::StringRef chip);
+llvm::Error lowerToGPU(mlir::ModuleOp module, llvm::StringRef chip,
+                       bool deviceMemory = false);
 
 /// A JIT-compiled module whose entry points (functions with rev.abi) can be
 /// called.

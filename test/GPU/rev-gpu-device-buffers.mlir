@@ -1,0 +1,35 @@
+// RUN: rev-opt %s --rev-gpu-device-buffers | FileCheck %s
+
+// A buffer that only kernels touch (through a view too) becomes device
+// memory on the function's stream; one that host code reads stays managed.
+// CHECK-LABEL: func.func @buffers
+// CHECK: %[[S:.+]] = gpu.wait async
+// CHECK: %[[D:.+]], %{{.+}} = gpu.alloc async [%[[S]]] () : memref<4xf32>
+// CHECK: %[[H:.+]] = gpu.alloc  host_shared () : memref<4xf32>
+// CHECK: memref.expand_shape %[[D]]
+// CHECK: gpu.launch
+// CHECK: memref.load %[[H]]
+// CHECK: gpu.dealloc async [%[[S]]] %[[D]]
+func.func @buffers(%x: memref<4xf32>, %out: memref<f32>) {
+  %s = gpu.wait async
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c0 = arith.constant 0 : index
+  %d = gpu.alloc host_shared () : memref<4xf32>
+  %h = gpu.alloc host_shared () : memref<4xf32>
+  %v = memref.expand_shape %d [[0, 1]] output_shape [1, 4] : memref<4xf32> into memref<1x4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    %a = memref.load %x[%tx] : memref<4xf32>
+    memref.store %a, %v[%c0, %tx] : memref<1x4xf32>
+    %b = memref.load %d[%tx] : memref<4xf32>
+    memref.store %b, %h[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  %r = memref.load %h[%c0] : memref<4xf32>
+  memref.store %r, %out[] : memref<f32>
+  %t1 = gpu.dealloc async [%s] %d : memref<4xf32>
+  %t2 = gpu.dealloc async [%s] %h : memref<4xf32>
+  gpu.wait [%s]
+  return
+}
