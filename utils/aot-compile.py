@@ -46,6 +46,32 @@ def run(cmd, **kw):
     return p
 
 
+def lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
+    """rev-opt (the user's pipeline, then `lowering`) -> LLVM IR -> object
+    file. Returns the object's path and the entry's signature: its name and
+    a list of (kind, name, dtype, dims) from rev-run's listing."""
+    lowered = os.path.join(tmp, "lowered.mlir")
+    cmd = [os.path.join(bin_dir, "rev-opt"), args.input]
+    if args.pass_pipeline:
+        cmd.append("--" + args.pass_pipeline)
+    run(cmd + [lowering, "-o", lowered], env=env)
+    sig = run([os.path.join(bin_dir, "rev-run"), lowered, "--print-signature",
+               "--no-run"] + (["--entry", args.entry] if args.entry else []),
+              stdout=subprocess.PIPE, text=True).stdout
+    ll = os.path.join(tmp, "model.ll")
+    run([os.path.join(bin_dir, "rev-translate"), "--mlir-to-llvmir", lowered, "-o", ll])
+    obj = os.path.join(tmp, "model.o")
+    run([os.path.join(LLVM, "bin", "llc")] + llc_flags +
+        ["-filetype=obj", "-relocation-model=pic", ll, "-o", obj])
+    lines = sig.strip().splitlines()
+    specs = []
+    for l in lines[1:]:
+        m = re.match(r"\s*(arg|result)\s+(.*): (\w+) \[([0-9,]*)\]", l)
+        kind, name, dtype, shape = m.groups()
+        specs.append((kind, name, dtype, [d for d in shape.split(",") if d]))
+    return obj, lines[0].lstrip("@"), specs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -72,39 +98,23 @@ def main():
         return compile_gpu(args, bin_dir)
 
     with tempfile.TemporaryDirectory() as tmp:
-        lowered = os.path.join(tmp, "lowered.mlir")
-        cmd = [os.path.join(bin_dir, "rev-opt"), args.input]
-        if args.pass_pipeline:
-            cmd.append("--" + args.pass_pipeline)
-        cmd += ["--rev-lower-cpu=generic-alloc=0", "-o", lowered]
-        run(cmd)
-        sig = run([os.path.join(bin_dir, "rev-run"), lowered, "--print-signature",
-                   "--no-run"] + (["--entry", args.entry] if args.entry else []),
-                  stdout=subprocess.PIPE, text=True).stdout
-        ll = os.path.join(tmp, "model.ll")
-        run([os.path.join(bin_dir, "rev-translate"), "--mlir-to-llvmir", lowered, "-o", ll])
-        obj = os.path.join(tmp, "model.o")
-        run([os.path.join(LLVM, "bin", "llc"), "-O3", "-filetype=obj",
-             "-relocation-model=pic", "-mcpu=native", ll, "-o", obj])
+        obj, entry, specs = lower_to_object(
+            args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=0", ["-O3", "-mcpu=native"])
         run(["c++", "-shared", "-o", args.output, obj, "-L" + os.path.join(LLVM, "lib"),
              "-lmlir_c_runner_utils", "-Wl,-rpath," + os.path.join(LLVM, "lib")])
 
     # The header, from rev-run's signature listing.
-    lines = sig.strip().splitlines()
-    entry = lines[0].lstrip("@")
     ctypes = {"float32": "float", "float64": "double", "int64": "int64_t",
               "int32": "int32_t", "bool": "bool"}
     params, docs, ranks = [], [], set()
-    for l in lines[1:]:
-        m = re.match(r"\s*(arg|result)\s+(.*): (\w+) \[([0-9,]*)\]", l)
-        kind, name, dtype, shape = m.groups()
-        rank = len([d for d in shape.split(",") if d])
+    for kind, name, dtype, dims in specs:
+        rank = len(dims)
         ranks.add(rank)
         ident = re.sub(r"[^A-Za-z0-9_]", "_", name)
         if ident[0].isdigit():
             ident = "_" + ident
         params.append("RevMemRef%d *%s" % (rank, ident))
-        docs.append(" *   %-6s %-28s %s[%s]" % (kind, name, ctypes[dtype], shape))
+        docs.append(" *   %-6s %-28s %s[%s]" % (kind, name, ctypes[dtype], ",".join(dims)))
     header = args.header or os.path.splitext(args.output)[0] + ".h"
     with open(header, "w") as f:
         guard = re.sub(r"[^A-Z0-9]", "_", os.path.basename(header).upper())
@@ -128,41 +138,23 @@ def compile_gpu(args, bin_dir):
             sys.exit("aot-compile: %s is missing: the GPU runtime is built only "
                      "when the CUDA toolkit is found at configure time" % lib)
     with tempfile.TemporaryDirectory() as tmp:
-        lowered = os.path.join(tmp, "lowered.mlir")
-        cmd = [os.path.join(bin_dir, "rev-opt"), args.input]
-        if args.pass_pipeline:
-            cmd.append("--" + args.pass_pipeline)
         fmt = args.gpu_format
         if fmt == "auto":
             tools = [os.path.join(args.cuda, "bin", t) for t in ("ptxas", "fatbinary")]
             fmt = "fatbin" if all(os.path.exists(t) for t in tools) else "isa"
         args.gpu_format = fmt
-        cmd += ["--rev-lower-gpu=chip=%s format=%s memory=%s" % (args.chip, fmt, args.gpu_memory),
-                "-o", lowered]
         # MLIR's NVVM serializer finds ptxas and fatbinary through CUDA_ROOT.
-        env = dict(os.environ, CUDA_ROOT=args.cuda)
-        run(cmd, env=env)
-        sig = run([os.path.join(bin_dir, "rev-run"), lowered, "--print-signature",
-                   "--no-run"] + (["--entry", args.entry] if args.entry else []),
-                  stdout=subprocess.PIPE, text=True).stdout
-        ll = os.path.join(tmp, "model.ll")
-        run([os.path.join(bin_dir, "rev-translate"), "--mlir-to-llvmir", lowered, "-o", ll])
-        obj = os.path.join(tmp, "model.o")
-        run([os.path.join(LLVM, "bin", "llc"), "-O2", "-filetype=obj",
-             "-relocation-model=pic", ll, "-o", obj])
-        lines = sig.strip().splitlines()
-        entry = lines[0].lstrip("@")
-        specs, n = [], 0
-        for l in lines[1:]:
-            m = re.match(r"\s*(arg|result)\s+(.*): (\w+) \[([0-9,]*)\]", l)
-            kind, name, dtype, shape = m.groups()
-            dims = [d for d in shape.split(",") if d]
+        obj, entry, signature = lower_to_object(
+            args, bin_dir, tmp,
+            "--rev-lower-gpu=chip=%s format=%s memory=%s" % (args.chip, fmt, args.gpu_memory),
+            ["-O2"], env=dict(os.environ, CUDA_ROOT=args.cuda))
+        specs, n = [], len(signature)
+        for kind, name, dtype, dims in signature:
             if len(dims) > 8:
                 sys.exit("aot-compile: rank above 8: " + name)
             specs.append('  {"%s", "%s", %d, {%s}, %d},' % (
                 name.replace('"', '\\"'), dtype, len(dims), ", ".join(dims) or "0",
                 1 if kind == "result" else 0))
-            n += 1
         main_c = os.path.join(tmp, "main.c")
         with open(main_c, "w") as f:
             f.write("/* Generated by rev-opt's utils/aot-compile.py --target=gpu. */\n")

@@ -176,7 +176,7 @@ struct RevGPUPreparePass
           serial.push_back(loop);
     for (scf::ForOp loop : serial) {
       if (loop.getNumResults() != 0 || loop->hasAttr(kHostLoop))
-        continue; // (loop-carried values: left on the host)
+        continue; // (loop-carried values, and our own host loops)
       b.setInsertionPoint(loop);
       Location loc = loop.getLoc();
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -192,16 +192,24 @@ struct RevGPUPreparePass
 
 struct RevGPUKernelMathPass
     : public rev::impl::RevGPUKernelMathBase<RevGPUKernelMathPass> {
+  /// Built once, applied to every launch (a model has a thousand).
+  FrozenRewritePatternSet patterns;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    RewritePatternSet set(context);
+    math::populateExpansionPatterns(set, {"rsqrt"});
+    populateMathPolynomialApproximationPatterns(set);
+    patterns = FrozenRewritePatternSet(std::move(set));
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     OpBuilder b(func.getContext());
     SmallVector<gpu::LaunchOp> launches;
     func.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
     for (gpu::LaunchOp launch : launches) {
-      RewritePatternSet patterns(func.getContext());
-      math::populateExpansionPatterns(patterns, {"rsqrt"});
-      populateMathPolynomialApproximationPatterns(patterns);
-      if (failed(applyPatternsGreedily(launch, std::move(patterns))))
+      if (failed(applyPatternsGreedily(launch, patterns)))
         return signalPassFailure();
       // In kernels, the NVVM lowering would call libdevice for what is
       // left (__nv_sqrtf, __nv_fmaf, __nv_fabsf...) and makes LLVM's

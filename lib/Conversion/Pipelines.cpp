@@ -32,6 +32,24 @@ void buildLowerCPUPipeline(OpPassManager &pm, const LowerCPUOptions &options) {
   addLoopsToLLVMSteps(pm, options);
 }
 
+/// Bufferization, shared by the CPU and GPU pipelines: results become
+/// caller-allocated out-parameters, and every buffer is freed right after
+/// its last use (rev-insert-deallocs: what upstream's deallocation pipeline
+/// and optimize-allocation-liveness give for our straight-line functions,
+/// without their superlinear analyses).
+static void addBufferizationSteps(OpPassManager &pm) {
+  addUpstream(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              // (loop-carried buffers fold away, so that a returned result
+              // is its allocation and can become the out-parameter)
+              "canonicalize,cse,canonicalize,"
+              "buffer-results-to-out-params{modify-public-functions "
+              "hoist-static-allocs},"
+              "convert-bufferization-to-memref");
+  pm.addNestedPass<func::FuncOp>(createRevInsertDeallocs());
+}
+
 /// From TOSA (and rev) on tensors to bufferized linalg.
 static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addPass(createRevLowerCouplings());
@@ -46,20 +64,7 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
     addUpstream(pm, "canonicalize,cse");
   }
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
-  // Bufferize; results become caller-allocated out-parameters, and every
-  // buffer is freed right after its last use (rev-insert-deallocs: what
-  // upstream's deallocation pipeline and optimize-allocation-liveness give
-  // for our straight-line functions, without their superlinear analyses).
-  addUpstream(pm,
-              "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map},"
-              // (loop-carried buffers fold away, so that a returned result
-              // is its allocation and can become the out-parameter)
-              "canonicalize,cse,canonicalize,"
-              "buffer-results-to-out-params{modify-public-functions "
-              "hoist-static-allocs},"
-              "convert-bufferization-to-memref");
-  pm.addNestedPass<func::FuncOp>(createRevInsertDeallocs());
+  addBufferizationSteps(pm);
   if (options.optimize) {
     pm.addNestedPass<func::FuncOp>(createRevHoistVectorTransfers());
     addUpstream(pm, "canonicalize,cse");
@@ -93,14 +98,7 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
                   "tosa-to-tensor),canonicalize,cse,"
                   "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
-  addUpstream(pm,
-              "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map},"
-              "canonicalize,cse,canonicalize,"
-              "buffer-results-to-out-params{modify-public-functions "
-              "hoist-static-allocs},"
-              "convert-bufferization-to-memref");
-  pm.addNestedPass<func::FuncOp>(createRevInsertDeallocs());
+  addBufferizationSteps(pm);
   addUpstream(pm, "func.func(convert-linalg-to-parallel-loops)");
   pm.addNestedPass<func::FuncOp>(createRevGPUPrepare());
   addUpstream(pm, "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" +
