@@ -39,6 +39,11 @@ struct RevOutlineLoopsPass
       SmallVector<SmallVector<Operation *>> chunks(1);
       unsigned inChunk = 0;
       for (Operation &op : body.without_terminator()) {
+        // Constants stay here and are cloned into each part that uses them
+        // (moved into one part, they would reach the others as arguments,
+        // and LLVM would no longer see constant loop bounds).
+        if (op.hasTrait<OpTrait::ConstantLike>())
+          continue;
         chunks.back().push_back(&op);
         if (isa<scf::ForOp, scf::ParallelOp>(op) &&
             ++inChunk == loopsPerFunction) {
