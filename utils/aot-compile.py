@@ -9,10 +9,11 @@ a self-contained GPU program.
                        [--pass-pipeline PIPELINE]
 
 Steps (each a tool of this project or of Debian's LLVM 22):
-  rev-opt INPUT [--pass-pipeline=...] --rev-lower-cpu="generic-alloc=0"
+  rev-opt INPUT [--pass-pipeline=...] --rev-lower-cpu="generic-alloc=0 threads=N"
   rev-translate --mlir-to-llvmir
   llc -O3 -filetype=obj -relocation-model=pic
-  c++ -shared ... -lmlir_c_runner_utils
+  c++ -shared ... -lmlir_c_runner_utils -lomp (libomp: OpenMP, for large
+  loops on several threads; set OMP_NUM_THREADS to choose how many)
 
 GPU programs: rev-opt --rev-lower-gpu (kernels embedded as PTX, compiled by
 the driver at load time), rev-translate, llc, and a generated main() linked
@@ -83,6 +84,10 @@ def main():
                     help="rev-opt passes to run before rev-lower-cpu (e.g. rev-train=...)")
     ap.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
     ap.add_argument("--target", choices=["cpu", "gpu"], default="cpu")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="cpu: rev-lower-cpu's threads option: 0 (default) = large loops run "
+                         "on the OpenMP runtime's threads (OMP_NUM_THREADS, else one per "
+                         "core; the library then needs libomp), 1 = serial code, N = N threads")
     ap.add_argument("--chip", default="sm_90", help="gpu: NVIDIA architecture")
     ap.add_argument("--cuda", default="/usr/local/cuda", help="gpu: CUDA toolkit (driver stub)")
     ap.add_argument("--gpu-memory", choices=["managed", "device"], default="managed",
@@ -99,9 +104,12 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         obj, entry, specs = lower_to_object(
-            args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=0", ["-O3", "-mcpu=native"])
+            args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=0 threads=%d" % args.threads,
+            ["-O3", "-mcpu=native"])
+        # (libomp only where the code calls it: --as-needed.)
         run(["c++", "-shared", "-o", args.output, obj, "-L" + os.path.join(LLVM, "lib"),
-             "-lmlir_c_runner_utils", "-Wl,-rpath," + os.path.join(LLVM, "lib")])
+             "-lmlir_c_runner_utils", "-Wl,--as-needed", "-lomp", "-Wl,--no-as-needed",
+             "-Wl,-rpath," + os.path.join(LLVM, "lib")])
 
     # The header, from rev-run's signature listing.
     ctypes = {"float32": "float", "float64": "double", "int64": "int64_t",

@@ -64,6 +64,30 @@ struct PatternRewriterAdaptor : public PatternRewriter {
   explicit PatternRewriterAdaptor(MLIRContext *ctx) : PatternRewriter(ctx) {}
 };
 
+/// Tiles the leading dimensions of `op` by `sizes` (0: not tiled) with an
+/// scf.forall, whose iterations are independent: rev-cpu-parallelize later
+/// runs it on several threads where that pays. Returns the tile's op (or
+/// `op` itself if it cannot be tiled).
+Operation *distribute(IRRewriter &rewriter, Operation *op,
+                      ArrayRef<int64_t> sizes) {
+  auto tileable = dyn_cast<TilingInterface>(op);
+  if (!tileable)
+    return op;
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  SmallVector<OpFoldResult> tileSizes;
+  for (int64_t s : sizes)
+    tileSizes.push_back(rewriter.getIndexAttr(s));
+  options.setTileSizes(tileSizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, tileable, options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return op;
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled->tiledOps.front();
+}
+
 /// Tiles `op` with `sizes` and vectorizes the tile. Leaves the op alone (it
 /// is lowered to loops later) if either step does not apply.
 void tileAndVectorize(IRRewriter &rewriter, Operation *op,
@@ -133,17 +157,20 @@ struct RevCPUCodegenPass
         // 8 x 32 outputs: 16 AVX-512 accumulators (measured on the 3x3
         // 64->64 layer: 7x64 and 14x32 are within noise of it).
         int64_t tw = divisorAtMost(ow, 8), tf = divisorAtMost(f, 32);
-        // (n, oh, ow, f, kh, kw, c)
-        tileAndVectorize(rewriter, op, {1, 1, tw, tf, 1, 1, 1},
+        // (n, oh, ow, f, kh, kw, c): output rows are independent tasks.
+        Operation *row = distribute(rewriter, op, {1, 1});
+        tileAndVectorize(rewriter, row, {1, 1, tw, tf, 1, 1, 1},
                          /*decomposeConv=*/true);
         continue;
       }
       if (auto mm = dyn_cast<linalg::BatchMatmulOp>(op)) {
         auto out = cast<ShapedType>(mm.getType(0));
         int64_t m = out.getDimSize(1), n = out.getDimSize(2);
-        // (b, m, n, k)
-        tileAndVectorize(rewriter, op,
-                         {1, divisorAtMost(m, 8), divisorAtMost(n, 32), 1});
+        // (b, m, n, k): blocks of TM rows are independent tasks.
+        int64_t tm = divisorAtMost(m, 8);
+        Operation *rows = distribute(rewriter, op, {1, tm});
+        tileAndVectorize(rewriter, rows,
+                         {1, tm, divisorAtMost(n, 32), 1});
         continue;
       }
     }

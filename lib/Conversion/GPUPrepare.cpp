@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rev/Conversion/Passes.h"
+#include "rev/Utils/LoopUtils.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -132,41 +133,9 @@ struct RevGPUPreparePass
     // not link, and which would move managed pages to the host).
     SmallVector<memref::CopyOp> copies;
     func.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
-    for (memref::CopyOp copy : copies) {
-      auto type = dyn_cast<MemRefType>(copy.getSource().getType());
-      if (!type)
-        continue;
-      b.setInsertionPoint(copy);
-      Location loc = copy.getLoc();
-      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-      Value one = arith::ConstantIndexOp::create(b, loc, 1);
-      SmallVector<Value> lbs, ubs, steps;
-      for (int64_t d = 0, e = type.getRank(); d < e; ++d) {
-        lbs.push_back(zero);
-        steps.push_back(one);
-        ubs.push_back(type.isDynamicDim(d)
-                          ? memref::DimOp::create(b, loc, copy.getSource(), d)
-                                .getResult()
-                          : arith::ConstantIndexOp::create(
-                                b, loc, type.getDimSize(d))
-                                .getResult());
-      }
-      if (type.getRank() == 0) {
-        lbs.push_back(zero);
-        ubs.push_back(one);
-        steps.push_back(one);
-      }
-      Value source = copy.getSource(), target = copy.getTarget();
-      int64_t rank = type.getRank();
-      scf::ParallelOp::create(
-          b, loc, lbs, ubs, steps,
-          [&](OpBuilder &nb, Location nloc, ValueRange ivs) {
-            ValueRange indices = rank == 0 ? ValueRange() : ivs;
-            Value v = memref::LoadOp::create(nb, nloc, source, indices);
-            memref::StoreOp::create(nb, nloc, v, target, indices);
-          });
-      copy.erase();
-    }
+    for (memref::CopyOp copy : copies)
+      if (isa<MemRefType>(copy.getSource().getType()))
+        rev::copyToParallelLoop(b, copy);
 
     // Serial loops at the top level.
     SmallVector<scf::ForOp> serial;

@@ -3,6 +3,7 @@
 #include "rev/Conversion/Passes.h"
 #include "rev/Transforms/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
@@ -74,20 +75,33 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
 /// From linalg on buffers to the LLVM dialect.
 static void addLoopsToLLVMSteps(OpPassManager &pm,
                                 const LowerCPUOptions &options) {
-  addUpstream(pm, "func.func(lower-vector-multi-reduction,convert-vector-to-scf{full-unroll=1}),"
-                  "convert-linalg-to-loops");
+  addUpstream(pm, "func.func(lower-vector-multi-reduction,convert-vector-to-scf{full-unroll=1},"
+                  "convert-linalg-to-parallel-loops)");
+  bool parallel = options.threads != 1;
+  RevCPUParallelizeOptions parallelize;
+  parallelize.minWork = parallel ? uint64_t(options.minParallelWork) : 0;
+  pm.addNestedPass<func::FuncOp>(createRevCPUParallelize(parallelize));
   pm.addPass(createRevOutlineLoops());
-  addUpstream(pm, "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+  if (parallel)
+    addUpstream(pm, "convert-scf-to-openmp{num-threads=" +
+                        std::to_string(options.threads) + "}");
+  addUpstream(pm, "expand-strided-metadata,lower-affine,"
                   "convert-vector-to-llvm{vector-contract-lowering=outerproduct}");
   // Aligned allocations request exactly the buffer's size (the plain path
   // over-allocates by the alignment), so measured bytes are buffer bytes.
+  // (Before convert-scf-to-cf: the memref.alloca_scope that
+  // convert-scf-to-openmp puts in each parallel loop must hold one block.)
   addUpstream(pm, std::string("finalize-memref-to-llvm{use-aligned-alloc=1 "
                               "use-generic-functions=") +
-                      (options.genericAlloc ? "1" : "0") + "}");
+                      (options.genericAlloc ? "1" : "0") + "},convert-scf-to-cf");
   // One conversion for the remaining dialects (each separate conversion
   // pass walks the whole module: seconds apiece on deep models).
   addUpstream(pm, "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
                   "reconcile-unrealized-casts");
+  if (parallel) { // (omp ops whose regions now hold LLVM ops only)
+    addUpstream(pm, "convert-openmp-to-llvm,reconcile-unrealized-casts");
+    pm.addNestedPass<LLVM::LLVMFuncOp>(createRevHoistOMPCaptures());
+  }
 }
 
 void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {

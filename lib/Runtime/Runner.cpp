@@ -15,6 +15,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LoopAnalysisManager.h"
@@ -22,6 +25,8 @@
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 using llvm::createStringError;
@@ -141,10 +146,11 @@ IRLevel detectLevel(ModuleOp module) {
   return llvmFuncs ? IRLevel::LLVM : IRLevel::Tensor;
 }
 
-llvm::Error lowerToLLVM(ModuleOp module, bool optimize) {
+llvm::Error lowerToLLVM(ModuleOp module, bool optimize, bool parallel) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   LowerCPUOptions options;
   options.optimize = optimize;
+  options.threads = parallel ? 0 : 1;
   options.fromMemref = detectLevel(module) == IRLevel::Memref;
   buildLowerCPUPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -166,6 +172,61 @@ llvm::Error lowerToGPU(ModuleOp module, StringRef chip, bool deviceMemory) {
   return llvm::Error::success();
 }
 
+bool usesOpenMP(ModuleOp module) {
+  bool found = false;
+  module.walk([&](Operation *op) {
+    if (op->getName().getDialectNamespace() == "omp") {
+      found = true;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
+llvm::Expected<std::string> loadOpenMP(unsigned threads) {
+#ifdef REV_OPENMP_LIBRARY
+  std::string path = REV_OPENMP_LIBRARY;
+#else
+  std::string path;
+#endif
+  if (const char *env = std::getenv("REV_OPENMP_LIBRARY"))
+    path = env;
+  if (path.empty() || !llvm::sys::fs::exists(path))
+    return createStringError(
+        std::errc::no_such_file_or_directory,
+        "the code runs loops on several threads with OpenMP, but the OpenMP "
+        "runtime (libomp) %s: install libomp-22-dev, set REV_OPENMP_LIBRARY, "
+        "or lower with one thread (rev-run --num-threads=1, rev-lower-cpu "
+        "threads=1)",
+        path.empty() ? "was not found when rev-opt was built"
+                     : ("is not at " + path).c_str());
+  std::string error;
+  auto lib = llvm::sys::DynamicLibrary::getPermanentLibrary(path.c_str(),
+                                                            &error);
+  if (!lib.isValid())
+    return createStringError(std::errc::invalid_argument,
+                             "cannot load the OpenMP runtime %s: %s",
+                             path.c_str(), error.c_str());
+  if (threads > 0) {
+    auto setThreads = reinterpret_cast<void (*)(int)>(
+        lib.getAddressOfSymbol("omp_set_num_threads"));
+    if (!setThreads)
+      return createStringError(std::errc::invalid_argument,
+                               "%s has no omp_set_num_threads",
+                               path.c_str());
+    setThreads(static_cast<int>(threads));
+  }
+  return path;
+}
+
+unsigned openMPThreads() {
+  auto maxThreads = reinterpret_cast<int (*)()>(
+      llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+          "omp_get_max_threads"));
+  return maxThreads ? static_cast<unsigned>(maxThreads()) : 1;
+}
+
 llvm::Expected<std::unique_ptr<JITModule>>
 JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
                    unsigned optLevel, ArrayRef<std::string> sharedLibs) {
@@ -178,6 +239,7 @@ JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   llvmModule.getContext()->appendDialectRegistry(registry);
 
   // The heavy ops are already tiled and vectorized by rev-cpu-codegen:
@@ -214,7 +276,8 @@ JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
   options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
   // Registering every function with a debugger or profiler costs seconds.
   options.enableGDBNotificationListener = false;
-  options.enablePerfNotificationListener = false;
+  // (REV_JIT_PERF=1 registers them with perf, to profile the JIT code.)
+  options.enablePerfNotificationListener = std::getenv("REV_JIT_PERF") != nullptr;
   // The engine's own target machine is built with the default code
   // generation level whatever jitCodeGenOptLevel says: give it one.
   auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();

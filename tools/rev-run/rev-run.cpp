@@ -95,6 +95,12 @@ static cl::opt<bool> noOptimize(
     "naive",
     cl::desc("Lower without tiling/vectorization (reference loops)"),
     cl::init(false), cl::cat(category));
+static cl::opt<unsigned> threads(
+    "num-threads",
+    cl::desc("CPU threads for large parallel loops (OpenMP): 0 = the OpenMP "
+             "runtime's choice (OMP_NUM_THREADS, else one per core), 1 = "
+             "serial code without OpenMP"),
+    cl::init(0), cl::cat(category));
 static cl::opt<bool> printSignature(
     "print-signature", cl::desc("Print the entry's arguments and results"),
     cl::init(false), cl::cat(category));
@@ -540,7 +546,7 @@ int main(int argc, char **argv) {
                   "that rev-lower-gpu lowered");
     }
   } else if (detectLevel(*module) != IRLevel::LLVM) {
-    if (auto err = lowerToLLVM(*module, !noOptimize))
+    if (auto err = lowerToLLVM(*module, !noOptimize, threads != 1))
       return fail(std::move(err));
   }
   phase(target == Target::GPU ? "lowering to GPU kernels and host code"
@@ -680,6 +686,14 @@ int main(int argc, char **argv) {
   std::vector<std::string> sharedLibs;
   if (gpu)
     sharedLibs.push_back(gpu->path);
+  unsigned usedThreads = 1;
+  if (!gpu && usesOpenMP(*module)) {
+    auto omp = loadOpenMP(threads);
+    if (!omp)
+      return fail(omp.takeError());
+    sharedLibs.push_back(*omp);
+    usedThreads = openMPThreads();
+  }
   auto fn = JITModule::compile(*module, entries, optLevel, sharedLibs);
   if (!fn)
     return fail(fn.takeError());
@@ -840,6 +854,8 @@ int main(int argc, char **argv) {
     llvm::json::Object report{
         {"entry", sig->function},
         {"target", gpu ? "gpu" : "cpu"},
+        // Threads of the parallel loops (1: serial code).
+        {"threads", static_cast<int64_t>(gpu ? 0 : usedThreads)},
         {"repeat", static_cast<int64_t>(times.size())},
         {"time_ms", llvm::json::Object{{"min", sorted.front()},
                                        {"median", median},

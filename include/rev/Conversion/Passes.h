@@ -36,6 +36,18 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
       llvm::cl::desc("Tile and vectorize convolutions and matrix products "
                      "and fuse elementwise ops (off: naive loops)"),
       llvm::cl::init(true)};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads that share large parallel loops (OpenMP; the "
+                     "code then needs libomp): 0 = what the OpenMP runtime "
+                     "chooses at run time (OMP_NUM_THREADS, else one per "
+                     "core), 1 = serial code without OpenMP, N = N threads"),
+      llvm::cl::init(0)};
+  Option<uint64_t> minParallelWork{
+      *this, "min-parallel-work",
+      llvm::cl::desc("Smallest estimated work (ops executed) of a loop nest "
+                     "that runs on several threads"),
+      llvm::cl::init(131072)};
   Option<bool> fromMemref{
       *this, "from-memref",
       llvm::cl::desc("The input is already bufferized (memref level): run "

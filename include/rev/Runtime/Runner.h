@@ -43,8 +43,19 @@ enum class IRLevel { Tensor, Memref, LLVM };
 IRLevel detectLevel(mlir::ModuleOp module);
 
 /// Lowers `module` to the LLVM dialect with rev-lower-cpu (from the tensor
-/// or memref level).
-llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize);
+/// or memref level); `parallel`: large loops run on several threads
+/// (OpenMP), else the code is serial.
+llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize,
+                        bool parallel = true);
+
+/// Whether a module in the LLVM dialect calls the OpenMP runtime.
+bool usesOpenMP(mlir::ModuleOp module);
+/// Loads the OpenMP runtime (libomp) into the process, so that JIT-compiled
+/// code finds it, and sets its thread count (0: the runtime's default).
+/// Returns its path.
+llvm::Expected<std::string> loadOpenMP(unsigned threads);
+/// The threads a parallel loop uses (1 without a loaded OpenMP runtime).
+unsigned openMPThreads();
 /// Lowers a tensor-level module with rev-lower-gpu (kernels for `chip`).
 llvm::Error lowerToGPU(mlir::ModuleOp module, llvm::StringRef chip,
                        bool deviceMemory = false);
