@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Forward-pass benchmark: rev-run against PyTorch CPU on a 3x3 convolution
 layer (1x64x56x56, 64 -> 64 channels, padding 1) and on the bundled RevNet's
-forward pass, one run on this machine, PyTorch on 1 and 2 threads.
+forward pass, one run on this machine, rev-run and PyTorch each on 1 and 2
+threads.
 
 rev-run compiles the ONNX file itself (import, rev-lower-cpu, JIT) and
 reports the median time of --repeat calls; the convolution's time includes
@@ -30,11 +31,11 @@ sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
 import generate  # noqa: E402
 
 
-def rev_run(build, onnx_path, inputs, repeat, tmp):
+def rev_run(build, onnx_path, inputs, repeat, tmp, threads):
     report = os.path.join(tmp, "report.json")
     cmd = [os.path.join(build, "bin", "rev-run"), onnx_path, "--inputs",
            inputs, "--weights", onnx_path, "--repeat", str(repeat),
-           "--report", report]
+           "--report", report, "--num-threads", str(threads)]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
     if p.returncode != 0:
@@ -77,9 +78,12 @@ def main():
         os.makedirs(inputs)
         np.save(os.path.join(inputs, "x.npy"), x.numpy())
         flops = 2 * 56 * 56 * 64 * 64 * 9
-        med, mn = rev_run(args.build, onnx_path, inputs, args.repeat, tmp)
-        rows.append(("conv 3x3 1x64x56x56 64->64", "rev-run (1 thread)", med,
-                     mn, flops))
+        for threads in (1, 2):
+            med, mn = rev_run(args.build, onnx_path, inputs, args.repeat, tmp,
+                              threads)
+            rows.append(("conv 3x3 1x64x56x56 64->64", "rev-run (%d thread%s)"
+                         % (threads, "s" if threads > 1 else ""), med, mn,
+                         flops))
         for threads in (1, 2):
             med, mn = torch_time(lambda: conv(x), args.repeat, threads)
             rows.append(("conv 3x3 1x64x56x56 64->64",
@@ -89,10 +93,13 @@ def main():
 
         # The bundled RevNet's forward pass (training mode: batch statistics).
         d = os.path.join(ROOT, "models", "revnet")
-        med, mn = rev_run(args.build, os.path.join(d, "model.onnx"),
-                          os.path.join(d, "inputs"), args.repeat, tmp)
-        rows.append(("RevNet forward (bundled)", "rev-run (1 thread)", med,
-                     mn, None))
+        for threads in (1, 2):
+            med, mn = rev_run(args.build, os.path.join(d, "model.onnx"),
+                              os.path.join(d, "inputs"), args.repeat, tmp,
+                              threads)
+            rows.append(("RevNet forward (bundled)", "rev-run (%d thread%s)"
+                         % (threads, "s" if threads > 1 else ""), med, mn,
+                         None))
         model = generate.RevNet(blocks=2)
         m = onnx.load(os.path.join(d, "model.onnx"))
         weights = {i.name: torch.from_numpy(
@@ -111,15 +118,16 @@ def main():
                             "s" if threads > 1 else ""), med, mn, None))
 
     lines = ["| workload | runner | median ms | min ms | GFLOP/s (median) | "
-             "PyTorch 1 thread / this |", "|---|---|---:|---:|---:|---:|"]
+             "PyTorch, same threads / this (median) |",
+             "|---|---|---:|---:|---:|---:|"]
     base = {}
     for w, r, med, mn, fl in rows:
-        if r.startswith("PyTorch") and "(1 thread)" in r:
-            base[w] = med
+        if r.startswith("PyTorch"):
+            base[(w, r.split("(")[1])] = med
     for w, r, med, mn, fl in rows:
         g = "%.1f" % (fl / med / 1e6) if fl else ""
         lines.append("| %s | %s | %.3f | %.3f | %s | %.2f |" % (
-            w, r, med, mn, g, base[w] / med))
+            w, r, med, mn, g, base[(w, r.split("(")[1])] / med))
     md = "\n".join(lines) + "\n"
     with open(os.path.join(args.out, "forward.md"), "w") as f:
         f.write(md)

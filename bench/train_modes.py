@@ -10,12 +10,13 @@ parameter gradients and store mode's. PyTorch 1.13 runs the same model (the
 ONNX file's weights) on one thread: autograd, and the hand-written
 reversible backward; for those it reports the step time and the bytes that
 autograd saves for the backward (its tape; PyTorch's allocator gives no
-comparable peak).
+comparable peak). Both run on --threads threads (default 1).
 
 Writes bench/results/train_modes.{json,md} and bench/memory_vs_depth.svg.
 
 Usage: /usr/bin/python3 bench/train_modes.py [--build build] [--repeat 10]
            [--opt 2] [--models revnet,revnet-d2,revnet-d8,revnet-d32]
+           [--threads 1] [--name train_modes]
 """
 import argparse
 import json
@@ -84,7 +85,8 @@ def rev_opt_run(args, name, tmp):
         run([os.path.join(args.build, "bin", "rev-run"), mlir, "-O",
              str(args.opt), "--weights", onnx_path, "--inputs",
              os.path.join(d, "inputs"), "--repeat", str(args.repeat),
-             "--report", report, "--outputs", out])
+             "--report", report, "--outputs", out,
+             "--num-threads", str(args.threads)])
         with open(report) as f:
             r = json.load(f)
         results[mode] = {"median_ms": r["time_ms"]["median"],
@@ -202,8 +204,8 @@ def saved_bytes(model, forward, labels):
     return sum(seen.values())
 
 
-def torch_bench(name, repeat):
-    torch.set_num_threads(1)
+def torch_bench(name, repeat, threads):
+    torch.set_num_threads(threads)
     model, x, labels = torch_model(name)
     model.train()
     out = {}
@@ -299,12 +301,12 @@ def svg_plot(path, sweep):
 
 def markdown(results, args):
     lines = ["Training step (forward, loss, backward) per model and mode; "
-             "rev-run -O %d, median of %d calls; PyTorch %s on 1 thread. "
+             "rev-run -O %d, median of %d calls; rev-run and PyTorch %s on %d thread(s). "
              "Peak: live heap bytes measured by rev-run's counting allocator. "
              "Angle: between the mode's parameter gradients and store "
              "mode's. Max reconstruction error: max |x - reconstructed x| "
              "over the couplings' inputs (numerics=true)." % (
-                 args.opt, args.repeat, torch.__version__), "",
+                 args.opt, args.repeat, torch.__version__, args.threads), "",
              "| model | mode | step ms | peak MB | vs store time | "
              "vs store peak | gradient angle (deg) | max reconstruction error |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
@@ -332,6 +334,10 @@ def main():
     ap.add_argument("--opt", type=int, default=2)
     ap.add_argument("--models", default="revnet,revnet-d2,revnet-d8,revnet-d32")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads for rev-run (--num-threads) and PyTorch")
+    ap.add_argument("--name", default="train_modes",
+                    help="basename of the result files")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     results = {}
@@ -339,14 +345,14 @@ def main():
         for name in args.models.split(","):
             print(name, flush=True)
             results[name] = rev_opt_run(args, name, tmp)
-            results[name].update(torch_bench(name, args.repeat))
-    with open(os.path.join(args.out, "train_modes.json"), "w") as f:
+            results[name].update(torch_bench(name, args.repeat, args.threads))
+    with open(os.path.join(args.out, args.name + ".json"), "w") as f:
         json.dump(results, f, indent=2)
     md = markdown(results, args)
-    with open(os.path.join(args.out, "train_modes.md"), "w") as f:
+    with open(os.path.join(args.out, args.name + ".md"), "w") as f:
         f.write(md)
     print(md)
-    if any(n.startswith("revnet-d") for n in results):
+    if args.name == "train_modes" and any(n.startswith("revnet-d") for n in results):
         svg_plot(os.path.join(ROOT, "bench", "memory_vs_depth.svg"), results)
 
 

@@ -105,8 +105,8 @@ func.func @reduction(%a: memref<1048576xf32>) -> f32 {
 // -----
 
 // A large copy (into the interior of a padded buffer) becomes a parallel
-// loop instead of a call of MLIR's serial memrefCopy; a small one stays a
-// copy; without threads, every copy stays.
+// loop instead of a call of MLIR's generic memrefCopy (a serial loop without
+// threads); a small one stays a copy.
 // CHECK-LABEL: func.func @copies
 // CHECK: scf.parallel
 // CHECK: memref.load
@@ -115,8 +115,9 @@ func.func @reduction(%a: memref<1048576xf32>) -> f32 {
 // CHECK-NOT: memref.copy
 // SERIAL-LABEL: func.func @copies
 // SERIAL-NOT: scf.parallel
-// SERIAL: memref.copy
-// SERIAL: memref.copy
+// SERIAL: scf.for
+// SERIAL: memref.store
+// SERIAL: memref.copy %{{.*}}, %{{.*}} : memref<2x2xf32> to memref<2x2xf32>
 func.func @copies(%a: memref<64x64x64xf32>, %b: memref<66x66x64xf32>,
                   %c: memref<2x2xf32>, %d: memref<2x2xf32>) {
   %sv = memref.subview %b[1, 1, 0] [64, 64, 64] [1, 1, 1] : memref<66x66x64xf32> to memref<64x64x64xf32, strided<[4224, 64, 1], offset: 4288>>

@@ -99,7 +99,11 @@ def RevCPUParallelize : Pass<"rev-cpu-parallelize", "::mlir::func::FuncOp"> {
     `scf.parallel` whose estimated work reaches `min-work` is kept, for
     `convert-scf-to-openmp` to share its iterations between threads, and
     every other `scf.parallel` (small ones, ones nested in a kept loop, all
-    of them with `min-work=0`) becomes serial `scf.for` loops.
+    of them with `min-work=0`) becomes serial `scf.for` loops. A kept loop
+    stays parallel over its outer dimensions only (as few as give 32 tasks),
+    its other dimensions become serial loops inside; constants it uses are
+    cloned into it. Copies of 32768 elements or more become loops first
+    (instead of calls of MLIR's generic `memrefCopy`).
 
     The work of a loop is its trip count times the ops of its body, nested
     loops counted with their own trip counts (a vector op counts once). A
