@@ -108,6 +108,8 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   pm.addPass(createRevAnnotateABI());
   pm.addPass(createRevLowerCouplings());
   addUpstream(pm, "func.func(tosa-optional-decompositions)");
+  // (float64 convolutions and pools, as on the CPU)
+  pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
   addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
                   "tosa-to-tensor),canonicalize,cse,"
                   "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
