@@ -38,6 +38,7 @@ namespace rev {
 #define GEN_PASS_DEF_REVGPUPREPARE
 #define GEN_PASS_DEF_REVGPUKERNELMATH
 #define GEN_PASS_DEF_REVGPUDEVICEBUFFERS
+#define GEN_PASS_DEF_REVGPUDEVICEARGUMENTS
 #include "rev/Conversion/Passes.h.inc"
 } // namespace rev
 
@@ -293,6 +294,84 @@ struct RevGPUDeviceBuffersPass
       alloc.getMemref().replaceAllUsesWith(device.getMemref());
       alloc.erase();
       ++numDevice;
+    }
+  }
+};
+
+/// Whether only kernels touch the memref `value` of `func`: its uses,
+/// through views and calls into `module`'s functions, are all in a
+/// gpu.launch. `known` memoizes (and breaks recursion on) function
+/// arguments.
+bool argumentOnlyKernelsTouch(
+    ModuleOp module, Value value,
+    llvm::DenseMap<BlockArgument, bool> &known) {
+  SmallVector<Value> worklist{value};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (user->getParentOfType<gpu::LaunchOp>())
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
+        if (view.getViewSource() == v && user->getNumResults() == 1) {
+          worklist.push_back(user->getResult(0));
+          continue;
+        }
+      }
+      if (auto call = dyn_cast<func::CallOp>(user)) {
+        auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
+        if (!callee || callee.isExternal())
+          return false;
+        BlockArgument arg = callee.getArgument(use.getOperandNumber());
+        // (true while it is being checked: the call graph of a lowered
+        // training step has no cycles)
+        if (known.try_emplace(arg, true).second)
+          known[arg] = argumentOnlyKernelsTouch(module, arg, known);
+        if (!known[arg])
+          return false;
+        continue;
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+struct RevGPUDeviceArgumentsPass
+    : public rev::impl::RevGPUDeviceArgumentsBase<RevGPUDeviceArgumentsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::DenseMap<BlockArgument, bool> known;
+    Builder b(module.getContext());
+    for (auto func : module.getOps<func::FuncOp>()) {
+      auto abi = func->getAttrOfType<DictionaryAttr>("rev.abi");
+      if (!abi || func.isExternal() || !func.isPublic())
+        continue;
+      auto args = abi.getAs<ArrayAttr>("args");
+      auto results = abi.getAs<ArrayAttr>("results");
+      if (!args || !results ||
+          args.size() + results.size() != func.getNumArguments())
+        continue;
+      SmallVector<Attribute> entries(args.begin(), args.end());
+      entries.append(results.begin(), results.end());
+      for (auto [k, entry] : llvm::enumerate(entries)) {
+        auto dict = dyn_cast<DictionaryAttr>(entry);
+        BlockArgument arg = func.getArgument(k);
+        if (!dict || !isa<MemRefType>(arg.getType()))
+          continue;
+        if (known.try_emplace(arg, true).second)
+          known[arg] = argumentOnlyKernelsTouch(module, arg, known);
+        if (!known[arg])
+          continue;
+        NamedAttrList attrs(dict);
+        attrs.set("device", b.getBoolAttr(true));
+        entry = attrs.getDictionary(module.getContext());
+      }
+      NamedAttrList newAbi(abi);
+      newAbi.set("args", b.getArrayAttr(ArrayRef(entries).take_front(args.size())));
+      newAbi.set("results",
+                 b.getArrayAttr(ArrayRef(entries).drop_front(args.size())));
+      func->setAttr("rev.abi", newAbi.getDictionary(module.getContext()));
     }
   }
 };

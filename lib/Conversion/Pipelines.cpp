@@ -121,8 +121,10 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
                       options.tileSizes +
                       "},canonicalize,gpu-map-parallel-loops,"
                       "convert-parallel-loops-to-gpu),canonicalize,cse");
-  if (options.memory == LowerGPUOptions::Memory::Device)
+  if (options.memory == LowerGPUOptions::Memory::Device) {
     pm.addNestedPass<func::FuncOp>(createRevGPUDeviceBuffers());
+    pm.addPass(createRevGPUDeviceArguments());
+  }
   pm.addNestedPass<func::FuncOp>(createRevGPUKernelMath());
   addUpstream(pm, "gpu-lower-to-nvvm-pipeline{cubin-chip=" + options.chip +
                       " cubin-features=" + options.features +

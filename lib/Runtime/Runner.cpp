@@ -63,6 +63,8 @@ static llvm::Error parseSpecs(ArrayAttr list, std::vector<TensorSpec> &out,
                                fn.str().c_str(), spec.name.c_str(), et.c_str());
     spec.dtype = *dtype;
     spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    if (auto device = dict.getAs<BoolAttr>("device"))
+      spec.device = device.getValue();
     out.push_back(std::move(spec));
   }
   return llvm::Error::success();

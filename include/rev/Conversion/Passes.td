@@ -232,4 +232,20 @@ def RevGPUDeviceBuffers
   ];
 }
 
+def RevGPUDeviceArguments
+    : Pass<"rev-gpu-device-arguments", "::mlir::ModuleOp"> {
+  let summary = "Mark the entry arguments that only kernels touch";
+  let description = [{
+    Run after `rev-gpu-device-buffers` (`rev-lower-gpu memory=device` does).
+    For each public function with a `rev.abi` signature, an argument (the
+    caller's inputs and result buffers) whose every use, through views and
+    through calls into functions of the module (their arguments checked the
+    same way), is inside a `gpu.launch` gets `device = true` in its
+    `rev.abi` entry. Callers (`rev-run --target=gpu --gpu-device-memory`)
+    then keep it in device memory and copy it explicitly (host to device
+    before the call, device to host after it for results) instead of
+    passing managed memory.
+  }];
+}
+
 #endif // REV_CONVERSION_PASSES_TD

@@ -20,6 +20,9 @@ struct TensorSpec {
   std::string name;
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
+  /// GPU code only: only kernels touch it, so the caller may keep it in
+  /// device memory (rev.abi `device`, from rev-gpu-device-arguments).
+  bool device = false;
   std::string describe() const; // "float32 [4,3,16,16]"
 };
 
