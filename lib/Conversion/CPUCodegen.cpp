@@ -64,6 +64,20 @@ struct PatternRewriterAdaptor : public PatternRewriter {
   explicit PatternRewriterAdaptor(MLIRContext *ctx) : PatternRewriter(ctx) {}
 };
 
+/// Tiles `op` by `sizes` with loops of `loopType` (the op is not replaced).
+FailureOr<scf::SCFTilingResult>
+tileWith(IRRewriter &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
+         scf::SCFTilingOptions::LoopType loopType) {
+  scf::SCFTilingOptions options;
+  options.setLoopType(loopType);
+  SmallVector<OpFoldResult> tileSizes;
+  for (int64_t s : sizes)
+    tileSizes.push_back(rewriter.getIndexAttr(s));
+  options.setTileSizes(tileSizes);
+  rewriter.setInsertionPoint(op);
+  return scf::tileUsingSCF(rewriter, op, options);
+}
+
 /// Tiles the leading dimensions of `op` by `sizes` (0: not tiled) with an
 /// scf.forall, whose iterations are independent: rev-cpu-parallelize later
 /// runs it on several threads where that pays. Returns the tile's op (or
@@ -73,15 +87,8 @@ Operation *distribute(IRRewriter &rewriter, Operation *op,
   auto tileable = dyn_cast<TilingInterface>(op);
   if (!tileable)
     return op;
-  scf::SCFTilingOptions options;
-  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  SmallVector<OpFoldResult> tileSizes;
-  for (int64_t s : sizes)
-    tileSizes.push_back(rewriter.getIndexAttr(s));
-  options.setTileSizes(tileSizes);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, tileable, options);
+  FailureOr<scf::SCFTilingResult> tiled = tileWith(
+      rewriter, tileable, sizes, scf::SCFTilingOptions::LoopType::ForallOp);
   if (failed(tiled) || tiled->tiledOps.size() != 1)
     return op;
   rewriter.replaceOp(op, tiled->replacements);
@@ -95,14 +102,8 @@ void tileAndVectorize(IRRewriter &rewriter, Operation *op,
   auto tileable = dyn_cast<TilingInterface>(op);
   if (!tileable)
     return;
-  scf::SCFTilingOptions options;
-  SmallVector<OpFoldResult> tileSizes;
-  for (int64_t s : sizes)
-    tileSizes.push_back(rewriter.getIndexAttr(s));
-  options.setTileSizes(tileSizes);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, tileable, options);
+  FailureOr<scf::SCFTilingResult> tiled = tileWith(
+      rewriter, tileable, sizes, scf::SCFTilingOptions::LoopType::ForOp);
   if (failed(tiled))
     return;
   rewriter.replaceOp(op, tiled->replacements);

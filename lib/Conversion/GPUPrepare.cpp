@@ -227,32 +227,32 @@ struct RevGPUKernelMathPass
   }
 };
 
+/// Whether every use of `value` (and of its views) is inside a gpu.launch
+/// or is accepted by `otherUse`.
+bool onlyKernelsTouch(Value value,
+                      llvm::function_ref<bool(OpOperand &)> otherUse) {
+  SmallVector<Value> worklist{value};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (user->getParentOfType<gpu::LaunchOp>())
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
+        if (view.getViewSource() == v && user->getNumResults() == 1) {
+          worklist.push_back(user->getResult(0));
+          continue;
+        }
+      }
+      if (!otherUse(use))
+        return false;
+    }
+  }
+  return true;
+}
+
 struct RevGPUDeviceBuffersPass
     : public rev::impl::RevGPUDeviceBuffersBase<RevGPUDeviceBuffersPass> {
-  /// Whether every use of `buffer` (and of its views) is in a kernel or is
-  /// its free.
-  static bool onlyKernelsTouch(Value buffer) {
-    SmallVector<Value> worklist{buffer};
-    while (!worklist.empty()) {
-      Value v = worklist.pop_back_val();
-      for (OpOperand &use : v.getUses()) {
-        Operation *user = use.getOwner();
-        if (user->getParentOfType<gpu::LaunchOp>())
-          continue;
-        if (isa<gpu::DeallocOp>(user))
-          continue;
-        if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
-          if (view.getViewSource() == v && user->getNumResults() == 1) {
-            worklist.push_back(user->getResult(0));
-            continue;
-          }
-        }
-        return false;
-      }
-    }
-    return true;
-  }
-
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal())
@@ -261,7 +261,10 @@ struct RevGPUDeviceBuffersPass
     func.walk([&](gpu::AllocOp alloc) {
       if (!alloc.getHostShared())
         return;
-      if (onlyKernelsTouch(alloc.getMemref()))
+      // (its free is the one host use it may have)
+      if (onlyKernelsTouch(alloc.getMemref(), [](OpOperand &use) {
+            return isa<gpu::DeallocOp>(use.getOwner());
+          }))
         candidates.push_back(alloc);
       else
         ++numManaged;
@@ -298,43 +301,25 @@ struct RevGPUDeviceBuffersPass
   }
 };
 
-/// Whether only kernels touch the memref `value` of `func`: its uses,
-/// through views and calls into `module`'s functions, are all in a
-/// gpu.launch. `known` memoizes (and breaks recursion on) function
-/// arguments.
-bool argumentOnlyKernelsTouch(
-    ModuleOp module, Value value,
-    llvm::DenseMap<BlockArgument, bool> &known) {
-  SmallVector<Value> worklist{value};
-  while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
-    for (OpOperand &use : v.getUses()) {
-      Operation *user = use.getOwner();
-      if (user->getParentOfType<gpu::LaunchOp>())
-        continue;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
-        if (view.getViewSource() == v && user->getNumResults() == 1) {
-          worklist.push_back(user->getResult(0));
-          continue;
-        }
-      }
-      if (auto call = dyn_cast<func::CallOp>(user)) {
-        auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
-        if (!callee || callee.isExternal())
-          return false;
-        BlockArgument arg = callee.getArgument(use.getOperandNumber());
-        // (true while it is being checked: the call graph of a lowered
-        // training step has no cycles)
-        if (known.try_emplace(arg, true).second)
-          known[arg] = argumentOnlyKernelsTouch(module, arg, known);
-        if (!known[arg])
-          return false;
-        continue;
-      }
-      return false;
-    }
-  }
-  return true;
+/// Whether only kernels touch the memref `arg`: its uses, through views and
+/// calls into `module`'s functions (whose arguments are checked the same
+/// way), are all in a gpu.launch. `known` memoizes function arguments.
+bool argumentOnlyKernelsTouch(ModuleOp module, BlockArgument arg,
+                              llvm::DenseMap<BlockArgument, bool> &known) {
+  // (true while it is being checked: the call graph of a lowered training
+  // step has no cycles)
+  if (!known.try_emplace(arg, true).second)
+    return known[arg];
+  bool result = onlyKernelsTouch(arg, [&](OpOperand &use) {
+    auto call = dyn_cast<func::CallOp>(use.getOwner());
+    auto callee =
+        call ? module.lookupSymbol<func::FuncOp>(call.getCallee()) : nullptr;
+    return callee && !callee.isExternal() &&
+           argumentOnlyKernelsTouch(
+               module, callee.getArgument(use.getOperandNumber()), known);
+  });
+  known[arg] = result;
+  return result;
 }
 
 struct RevGPUDeviceArgumentsPass
@@ -359,9 +344,7 @@ struct RevGPUDeviceArgumentsPass
         BlockArgument arg = func.getArgument(k);
         if (!dict || !isa<MemRefType>(arg.getType()))
           continue;
-        if (known.try_emplace(arg, true).second)
-          known[arg] = argumentOnlyKernelsTouch(module, arg, known);
-        if (!known[arg])
+        if (!argumentOnlyKernelsTouch(module, arg, known))
           continue;
         NamedAttrList attrs(dict);
         attrs.set("device", b.getBoolAttr(true));

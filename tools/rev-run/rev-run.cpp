@@ -718,12 +718,16 @@ int main(int argc, char **argv) {
       for (void *b : buffers)
         gpu->free(b, nullptr);
     });
+    // Device memory through the driver, managed memory from the host.
+    auto copy = [&](void *dst, const void *src, size_t bytes, bool device) {
+      if (device)
+        gpu->memcpy(dst, const_cast<void *>(src), bytes, nullptr);
+      else
+        std::memcpy(dst, src, bytes);
+    };
     for (auto [a, spec] : llvm::zip(inputs, sig->args)) {
       buffers.push_back(gpu->alloc(a.numBytes(), nullptr, !spec.device));
-      if (spec.device)
-        gpu->memcpy(buffers.back(), a.data.data(), a.numBytes(), nullptr);
-      else
-        std::memcpy(buffers.back(), a.data.data(), a.numBytes());
+      copy(buffers.back(), a.data.data(), a.numBytes(), spec.device);
     }
     for (const TensorSpec &r : sig->results) {
       outputs.push_back(Array::zeros(r.dtype, r.shape));
@@ -754,14 +758,9 @@ int main(int argc, char **argv) {
       stats.allocatedBytes = gpu->allocatedBytes();
       stats.allocations = gpu->allocations();
     }
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      if (sig->results[k].device)
-        gpu->memcpy(outputs[k].data.data(), buffers[inputs.size() + k],
-                    outputs[k].numBytes(), nullptr);
-      else
-        std::memcpy(outputs[k].data.data(), buffers[inputs.size() + k],
-                    outputs[k].numBytes());
-    }
+    for (size_t k = 0; k < outputs.size(); ++k)
+      copy(outputs[k].data.data(), buffers[inputs.size() + k],
+           outputs[k].numBytes(), sig->results[k].device);
   }
   for (unsigned r = 0; !gpu && r < std::max(1u, repeat.getValue()); ++r) {
     resetAllocationStats();
