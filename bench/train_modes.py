@@ -36,6 +36,7 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
 import generate  # noqa: E402  (the model definitions)
+from torch_reversible import manual_reversible_forward  # noqa: E402
 
 MODES = ["store", "checkpoint", "reversible"]
 
@@ -139,54 +140,6 @@ def torch_model(name):
     x = torch.from_numpy(np.load(os.path.join(inputs, "x.npy")))
     labels = torch.from_numpy(np.load(os.path.join(inputs, "labels.npy")))
     return model, x, labels
-
-
-class RevStageFn(torch.autograd.Function):
-    """A stage of RevBlocks with a hand-written reversible backward: the
-    forward keeps only the stage's output; the backward reconstructs each
-    block's input from its output (x2 = y2 - G(y1), x1 = y1 - F(x2)), then
-    recomputes the block under autograd and back-propagates through it
-    (what MemCNN's and RevLib's couplings do)."""
-
-    @staticmethod
-    def forward(ctx, x, blocks, *params):
-        ctx.blocks = blocks
-        with torch.no_grad():
-            for b in blocks:
-                x = b(x)
-        ctx.save_for_backward(x)
-        return x
-
-    @staticmethod
-    def backward(ctx, dy):
-        (y,) = ctx.saved_tensors
-        for b in reversed(ctx.blocks):
-            with torch.no_grad():
-                y1, y2 = torch.chunk(y, 2, dim=1)
-                x2 = y2 - b.g(y1)
-                x1 = y1 - b.f(x2)
-            x1.requires_grad_(True)
-            x2.requires_grad_(True)
-            with torch.enable_grad():
-                z1 = x1 + b.f(x2)
-                z2 = x2 + b.g(z1)
-                dy1, dy2 = torch.chunk(dy, 2, dim=1)
-                torch.autograd.backward([z1, z2], [dy1, dy2])
-            dy = torch.cat([x1.grad, x2.grad], dim=1)
-            y = torch.cat([x1.detach(), x2.detach()], dim=1)
-        return (dy, None) + (None,) * len([p for b in ctx.blocks
-                                           for p in b.parameters()])
-
-
-def manual_reversible_forward(model, x):
-    def stage(s, x):
-        blocks = list(s)
-        params = [p for b in blocks for p in b.parameters()]
-        return RevStageFn.apply(x, blocks, *params)
-    x = stage(model.stage1, model.stem(x))
-    x = stage(model.stage2, model.down(x))
-    x = F.adaptive_avg_pool2d(x, 1).flatten(1)
-    return model.head(x)
 
 
 def saved_bytes(model, forward, labels):

@@ -9,32 +9,37 @@
 #
 # prepare: AOT-compiles the bundled RevNet's training step in store and
 # reversible modes into self-contained GPU programs (utils/aot-compile.py
-# --target=gpu: PTX for sm_90 embedded, runtime linked in, only libcuda.so.1
-# needed at run time), writes the inputs and every weight as .npy, and the
-# CPU results of the same steps (rev-run) as the reference. Everything goes to
-# gpu-check/ (git-ignored, about 21 MB).
+# --target=gpu: PTX and sm_90 code embedded, runtime linked in, only
+# libcuda.so.1 needed at run time), once with managed memory and once with
+# device memory (rev-lower-gpu memory=device: what only kernels touch,
+# arguments and results included, is device memory with explicit copies);
+# writes the inputs and every weight as .npy, and the CPU results of the
+# same steps (rev-run) as the reference. Everything goes to gpu-check/
+# (git-ignored, about 40 MB; GPU_CHECK_DIR overrides). GPU_MEMORY=device (or
+# managed) builds one variant only.
 #
-# GPU_MEMORY=device utils/gpu-check.sh prepare: buffers that only kernels
-# touch are device memory instead of managed memory (rev-lower-gpu
-# memory=device).
-#
-# run: runs both programs, compares their loss and gradients with the CPU's
-# (relative error per tensor, and the angle between all gradients), and
-# prints time and peak device memory for both modes.
+# run: runs every program (GPU_REPEAT calls each, default 50, after a
+# warm-up call), compares loss and gradients with the CPU's (relative error
+# per tensor, and the angle between all gradients), prints time and peak
+# device memory, then times PyTorch on the same GPU with the same weights
+# (bench/torch_gpu.py: autograd, and the hand-written reversible backward).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/gpu-check
+out=${GPU_CHECK_DIR:-$root/gpu-check}
 model=$root/models/revnet
 modes="store reversible"
+memories=${GPU_MEMORY:-managed device}
 
 prepare() {
   local build=${1:-$root/build}
   rm -rf "$out" && mkdir -p "$out/inputs"
   for mode in $modes; do
-    /usr/bin/python3 "$root/utils/aot-compile.py" "$model/model.onnx" \
-        --target=gpu --build "$build" --gpu-memory="${GPU_MEMORY:-managed}" \
-        --pass-pipeline="rev-train=mode=$mode loss=cross-entropy" \
-        -o "$out/revnet-$mode"
+    for memory in $memories; do
+      /usr/bin/python3 "$root/utils/aot-compile.py" "$model/model.onnx" \
+          --target=gpu --build "$build" --gpu-memory="$memory" \
+          --pass-pipeline="rev-train=mode=$mode loss=cross-entropy" \
+          -o "$out/revnet-$mode-$memory"
+    done
     "$build/bin/rev-opt" "$model/model.onnx" \
         --rev-train="mode=$mode loss=cross-entropy" -o "$out/$mode.mlir"
     "$build/bin/rev-run" "$out/$mode.mlir" --weights "$model/model.onnx" \
@@ -57,28 +62,41 @@ EOF
 run() {
   [ -d "$out" ] || { echo "gpu-check: $out is missing: run 'prepare' first" >&2; exit 1; }
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
-  # Each program runs under a time limit; a failing mode is reported and
-  # the other one still runs.
-  local ran=""
-  for mode in $modes; do
-    rm -rf "$out/gpu-$mode" && mkdir -p "$out/gpu-$mode"
-    echo "== $mode"
-    if timeout 120 "$out/revnet-$mode" --inputs "$out/inputs" \
-        --outputs "$out/gpu-$mode" --repeat 20 --report "$out/gpu-$mode.json"; then
-      ran="$ran $mode"
-    else
-      echo "gpu-check: the $mode program failed (status $?)" >&2
-    fi
+  # The GPU machine's Python (with PyTorch) lives in a virtual environment.
+  # Elsewhere, Debian's python3 (with numpy, and torch for the baseline).
+  local py=${PYTHON:-python3}
+  for p in /opt/torch/.venv/bin/python3 /usr/bin/python3; do
+    [ -z "${PYTHON:-}" ] && [ -x $p ] && { py=$p; break; }
   done
-  [ -n "$ran" ] || { echo "gpu-check: no mode ran" >&2; exit 1; }
-  python3 - "$out" $ran <<'EOF'
+  # Each program runs under a time limit; a failing one is reported and the
+  # others still run.
+  local ran="" want=""
+  for mode in $modes; do
+    for memory in $memories; do
+      local v=$mode-$memory
+      [ -x "$out/revnet-$v" ] || continue
+      want="$want $v"
+      rm -rf "$out/gpu-$v" && mkdir -p "$out/gpu-$v"
+      echo "== $v"
+      if timeout 120 "$out/revnet-$v" --inputs "$out/inputs" \
+          --outputs "$out/gpu-$v" --repeat "${GPU_REPEAT:-50}" --report "$out/gpu-$v.json"; then
+        ran="$ran $v"
+      else
+        echo "gpu-check: the $v program failed (status $?)" >&2
+      fi
+    done
+  done
+  [ -n "$ran" ] || { echo "gpu-check: no program ran" >&2; exit 1; }
+  local status=0
+  "$py" - "$out" $ran <<'EOF' || status=1
 import json, math, os, sys
 import numpy as np
-out, modes = sys.argv[1], sys.argv[2:]
+out, variants = sys.argv[1], sys.argv[2:]
 ok = True
 rows = []
-for mode in modes:
-    cpu, gpu = os.path.join(out, "cpu-" + mode), os.path.join(out, "gpu-" + mode)
+for v in variants:
+    mode = v.split("-")[0]
+    cpu, gpu = os.path.join(out, "cpu-" + mode), os.path.join(out, "gpu-" + v)
     worst, dot, n1, n2 = (0.0, ""), 0.0, 0.0, 0.0
     for f in sorted(os.listdir(cpu)):
         a = np.load(os.path.join(cpu, f)).astype(np.float64)
@@ -91,23 +109,49 @@ for mode in modes:
     loss_cpu = float(np.load(os.path.join(cpu, "loss.npy")))
     loss_gpu = float(np.load(os.path.join(gpu, "loss.npy")))
     angle = math.degrees(math.acos(max(-1.0, min(1.0, dot / math.sqrt(n1 * n2)))))
-    r = json.load(open(os.path.join(out, "gpu-%s.json" % mode)))
-    rows.append((mode, r["time_ms"]["median"], r["peak_device_bytes"],
-                 loss_cpu, loss_gpu, worst[0], worst[1], angle))
+    r = json.load(open(os.path.join(out, "gpu-%s.json" % v)))
+    rows.append((v, r["time_ms"]["median"], r["time_ms"]["min"], r["peak_device_bytes"],
+                 loss_cpu, loss_gpu, worst[0], worst[1], angle, r.get("launches", 0)))
     ok &= abs(loss_cpu - loss_gpu) <= 1e-4 * abs(loss_cpu) and angle < 0.1
-print("%-11s %10s %14s %12s %12s %10s %8s" % ("mode", "step ms", "peak dev B",
-      "loss (cpu)", "loss (gpu)", "max rel", "angle"))
-for m, t, p, lc, lg, w, wf, a in rows:
-    print("%-11s %10.3f %14d %12.6f %12.6f %10.2g %8.4f  (worst: %s)" %
-          (m, t, p, lc, lg, w, a, wf))
+    if r.get("leaked_device_bytes", 0):
+        print("gpu-check: %s left %d device bytes allocated" % (v, r["leaked_device_bytes"]))
+        ok = False
+print("%-19s %9s %9s %12s %8s %10s %10s %9s %8s" % ("program", "median ms", "min ms",
+      "peak dev B", "launches", "loss cpu", "loss gpu", "max rel", "angle"))
+for v, t, tmin, p, lc, lg, w, wf, a, n in rows:
+    print("%-19s %9.3f %9.3f %12d %8d %10.6f %10.6f %9.2g %8.4f  (worst: %s)" %
+          (v, t, tmin, p, n, lc, lg, w, a, wf))
 s = dict((r[0], r) for r in rows)
-if "store" in s and "reversible" in s:
-    print("reversible / store: time %.2fx, peak device memory %.2fx" % (
-        s["reversible"][1] / s["store"][1], s["reversible"][2] / s["store"][2]))
+for memory in ("managed", "device"):
+    st, rv = s.get("store-" + memory), s.get("reversible-" + memory)
+    if st and rv:
+        print("%s memory: reversible / store: time %.2fx, peak device memory %.2fx" % (
+            memory, rv[1] / st[1], rv[3] / st[3]))
 print("gpu-check: " + ("agrees with the CPU" if ok else "DISAGREES with the CPU"))
 sys.exit(0 if ok else 1)
 EOF
-  [ "$ran" = " $(echo $modes)" ] || { echo "gpu-check: not every mode ran" >&2; exit 1; }
+  # PyTorch on the same GPU, the same weights and inputs: the baseline.
+  echo "== PyTorch (autograd, and the hand-written reversible backward)"
+  timeout 120 "$py" "$root/bench/torch_gpu.py" --inputs "$out/inputs" \
+      --repeat "${GPU_REPEAT:-50}" --reference "$out/cpu-store" \
+      --report "$out/torch-gpu.json" ||
+    echo "gpu-check: the PyTorch baseline did not run (status $?)" >&2
+  # NVIDIA's compute-sanitizer, where the machine has it: memory errors and
+  # leaks of one call of the reversible step in device memory.
+  local cs=""
+  for c in compute-sanitizer /usr/local/cuda/bin/compute-sanitizer; do
+    command -v $c > /dev/null && { cs=$c; break; }
+  done
+  local last=${ran##* }
+  if [ -n "$cs" ] && [ "${GPU_SANITIZE:-1}" = 1 ]; then
+    echo "== compute-sanitizer --leak-check full: $last"
+    rm -rf "$out/sanitize" && mkdir -p "$out/sanitize"
+    timeout 150 "$cs" --leak-check full --error-exitcode 3 "$out/revnet-$last" \
+        --inputs "$out/inputs" --outputs "$out/sanitize" --repeat 1 2>&1 | tail -15 ||
+      { echo "gpu-check: compute-sanitizer found errors or failed" >&2; status=1; }
+  fi
+  [ "$ran" = "$want" ] || { echo "gpu-check: not every program ran" >&2; exit 1; }
+  return $status
 }
 
 case ${1:-} in

@@ -23,19 +23,26 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <numeric>
+
 using namespace mlir;
 
 namespace rev {
+#define GEN_PASS_DEF_REVGPULOOPORDER
 #define GEN_PASS_DEF_REVGPUPREPARE
+#define GEN_PASS_DEF_REVGPUSYNCSHAREDALLOCS
 #define GEN_PASS_DEF_REVGPUKERNELMATH
 #define GEN_PASS_DEF_REVGPUDEVICEBUFFERS
 #define GEN_PASS_DEF_REVGPUDEVICEARGUMENTS
@@ -46,6 +53,64 @@ namespace {
 
 /// Marks the loops that rev-gpu-prepare itself keeps on the host.
 constexpr llvm::StringLiteral kHostLoop = "rev.host_loop";
+
+struct RevGPULoopOrderPass
+    : public rev::impl::RevGPULoopOrderBase<RevGPULoopOrderPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp g) { generics.push_back(g); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp generic : generics) {
+      // Parallel loops first, reductions last, each in their order.
+      SmallVector<unsigned> order;
+      auto iterators = generic.getIteratorTypesArray();
+      for (auto [i, it] : llvm::enumerate(iterators))
+        if (it == utils::IteratorType::parallel)
+          order.push_back(i);
+      for (auto [i, it] : llvm::enumerate(iterators))
+        if (it != utils::IteratorType::parallel)
+          order.push_back(i);
+      if (llvm::equal(order, llvm::seq<unsigned>(0, order.size())))
+        continue;
+      rewriter.setInsertionPoint(generic);
+      if (failed(linalg::interchangeGenericOp(rewriter, generic, order))) {
+        generic.emitError("rev-gpu-loop-order: cannot interchange its loops");
+        return signalPassFailure();
+      }
+    }
+  }
+};
+
+struct RevGPUSyncSharedAllocsPass
+    : public rev::impl::RevGPUSyncSharedAllocsBase<RevGPUSyncSharedAllocsPass> {
+  void runOnOperation() override {
+    SmallVector<gpu::AllocOp> allocs;
+    getOperation().walk([&](gpu::AllocOp a) {
+      if (a.getHostShared() && a.getAsyncToken())
+        allocs.push_back(a);
+    });
+    OpBuilder b(&getContext());
+    for (gpu::AllocOp alloc : allocs) {
+      b.setInsertionPoint(alloc);
+      ValueRange deps = alloc.getAsyncDependencies();
+      Value token;
+      if (deps.size() == 1)
+        token = deps.front();
+      else // (none, or several to join)
+        token = gpu::WaitOp::create(b, alloc.getLoc(),
+                                    gpu::AsyncTokenType::get(&getContext()),
+                                    deps)
+                    .getAsyncToken();
+      auto sync = gpu::AllocOp::create(
+          b, alloc.getLoc(), alloc.getMemref().getType(), /*asyncToken=*/Type(),
+          ValueRange(), alloc.getDynamicSizes(), alloc.getSymbolOperands(),
+          /*hostShared=*/true);
+      alloc.getMemref().replaceAllUsesWith(sync.getMemref());
+      alloc.getAsyncToken().replaceAllUsesWith(token);
+      alloc.erase();
+    }
+  }
+};
 
 struct RevGPUPreparePass
     : public rev::impl::RevGPUPrepareBase<RevGPUPreparePass> {
@@ -101,31 +166,19 @@ struct RevGPUPreparePass
       alloc.getResult().replaceAllUsesWith(shared.getMemref());
       alloc.erase();
     }
-    // Frees. Upstream lowers only asynchronous gpu.dealloc (to mgpuMemFree
-    // on the token's stream), so each function that frees gets one stream
-    // token at entry, frees on it, and waits for it before returning.
+    // Frees: gpu.dealloc, synchronous here; rev-lower-gpu's
+    // gpu-async-region makes them asynchronous on the function's stream
+    // (the only form upstream's gpu-to-llvm lowers), like the launches.
     SmallVector<memref::DeallocOp> deallocs;
     func.walk([&](memref::DeallocOp d) {
       if (d.getMemref().getDefiningOp<gpu::AllocOp>())
         deallocs.push_back(d);
     });
-    if (!deallocs.empty()) {
-      Block &entry = func.getBody().front();
-      b.setInsertionPointToStart(&entry);
-      Type tokenType = gpu::AsyncTokenType::get(func.getContext());
-      Value stream =
-          gpu::WaitOp::create(b, func.getLoc(), tokenType, ValueRange())
-              .getAsyncToken();
-      for (memref::DeallocOp dealloc : deallocs) {
-        b.setInsertionPoint(dealloc);
-        gpu::DeallocOp::create(b, dealloc.getLoc(), tokenType,
-                               ValueRange{stream}, dealloc.getMemref());
-        dealloc.erase();
-      }
-      func.walk([&](func::ReturnOp ret) {
-        b.setInsertionPoint(ret);
-        gpu::WaitOp::create(b, ret.getLoc(), Type(), ValueRange{stream});
-      });
+    for (memref::DeallocOp dealloc : deallocs) {
+      b.setInsertionPoint(dealloc);
+      gpu::DeallocOp::create(b, dealloc.getLoc(), /*asyncToken=*/Type(),
+                             ValueRange(), dealloc.getMemref());
+      dealloc.erase();
     }
 
     // Copies (from bufferized slices and concatenations) become parallel
@@ -155,6 +208,20 @@ struct RevGPUPreparePass
                                              ValueRange{one}, ValueRange{one});
       Block *body = wrapper.getBody();
       loop->moveBefore(body->getTerminator());
+    }
+
+    // Outermost parallel loops: all dimensions in one.
+    SmallVector<scf::ParallelOp> outermost;
+    func.walk([&](scf::ParallelOp loop) {
+      if (loop.getNumLoops() > 1 && !loop->getParentOfType<scf::ParallelOp>())
+        outermost.push_back(loop);
+    });
+    IRRewriter rewriter(func.getContext());
+    for (scf::ParallelOp loop : outermost) {
+      std::vector<unsigned> all(loop.getNumLoops());
+      std::iota(all.begin(), all.end(), 0u);
+      rewriter.setInsertionPoint(loop);
+      collapseParallelLoops(rewriter, loop, {all});
     }
 
   }
@@ -269,30 +336,14 @@ struct RevGPUDeviceBuffersPass
       else
         ++numManaged;
     });
-    if (candidates.empty())
-      return;
-    // The function's stream token (rev-gpu-prepare creates one where the
-    // function frees buffers, which it does for every buffer it allocates).
-    Value stream;
-    for (Operation &op : func.getBody().front())
-      if (auto wait = dyn_cast<gpu::WaitOp>(&op))
-        if (wait.getAsyncToken() && wait.getAsyncDependencies().empty()) {
-          stream = wait.getAsyncToken();
-          break;
-        }
-    if (!stream) {
-      numManaged += candidates.size();
-      return;
-    }
+    // Synchronous here; gpu-async-region (rev-lower-gpu) makes them
+    // stream-ordered like the launches.
     OpBuilder b(func.getContext());
-    Type tokenType = gpu::AsyncTokenType::get(func.getContext());
     for (gpu::AllocOp alloc : candidates) {
-      if (!alloc.getAsyncDependencies().empty())
-        continue;
       b.setInsertionPoint(alloc);
       auto device = gpu::AllocOp::create(
-          b, alloc.getLoc(), alloc.getMemref().getType(), tokenType,
-          ValueRange{stream}, alloc.getDynamicSizes(),
+          b, alloc.getLoc(), alloc.getMemref().getType(), /*asyncToken=*/Type(),
+          alloc.getAsyncDependencies(), alloc.getDynamicSizes(),
           alloc.getSymbolOperands(), /*hostShared=*/false);
       alloc.getMemref().replaceAllUsesWith(device.getMemref());
       alloc.erase();

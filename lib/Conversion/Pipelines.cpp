@@ -115,17 +115,28 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
                   "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
   addBufferizationSteps(pm);
+  pm.addNestedPass<func::FuncOp>(createRevGPULoopOrder());
   addUpstream(pm, "func.func(convert-linalg-to-parallel-loops)");
   pm.addNestedPass<func::FuncOp>(createRevGPUPrepare());
-  addUpstream(pm, "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" +
+  // (canonicalize folds the collapsed loops' bounds to constants; not
+  // after the tiling, which would fold away the one-iteration block loop of
+  // a 256-iteration loop and map its threads to blocks. Fixed-size tiles
+  // with a bounds check inside: the kernels' thread counts are constant.)
+  addUpstream(pm, "canonicalize,func.func(scf-parallel-loop-tiling{"
+                  "parallel-loop-tile-sizes=" +
                       options.tileSizes +
-                      "},canonicalize,gpu-map-parallel-loops,"
+                      " no-min-max-bounds=true},gpu-map-parallel-loops,"
                       "convert-parallel-loops-to-gpu),canonicalize,cse");
   if (options.memory == LowerGPUOptions::Memory::Device) {
     pm.addNestedPass<func::FuncOp>(createRevGPUDeviceBuffers());
     pm.addPass(createRevGPUDeviceArguments());
   }
   pm.addNestedPass<func::FuncOp>(createRevGPUKernelMath());
+  // Launches, allocations and frees asynchronous, chained on one stream
+  // token: the host waits only where host code touches memory (or calls,
+  // or returns), not after every launch.
+  addUpstream(pm, "gpu-kernel-outlining,func.func(gpu-async-region)");
+  pm.addNestedPass<func::FuncOp>(createRevGPUSyncSharedAllocs());
   addUpstream(pm, "gpu-lower-to-nvvm-pipeline{cubin-chip=" + options.chip +
                       " cubin-features=" + options.features +
                       " cubin-format=" + options.format +

@@ -165,8 +165,8 @@ llvm::Error lowerToGPU(ModuleOp module, StringRef chip, bool deviceMemory) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   LowerGPUOptions options;
   options.chip = chip.str();
-  if (deviceMemory)
-    options.memory = LowerGPUOptions::Memory::Device;
+  options.memory = deviceMemory ? LowerGPUOptions::Memory::Device
+                                 : LowerGPUOptions::Memory::Managed;
   buildLowerGPUPipeline(pm, options);
   if (failed(pm.run(module)))
     return createStringError(std::errc::invalid_argument,

@@ -3,10 +3,12 @@
 // utils/aot-compile.py --target=gpu generates a small C file that lists the
 // entry's arguments and results (name, dtype, shape) and calls
 // rev_gpu_program_main. This reads every argument from <inputs>/<name>.npy
-// into managed GPU memory, calls the entry --repeat times, and writes every
+// into GPU memory (device memory with explicit copies where the lowering
+// marked it `device`, rev-lower-gpu memory=device; managed memory
+// otherwise), calls the entry --repeat times, and writes every
 // result to <outputs>/<name>.npy; it prints the median time per call and
 // the peak of live device bytes the call allocated (arguments and results
-// excluded).
+// excluded), and the device bytes the calls left allocated (a leak: 0).
 //
 //   program --inputs DIR [--outputs DIR] [--repeat N] [--report FILE.json]
 //
@@ -192,11 +194,12 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
                   "[--report FILE.json]\n\nArguments of @%s:\n",
                   argv[0], entry);
       for (int k = 0; k < count; ++k)
-        std::printf("  %-6s %s: %s %s\n", specs[k].isResult ? "result" : "arg",
+        std::printf("  %-6s %s: %s %s%s\n", specs[k].isResult ? "result" : "arg",
                     specs[k].name, specs[k].dtype,
                     shapeText(std::vector<int64_t>(
                                   specs[k].shape, specs[k].shape + specs[k].rank))
-                        .c_str());
+                        .c_str(),
+                    specs[k].device ? " (device memory)" : "");
       return 0;
     } else {
       std::fprintf(stderr, "%s: unknown option %s (see --help)\n", argv[0],
@@ -214,24 +217,29 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
     return 1;
   }
 
-  // Buffers (managed memory) and memref descriptors
+  // Buffers (device or managed memory) and memref descriptors
   // {allocated, aligned, offset, sizes[rank], strides[rank]}.
   std::vector<void *> buffers(count), descriptors(count);
+  std::vector<int64_t> bytes(count);
   std::vector<std::vector<int64_t>> storage(count);
   for (int k = 0; k < count; ++k) {
     const RevTensorSpec &s = specs[k];
     int64_t elements = 1;
     for (int d = 0; d < s.rank; ++d)
       elements *= s.shape[d];
-    buffers[k] = mgpuMemAlloc(elements * elementSize(s.dtype), nullptr, true);
+    bytes[k] = elements * elementSize(s.dtype);
+    buffers[k] = mgpuMemAlloc(bytes[k], nullptr, !s.device);
     if (!s.isResult) {
       std::string error;
       std::string path = inputs + "/" + fileName(s.name) + ".npy";
-      if (!readNpy(path, s, buffers[k], error)) {
+      std::vector<char> staging(s.device ? bytes[k] : 0);
+      if (!readNpy(path, s, s.device ? staging.data() : buffers[k], error)) {
         std::fprintf(stderr, "%s: argument '%s': %s\n", argv[0], s.name,
                      error.c_str());
         return 1;
       }
+      if (s.device)
+        mgpuMemcpy(buffers[k], staging.data(), bytes[k], nullptr);
     }
     storage[k].assign(3 + 2 * s.rank, 0);
     std::memcpy(&storage[k][0], &buffers[k], sizeof(void *));
@@ -245,13 +253,16 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
     descriptors[k] = storage[k].data();
   }
 
+  // Whatever the calls allocate and do not free is a leak.
+  uint64_t liveBefore = rev_gpu_live_bytes();
+
   // One untimed call first: it loads the kernel modules (lazily, at their
   // first launch) and moves managed pages to the device.
   call(descriptors.data());
   rev_gpu_synchronize();
 
   std::vector<double> times;
-  uint64_t peak = 0;
+  uint64_t peak = 0, launches = 0;
   for (int r = 0; r < repeat; ++r) {
     rev_gpu_synchronize();
     rev_gpu_reset_peak();
@@ -261,30 +272,41 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
     auto t1 = std::chrono::steady_clock::now();
     times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     peak = std::max(peak, rev_gpu_peak_bytes());
+    launches = rev_gpu_launches();
   }
+  uint64_t leaked = rev_gpu_live_bytes() - liveBefore;
   std::vector<double> sorted = times;
   std::sort(sorted.begin(), sorted.end());
   double median = sorted[sorted.size() / 2];
   std::printf("@%s on %s: %d call(s), min %.3f ms, median %.3f ms; peak "
-              "device bytes %llu\n",
+              "device bytes %llu; %llu kernel launches per call; leaked %llu\n",
               entry, device, repeat, sorted.front(), median,
-              static_cast<unsigned long long>(peak));
+              static_cast<unsigned long long>(peak),
+              static_cast<unsigned long long>(launches),
+              static_cast<unsigned long long>(leaked));
 
   if (!outputs.empty())
-    for (int k = 0; k < count; ++k)
-      if (specs[k].isResult &&
-          !writeNpy(outputs + "/" + fileName(specs[k].name) + ".npy",
-                    specs[k], buffers[k])) {
+    for (int k = 0; k < count; ++k) {
+      if (!specs[k].isResult)
+        continue;
+      std::vector<char> staging(specs[k].device ? bytes[k] : 0);
+      if (specs[k].device)
+        mgpuMemcpy(staging.data(), buffers[k], bytes[k], nullptr);
+      if (!writeNpy(outputs + "/" + fileName(specs[k].name) + ".npy", specs[k],
+                    specs[k].device ? staging.data() : buffers[k])) {
         std::fprintf(stderr, "%s: cannot write result '%s' to %s\n", argv[0],
                      specs[k].name, outputs.c_str());
         return 1;
       }
+    }
   if (!report.empty()) {
     std::ostringstream json;
     json << "{\"entry\": \"" << entry << "\", \"device\": \"" << device
          << "\", \"repeat\": " << repeat << ", \"time_ms\": {\"min\": "
          << sorted.front() << ", \"median\": " << median
-         << "}, \"peak_device_bytes\": " << peak << "}\n";
+         << "}, \"peak_device_bytes\": " << peak
+         << ", \"leaked_device_bytes\": " << leaked
+         << ", \"launches\": " << launches << "}\n";
     std::ofstream out(report);
     out << json.str();
   }

@@ -15,6 +15,7 @@
 
 #include <cuda.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -24,8 +25,18 @@
 namespace {
 
 std::mutex mutex;
-std::unordered_map<void *, uint64_t> sizes;
+struct Allocation {
+  uint64_t size;
+  bool streamOrdered; // cuMemAllocAsync: freed with cuMemFreeAsync
+};
+std::unordered_map<void *, Allocation> sizes;
+/// Whether device allocations on a stream use the stream-ordered allocator
+/// (cuMemAllocAsync from the device's default pool, which keeps freed
+/// memory for reuse). REV_GPU_SYNC_ALLOC=1 turns it off (cuMemAlloc and a
+/// synchronizing cuMemFree), and so does a driver that does not support it.
+bool streamOrderedAlloc = true;
 uint64_t liveBytes = 0, peakBytes = 0, baseline = 0;
+std::atomic<uint64_t> launches{0};
 uint64_t allocatedBytes = 0, allocations = 0; // since the last reset
 CUcontext context = nullptr;
 CUstream sharedStream = nullptr;
@@ -83,8 +94,30 @@ void ensureContext() {
     CUdevice device;
     CHECK(cuDeviceGet(&device, 0));
     CHECK(cuDevicePrimaryCtxRetain(&context, device));
+    CHECK(cuCtxSetCurrent(context));
+    const char *sync = std::getenv("REV_GPU_SYNC_ALLOC");
+    int supported = 0;
+    CUmemoryPool pool;
+    if ((sync && std::string(sync) == "1") ||
+        cuDeviceGetAttribute(&supported,
+                             CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+                             device) != CUDA_SUCCESS ||
+        !supported || cuDeviceGetDefaultMemPool(&pool, device) != CUDA_SUCCESS) {
+      streamOrderedAlloc = false;
+    } else {
+      // Keep freed memory in the pool between calls.
+      uint64_t keep = UINT64_MAX;
+      if (cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                                &keep) != CUDA_SUCCESS)
+        streamOrderedAlloc = false;
+    }
   });
-  CHECK(cuCtxSetCurrent(context));
+  // Once per thread: the host code calls in here around every launch.
+  thread_local bool current = false;
+  if (!current) {
+    CHECK(cuCtxSetCurrent(context));
+    current = true;
+  }
 }
 
 } // namespace
@@ -129,7 +162,10 @@ void rev_gpu_reset_peak(void) {
   std::lock_guard<std::mutex> lock(mutex);
   peakBytes = baseline = liveBytes;
   allocatedBytes = allocations = 0;
+  launches = 0;
 }
+
+uint64_t rev_gpu_launches(void) { return launches.load(); }
 
 uint64_t rev_gpu_allocated_bytes(void) {
   std::lock_guard<std::mutex> lock(mutex);
@@ -156,6 +192,10 @@ struct LazyModule {
   bool jit;
   int optLevel;
   CUmodule module = nullptr;
+  // The lowered code asks for the function at every launch (with the same
+  // name string each time): the last answer is kept.
+  const char *lastName = nullptr;
+  CUfunction lastFunction = nullptr;
 };
 } // namespace
 
@@ -176,6 +216,8 @@ void mgpuModuleUnload(void *handle) {
 
 void *mgpuModuleGetFunction(void *handle, const char *name) {
   auto *lazy = static_cast<LazyModule *>(handle);
+  if (name == lazy->lastName)
+    return lazy->lastFunction;
   ensureContext();
   if (!lazy->module) {
     if (lazy->jit) {
@@ -189,6 +231,8 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
   }
   CUfunction function = nullptr;
   CHECK(cuModuleGetFunction(&function, lazy->module, name));
+  lazy->lastName = name;
+  lazy->lastFunction = function;
   return function;
 }
 
@@ -197,6 +241,7 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t blockZ, int32_t sharedBytes, void *stream,
                       void **params, void **extra, size_t /*paramsCount*/) {
   ensureContext();
+  launches.fetch_add(1, std::memory_order_relaxed);
   CHECK(cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
                        blockX, blockY, blockZ, sharedBytes,
                        static_cast<CUstream>(stream), params, extra));
@@ -227,13 +272,16 @@ void *mgpuMemAlloc(uint64_t size, void *stream, bool hostShared) {
   CUdeviceptr ptr = 0;
   if (size == 0)
     size = 1;
+  bool ordered = !hostShared && stream && streamOrderedAlloc;
   if (hostShared)
     CHECK(cuMemAllocManaged(&ptr, size, CU_MEM_ATTACH_GLOBAL));
+  else if (ordered)
+    CHECK(cuMemAllocAsync(&ptr, size, static_cast<CUstream>(stream)));
   else
     CHECK(cuMemAlloc(&ptr, size));
   void *p = reinterpret_cast<void *>(ptr);
   std::lock_guard<std::mutex> lock(mutex);
-  sizes[p] = size;
+  sizes[p] = {size, ordered};
   liveBytes += size;
   allocatedBytes += size;
   ++allocations;
@@ -242,21 +290,60 @@ void *mgpuMemAlloc(uint64_t size, void *stream, bool hostShared) {
   return p;
 }
 
+// A stream-ordered allocation is freed in stream order (every launch that
+// uses it was queued before, on the same stream); any other waits for the
+// device first.
 void mgpuMemFree(void *ptr, void *stream) {
   if (!ptr)
     return;
   ensureContext();
+  Allocation allocation{0, false};
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = sizes.find(ptr);
+    if (it != sizes.end()) {
+      allocation = it->second;
+      liveBytes -= it->second.size;
+      sizes.erase(it);
+    }
+  }
+  if (allocation.streamOrdered) {
+    CHECK(cuMemFreeAsync(reinterpret_cast<CUdeviceptr>(ptr),
+                         stream ? static_cast<CUstream>(stream)
+                                : static_cast<CUstream>(mgpuStreamCreate())));
+    return;
+  }
   if (stream)
     CHECK(cuStreamSynchronize(static_cast<CUstream>(stream)));
   else
     CHECK(cuCtxSynchronize());
   CHECK(cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)));
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = sizes.find(ptr);
-  if (it != sizes.end()) {
-    liveBytes -= it->second;
-    sizes.erase(it);
-  }
+}
+
+// Events, for launches that wait on several tokens (upstream's gpu-to-llvm
+// joins streams with them).
+void *mgpuEventCreate(void) {
+  ensureContext();
+  CUevent event = nullptr;
+  CHECK(cuEventCreate(&event, CU_EVENT_DISABLE_TIMING));
+  return event;
+}
+
+void mgpuEventDestroy(void *event) {
+  CHECK(cuEventDestroy(static_cast<CUevent>(event)));
+}
+
+void mgpuEventSynchronize(void *event) {
+  CHECK(cuEventSynchronize(static_cast<CUevent>(event)));
+}
+
+void mgpuEventRecord(void *event, void *stream) {
+  CHECK(cuEventRecord(static_cast<CUevent>(event), static_cast<CUstream>(stream)));
+}
+
+void mgpuStreamWaitEvent(void *stream, void *event) {
+  CHECK(cuStreamWaitEvent(static_cast<CUstream>(stream),
+                          static_cast<CUevent>(event), 0));
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t size, void *stream) {

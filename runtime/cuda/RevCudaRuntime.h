@@ -24,14 +24,18 @@ uint64_t rev_gpu_live_bytes(void);
  * that reset. */
 uint64_t rev_gpu_peak_bytes(void);
 void rev_gpu_reset_peak(void);
-/* Bytes and number of allocations since the last reset. */
+/* Bytes and number of allocations since the last reset (rev_gpu_reset_peak). */
 uint64_t rev_gpu_allocated_bytes(void);
 uint64_t rev_gpu_allocations(void);
+/* Kernel launches since the last reset. */
+uint64_t rev_gpu_launches(void);
 void rev_gpu_synchronize(void);
 
 /* Managed (host-shared) or device allocation, counted. */
 void *mgpuMemAlloc(uint64_t size, void *stream, bool hostShared);
 void mgpuMemFree(void *ptr, void *stream);
+/* Any direction (unified addressing); synchronous when stream is null. */
+void mgpuMemcpy(void *dst, void *src, size_t size, void *stream);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,8 @@ typedef struct RevTensorSpec {
   int rank;
   int64_t shape[8];
   int isResult;
+  int device; /* rev.abi device: only kernels touch it; kept in device
+                 memory, copied from and to the host around the calls */
 } RevTensorSpec;
 
 /* Reads the arguments, calls `call` with one memref descriptor per argument

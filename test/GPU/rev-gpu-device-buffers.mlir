@@ -1,17 +1,16 @@
 // RUN: rev-opt %s --rev-gpu-device-buffers | FileCheck %s
 
 // A buffer that only kernels touch (through a view too) becomes device
-// memory on the function's stream; one that host code reads stays managed.
+// memory (synchronous here: gpu-async-region orders it on a stream later);
+// one that host code reads stays managed.
 // CHECK-LABEL: func.func @buffers
-// CHECK: %[[S:.+]] = gpu.wait async
-// CHECK: %[[D:.+]], %{{.+}} = gpu.alloc async [%[[S]]] () : memref<4xf32>
+// CHECK: %[[D:.+]] = gpu.alloc  () : memref<4xf32>
 // CHECK: %[[H:.+]] = gpu.alloc  host_shared () : memref<4xf32>
 // CHECK: memref.expand_shape %[[D]]
 // CHECK: gpu.launch
 // CHECK: memref.load %[[H]]
-// CHECK: gpu.dealloc async [%[[S]]] %[[D]]
+// CHECK: gpu.dealloc  %[[D]]
 func.func @buffers(%x: memref<4xf32>, %out: memref<f32>) {
-  %s = gpu.wait async
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
   %c0 = arith.constant 0 : index
@@ -28,8 +27,7 @@ func.func @buffers(%x: memref<4xf32>, %out: memref<f32>) {
   }
   %r = memref.load %h[%c0] : memref<4xf32>
   memref.store %r, %out[] : memref<f32>
-  %t1 = gpu.dealloc async [%s] %d : memref<4xf32>
-  %t2 = gpu.dealloc async [%s] %h : memref<4xf32>
-  gpu.wait [%s]
+  gpu.dealloc %d : memref<4xf32>
+  gpu.dealloc %h : memref<4xf32>
   return
 }

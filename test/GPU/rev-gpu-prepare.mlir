@@ -1,12 +1,10 @@
 // RUN: rev-opt %s --split-input-file --rev-gpu-prepare | FileCheck %s
 
-// Buffers become managed GPU memory; frees are asynchronous on one stream
-// token per function, waited for before the return.
+// Buffers become managed GPU memory, frees gpu.dealloc (synchronous here:
+// gpu-async-region makes them asynchronous in rev-lower-gpu).
 // CHECK-LABEL: func.func @buffers
-// CHECK: %[[S:.+]] = gpu.wait async
 // CHECK: %[[A:.+]] = gpu.alloc  host_shared () : memref<4xf32>
-// CHECK: gpu.dealloc async [%[[S]]] %[[A]] : memref<4xf32>
-// CHECK: gpu.wait [%[[S]]]
+// CHECK: gpu.dealloc  %[[A]] : memref<4xf32>
 // CHECK-NEXT: return
 // CHECK-NOT: memref.alloc
 func.func @buffers(%x: memref<4xf32>, %out: memref<4xf32>) {
@@ -20,10 +18,13 @@ func.func @buffers(%x: memref<4xf32>, %out: memref<4xf32>) {
 // -----
 
 // A copy becomes a parallel loop of loads and stores (a kernel later),
-// strided views included.
+// strided views included. Its two dimensions are collapsed into one,
+// row-major: i = k / 3, j = k mod 3.
 // CHECK-LABEL: func.func @copy
 // CHECK-NOT: memref.copy
-// CHECK: scf.parallel (%[[I:.+]], %[[J:.+]]) = (%c0, %c0) to (%c2, %c3) step (%c1, %c1)
+// CHECK: scf.parallel (%[[K:.+]]) = (%{{.+}}) to (%{{.+}}) step (%{{.+}})
+// CHECK-DAG: %[[J:.+]] = arith.remsi %[[K]], %{{.+}} : index
+// CHECK-DAG: %[[I:.+]] = arith.divsi %[[K]], %{{.+}} : index
 // CHECK: %[[V:.+]] = memref.load %{{.+}}[%[[I]], %[[J]]] : memref<2x3xf32, strided<[6, 1], offset: 1>>
 // CHECK: memref.store %[[V]], %arg1[%[[I]], %[[J]]] : memref<2x3xf32>
 func.func @copy(%x: memref<2x6xf32>, %out: memref<2x3xf32>) {
@@ -76,8 +77,7 @@ func.func @serial(%x: memref<8xf32>, %out: memref<f32>) {
 // CHECK: } {rev.host_loop}
 // CHECK: scf.parallel
 // CHECK: memref.load %[[C]]
-// CHECK: gpu.dealloc async [%{{.+}}] %[[C]]
-// CHECK-NEXT: gpu.wait
+// CHECK: gpu.dealloc  %[[C]]
 // CHECK-NEXT: return
 memref.global "private" constant @iota : memref<1x3xi64> = dense<[[0, 1, 2]]>
 func.func @constant(%out: memref<3xi64>) {

@@ -148,11 +148,17 @@ static cl::opt<Target> target(
 static cl::opt<std::string>
     gpuChip("gpu-chip", cl::desc("GPU architecture for --target=gpu"),
             cl::init("sm_90"), cl::cat(category));
-static cl::opt<bool> gpuDeviceMemory(
-    "gpu-device-memory",
-    cl::desc("--target=gpu: buffers that host code never touches are device "
-             "memory instead of managed memory (rev-lower-gpu memory=device)"),
-    cl::cat(category));
+enum class GPUMemory { Device, Managed };
+static cl::opt<GPUMemory> gpuMemory(
+    "gpu-memory", cl::desc("--target=gpu: where buffers live"),
+    cl::values(clEnumValN(GPUMemory::Device, "device",
+                          "buffers, arguments and results that host code "
+                          "never touches are device memory, copied "
+                          "explicitly (rev-lower-gpu memory=device; the "
+                          "default)"),
+               clEnumValN(GPUMemory::Managed, "managed",
+                          "every buffer is CUDA managed memory")),
+    cl::init(GPUMemory::Device), cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "rev-run") << message << "\n";
@@ -540,7 +546,8 @@ int main(int argc, char **argv) {
   if (target == Target::GPU) {
     IRLevel level = detectLevel(*module);
     if (level == IRLevel::Tensor) {
-      if (auto err = lowerToGPU(*module, gpuChip, gpuDeviceMemory))
+      if (auto err = lowerToGPU(*module, gpuChip,
+                                 gpuMemory == GPUMemory::Device))
         return fail(std::move(err));
     } else if (level == IRLevel::Memref ||
                !(*module)->hasAttr("gpu.container_module")) {
@@ -565,10 +572,16 @@ int main(int argc, char **argv) {
     return fail(sig.takeError());
   if (printSignature) {
     llvm::outs() << "@" << sig->function << "\n";
+    // A trailing "device": the GPU lowering (memory=device) expects the
+    // buffer in device memory (rev.abi device = true).
+    auto line = [](StringRef kind, const TensorSpec &t) {
+      llvm::outs() << "  " << kind << t.name << ": " << t.describe()
+                   << (t.device ? " device" : "") << "\n";
+    };
     for (auto &a : sig->args)
-      llvm::outs() << "  arg    " << a.name << ": " << a.describe() << "\n";
+      line("arg    ", a);
     for (auto &r : sig->results)
-      llvm::outs() << "  result " << r.name << ": " << r.describe() << "\n";
+      line("result ", r);
   }
 
   std::optional<EntrySignature> gradSig;

@@ -80,8 +80,9 @@ struct LowerGPUOptions : public mlir::PassPipelineOptions<LowerGPUOptions> {
       llvm::cl::init("isa")};
   Option<std::string> tileSizes{
       *this, "tile-sizes",
-      llvm::cl::desc("Parallel-loop tile sizes (innermost become threads)"),
-      llvm::cl::init("1,4,8,32")};
+      llvm::cl::desc("Threads per block: the tile size of the (collapsed, "
+                     "one-dimensional) parallel loops"),
+      llvm::cl::init("256")};
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Device code optimization level"),
                             llvm::cl::init(3)};
@@ -89,15 +90,16 @@ struct LowerGPUOptions : public mlir::PassPipelineOptions<LowerGPUOptions> {
   Option<Memory> memory{
       *this, "memory", llvm::cl::desc("Where buffers live"),
       llvm::cl::values(
-          clEnumValN(Memory::Managed, "managed",
-                     "every buffer is CUDA managed memory (the default)"),
           clEnumValN(Memory::Device, "device",
-                     "buffers that host code never touches become device "
-                     "memory (rev-gpu-device-buffers)")),
-      llvm::cl::init(Memory::Managed)};
+                     "buffers that host code never touches are device "
+                     "memory (rev-gpu-device-buffers; the default), the "
+                     "rest managed"),
+          clEnumValN(Memory::Managed, "managed",
+                     "every buffer is CUDA managed memory")),
+      llvm::cl::init(Memory::Device)};
 };
 
-/// TOSA/rev -> linalg -> buffers (managed GPU memory, freed after last use)
+/// TOSA/rev -> linalg -> buffers (device or managed GPU memory, freed after last use)
 /// -> tiled parallel loops -> GPU kernels -> NVVM -> gpu.binary; host code
 /// to the LLVM dialect, calling the mgpu* runtime functions.
 void buildLowerGPUPipeline(mlir::OpPassManager &pm,

@@ -168,6 +168,20 @@ def RevInsertDeallocs : Pass<"rev-insert-deallocs", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def RevGPULoopOrder : Pass<"rev-gpu-loop-order", "::mlir::func::FuncOp"> {
+  let summary = "Parallel loops outermost in linalg.generic, for GPU kernels";
+  let description = [{
+    Interchanges the loops of each `linalg.generic` whose reduction loops
+    are not all innermost (a sum over the batch, say: `tosa.reduce_sum` on
+    axis 0), so that its parallel loops come first. Then
+    `convert-linalg-to-parallel-loops` makes one `scf.parallel` over all of
+    them with the reductions serial inside (one kernel), instead of a serial
+    host loop that launches a kernel per step. `rev-lower-gpu` runs it
+    before the conversion to loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
   let summary = "Managed GPU buffers, and serial loops moved into kernels";
   let description = [{
@@ -176,9 +190,9 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
 
     - every `memref.alloc` becomes `gpu.alloc host_shared` (managed memory,
       which the kernels and the few host-side accesses share; the runtime
-      counts its bytes), and every `memref.dealloc` an asynchronous
-      `gpu.dealloc` on one stream token per function (the only form
-      upstream's `gpu-to-llvm` lowers), waited for before each return;
+      counts its bytes), and every `memref.dealloc` a `gpu.dealloc`
+      (synchronous: `gpu-async-region` then makes it asynchronous, the only
+      form upstream's `gpu-to-llvm` lowers);
     - `memref.copy` becomes a parallel loop of loads and stores (a kernel),
       instead of a call to MLIR's host runtime function `memrefCopy`;
     - each constant (`memref.get_global`, host memory that kernels cannot
@@ -186,11 +200,32 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
       entry, freed before it returns;
     - loops left serial at the top level of a function (full reductions)
       are wrapped in a one-iteration `scf.parallel`, so that they become a
-      one-thread kernel instead of host code.
+      one-thread kernel instead of host code;
+    - each outermost `scf.parallel` of several dimensions is collapsed into
+      one (row-major: consecutive iterations vary the last dimension, so
+      neighbouring threads touch neighbouring elements); tiling it by the
+      pipeline's tile size (256) then gives 256-thread blocks whatever the
+      loop's rank and shape, where per-dimension tiles of small or odd
+      dimensions gave one-thread blocks.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def RevGPUSyncSharedAllocs
+    : Pass<"rev-gpu-sync-shared-allocs", "::mlir::func::FuncOp"> {
+  let summary = "Managed allocations synchronous again after gpu-async-region";
+  let description = [{
+    `gpu-async-region` makes every `gpu.alloc` asynchronous, but upstream's
+    `gpu-to-llvm` lowers `gpu.alloc host_shared` (managed memory) only
+    synchronously. A managed allocation needs no stream order (it is usable
+    as soon as it returns), so each asynchronous one becomes synchronous
+    and its token is replaced by the token it depended on (or, with none, by
+    a new `gpu.wait async`). `rev-lower-gpu` runs it after
+    `gpu-async-region`.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
 def RevGPUKernelMath : Pass<"rev-gpu-kernel-math", "::mlir::func::FuncOp"> {
@@ -221,9 +256,10 @@ def RevGPUDeviceBuffers
     memory=device` does). A managed buffer (`gpu.alloc host_shared`) whose
     every use, through views (subview, expand/collapse_shape, casts), is
     inside a `gpu.launch` or is its `gpu.dealloc` becomes a device
-    allocation (`gpu.alloc async` on the function's stream token, lowered to
-    `cuMemAlloc`). Buffers that host code reads or writes, returns or passes
-    to a call stay managed.
+    allocation (`gpu.alloc`; `gpu-async-region` then orders it on the
+    function's stream, and rev's runtime takes it from the stream-ordered
+    pool, `cuMemAllocAsync`). Buffers that host code reads or writes,
+    returns or passes to a call stay managed.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
   let statistics = [
@@ -241,8 +277,8 @@ def RevGPUDeviceArguments
     caller's inputs and result buffers) whose every use, through views and
     through calls into functions of the module (their arguments checked the
     same way), is inside a `gpu.launch` gets `device = true` in its
-    `rev.abi` entry. Callers (`rev-run --target=gpu --gpu-device-memory`)
-    then keep it in device memory and copy it explicitly (host to device
+    `rev.abi` entry. Callers (`rev-run --target=gpu`, whose default is
+    `--gpu-memory=device`, and the AOT GPU programs) then keep it in device memory and copy it explicitly (host to device
     before the call, device to host after it for results) instead of
     passing managed memory.
   }];

@@ -59,9 +59,10 @@ bool usesOpenMP(mlir::ModuleOp module);
 llvm::Expected<std::string> loadOpenMP(unsigned threads);
 /// The threads a parallel loop uses (1 without a loaded OpenMP runtime).
 unsigned openMPThreads();
-/// Lowers a tensor-level module with rev-lower-gpu (kernels for `chip`).
+/// Lowers a tensor-level module with rev-lower-gpu (kernels for `chip`;
+/// memory=device, or managed).
 llvm::Error lowerToGPU(mlir::ModuleOp module, llvm::StringRef chip,
-                       bool deviceMemory = false);
+                       bool deviceMemory = true);
 
 /// A JIT-compiled module whose entry points (functions with rev.abi) can be
 /// called.

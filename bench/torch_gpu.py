@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""PyTorch on the GPU, the baseline for utils/gpu-check.sh: the bundled
+RevNet's training step (cross-entropy loss) with autograd, and with the
+hand-written reversible backward (bench/torch_reversible.py), on CUDA.
+
+Reads the weights and inputs that `utils/gpu-check.sh prepare` writes (one
+.npy per ONNX initializer, x.npy, labels.npy), so it needs torch and numpy
+but not onnx (the GPU machine has no onnx). For each kind it prints the
+median and minimum step time (CUDA-synchronized, after a warm-up step),
+the peak of allocated device bytes above what was live before the step
+(torch.cuda.max_memory_allocated; this includes the gradients PyTorch
+allocates, which rev's programs receive preallocated), the loss, and, with
+--reference DIR (rev-run's CPU results), the largest relative gradient
+difference and the angle between all gradients.
+
+  python3 bench/torch_gpu.py --inputs gpu-check/inputs [--blocks 2]
+      [--width 16] [--repeat 20] [--reference gpu-check/cpu-store]
+      [--report out.json]
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import generate  # noqa: E402
+from torch_reversible import manual_reversible_forward  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--inputs", required=True)
+    ap.add_argument("--blocks", type=int, default=2)
+    ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--reference", help="rev-run's results (grad.*.npy, loss.npy)")
+    ap.add_argument("--report")
+    ap.add_argument("--device", default="cuda",
+                    help="cuda, or cpu to try the script (no memory figures)")
+    args = ap.parse_args()
+    cuda = args.device == "cuda"
+    if cuda and not torch.cuda.is_available():
+        sys.exit("torch_gpu: CUDA is not available to PyTorch")
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    model = generate.RevNet(blocks=args.blocks, width=args.width)
+    state = model.state_dict()
+    for k in state:
+        path = os.path.join(args.inputs, k + ".npy")
+        if os.path.exists(path):
+            state[k] = torch.from_numpy(np.load(path))
+        elif not k.endswith("num_batches_tracked"):
+            sys.exit("torch_gpu: no weight file for " + k)
+    model.load_state_dict(state)
+    model.to(dev).train()
+    x = torch.from_numpy(np.load(os.path.join(args.inputs, "x.npy"))).to(dev)
+    labels = torch.from_numpy(np.load(os.path.join(args.inputs, "labels.npy"))).to(dev)
+    initial = {k: v.clone() for k, v in model.state_dict().items()}
+
+    results = {"device": torch.cuda.get_device_name(0) if cuda else "cpu",
+               "torch": torch.__version__}
+    for kind, forward in [("pytorch", lambda: model(x)),
+                          ("pytorch-reversible",
+                           lambda: manual_reversible_forward(model, x))]:
+        def step():
+            model.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(forward(), labels)
+            loss.backward()
+            return loss
+
+        # The gradients of the first step from the initial weights and
+        # statistics, as rev's step sees them.
+        model.load_state_dict(initial)
+        loss = float(step())
+        grads = {"grad." + n: p.grad.detach().cpu().numpy().astype(np.float64)
+                 for n, p in model.named_parameters()}
+        times, peaks = [], []
+        for _ in range(args.repeat):
+            model.zero_grad(set_to_none=True)
+            sync()
+            if cuda:
+                base = torch.cuda.memory_allocated()
+                torch.cuda.reset_peak_memory_stats()
+            t0 = time.perf_counter()
+            step()
+            sync()
+            times.append((time.perf_counter() - t0) * 1e3)
+            peaks.append(torch.cuda.max_memory_allocated() - base if cuda else 0)
+        r = {"median_ms": float(np.median(times)), "min_ms": float(np.min(times)),
+             "peak_device_bytes": int(max(peaks)), "loss": loss}
+        if args.reference:
+            dot = n1 = n2 = 0.0
+            worst = 0.0
+            for name, b in grads.items():
+                a = np.load(os.path.join(args.reference, name + ".npy")).astype(np.float64)
+                dot += (a * b).sum()
+                n1 += (a * a).sum()
+                n2 += (b * b).sum()
+                if np.abs(a).max() > 1e-6:
+                    worst = max(worst, np.abs(a - b).max() / np.abs(a).max())
+            r["reference_loss"] = float(np.load(os.path.join(args.reference, "loss.npy")))
+            r["max_rel"] = float(worst)
+            r["angle_deg"] = math.degrees(math.acos(max(-1.0, min(1.0, dot / math.sqrt(n1 * n2)))))
+        results[kind] = r
+        print("%-19s median %8.3f ms  min %8.3f ms  peak %10d B  loss %.6f%s" % (
+            kind, r["median_ms"], r["min_ms"], r["peak_device_bytes"], loss,
+            "  vs CPU: max rel %.2g, angle %.4f deg" % (r["max_rel"], r["angle_deg"])
+            if args.reference else ""), flush=True)
+    if args.report:
+        with open(args.report, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+// RUN: rev-opt %s --rev-gpu-loop-order | FileCheck %s
+
+// A sum over the batch (tosa.reduce_sum on axis 0): the reduction loop is
+// outermost; it moves innermost, so that the parallel loops make one kernel.
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2) -> (d2, d0, d1)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2) -> (0, d0, d1)>
+// CHECK-LABEL: func.func @batch_sum
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.addf
+func.func @batch_sum(%x: memref<4x8x16xf32>, %out: memref<1x8x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                                   affine_map<(d0, d1, d2) -> (0, d1, d2)>],
+                  iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%x : memref<4x8x16xf32>) outs(%out : memref<1x8x16xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %a, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Parallel loops already outermost: unchanged.
+// CHECK-LABEL: func.func @row_sum
+// CHECK: iterator_types = ["parallel", "reduction"]
+func.func @row_sum(%x: memref<4x8xf32>, %out: memref<4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                   affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x8xf32>) outs(%out : memref<4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %a, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
