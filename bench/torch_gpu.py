@@ -26,13 +26,12 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import generate  # noqa: E402
-from torch_reversible import manual_reversible_forward  # noqa: E402
+from torch_reversible import training_steps  # noqa: E402
 
 
 def main():
@@ -67,15 +66,7 @@ def main():
 
     results = {"device": torch.cuda.get_device_name(0) if cuda else "cpu",
                "torch": torch.__version__}
-    for kind, forward in [("pytorch", lambda: model(x)),
-                          ("pytorch-reversible",
-                           lambda: manual_reversible_forward(model, x))]:
-        def step():
-            model.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(forward(), labels)
-            loss.backward()
-            return loss
-
+    for kind, _, step in training_steps(model, x, labels):
         # The gradients of the first step from the initial weights and
         # statistics, as rev's step sees them.
         model.load_state_dict(initial)

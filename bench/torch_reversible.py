@@ -52,3 +52,19 @@ def manual_reversible_forward(model, x):
     x = stage(model.stage2, model.down(x))
     x = F.adaptive_avg_pool2d(x, 1).flatten(1)
     return model.head(x)
+
+
+def training_steps(model, x, labels):
+    """The two PyTorch baselines: (kind, forward, step), where step() runs
+    one training step (gradients from zero) and returns the loss."""
+    out = []
+    for kind, forward in [("pytorch", lambda: model(x)),
+                          ("pytorch-reversible",
+                           lambda: manual_reversible_forward(model, x))]:
+        def step(forward=forward):
+            model.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(forward(), labels)
+            loss.backward()
+            return loss
+        out.append((kind, forward, step))
+    return out

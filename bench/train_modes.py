@@ -36,7 +36,7 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
 import generate  # noqa: E402  (the model definitions)
-from torch_reversible import manual_reversible_forward  # noqa: E402
+from torch_reversible import training_steps  # noqa: E402
 
 MODES = ["store", "checkpoint", "reversible"]
 
@@ -162,13 +162,7 @@ def torch_bench(name, repeat, threads):
     model, x, labels = torch_model(name)
     model.train()
     out = {}
-    for kind, forward in [("pytorch", lambda: model(x)),
-                          ("pytorch-reversible",
-                           lambda: manual_reversible_forward(model, x))]:
-        def step():
-            model.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(forward(), labels)
-            loss.backward()
+    for kind, forward, step in training_steps(model, x, labels):
         step()  # warm up
         times = []
         for _ in range(repeat):
