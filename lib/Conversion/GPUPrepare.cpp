@@ -51,9 +51,6 @@ namespace rev {
 
 namespace {
 
-/// Marks the loops that rev-gpu-prepare itself keeps on the host.
-constexpr llvm::StringLiteral kHostLoop = "rev.host_loop";
-
 struct RevGPULoopOrderPass
     : public rev::impl::RevGPULoopOrderBase<RevGPULoopOrderPass> {
   void runOnOperation() override {
@@ -119,9 +116,9 @@ struct RevGPUPreparePass
     OpBuilder b(func.getContext());
 
     // Constants (memref.global) are host memory, which kernels cannot read:
-    // each one a function uses is copied, by host loops at the function's
-    // entry, into a buffer that becomes managed memory below, and freed
-    // before the function returns.
+    // each one a function uses is copied (gpu.memcpy: the driver copies
+    // from host memory) at the function's entry into a buffer that becomes
+    // GPU memory below, and freed before the function returns.
     SmallVector<memref::GetGlobalOp> globals;
     func.walk([&](memref::GetGlobalOp g) { globals.push_back(g); });
     for (memref::GetGlobalOp global : globals) {
@@ -133,21 +130,8 @@ struct RevGPUPreparePass
       b.setInsertionPointAfter(global);
       auto copy = memref::AllocOp::create(b, loc, type);
       global.getResult().replaceAllUsesWith(copy.getResult());
-      // Host loops: one scf.for per dimension (marked so that they are not
-      // moved into a kernel).
-      SmallVector<Value> ivs;
-      OpBuilder::InsertionGuard guard(b);
-      for (int64_t size : type.getShape()) {
-        Value lb = arith::ConstantIndexOp::create(b, loc, 0);
-        Value ub = arith::ConstantIndexOp::create(b, loc, size);
-        Value step = arith::ConstantIndexOp::create(b, loc, 1);
-        auto loop = scf::ForOp::create(b, loc, lb, ub, step);
-        loop->setAttr(kHostLoop, b.getUnitAttr());
-        ivs.push_back(loop.getInductionVar());
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-      }
-      Value v = memref::LoadOp::create(b, loc, global.getResult(), ivs);
-      memref::StoreOp::create(b, loc, v, copy.getResult(), ivs);
+      gpu::MemcpyOp::create(b, loc, /*asyncToken=*/Type(), ValueRange(),
+                            copy.getResult(), global.getResult());
       func.walk([&](func::ReturnOp ret) {
         OpBuilder rb(ret);
         memref::DeallocOp::create(rb, ret.getLoc(), copy.getResult());
@@ -198,8 +182,8 @@ struct RevGPUPreparePass
         if (auto loop = dyn_cast<scf::ForOp>(&op))
           serial.push_back(loop);
     for (scf::ForOp loop : serial) {
-      if (loop.getNumResults() != 0 || loop->hasAttr(kHostLoop))
-        continue; // (loop-carried values, and our own host loops)
+      if (loop.getNumResults() != 0)
+        continue; // (loop-carried values)
       b.setInsertionPoint(loop);
       Location loc = loop.getLoc();
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -328,9 +312,10 @@ struct RevGPUDeviceBuffersPass
     func.walk([&](gpu::AllocOp alloc) {
       if (!alloc.getHostShared())
         return;
-      // (its free is the one host use it may have)
+      // (its free, and a gpu.memcpy, which the driver does, are the host
+      // uses it may have)
       if (onlyKernelsTouch(alloc.getMemref(), [](OpOperand &use) {
-            return isa<gpu::DeallocOp>(use.getOwner());
+            return isa<gpu::DeallocOp, gpu::MemcpyOp>(use.getOwner());
           }))
         candidates.push_back(alloc);
       else

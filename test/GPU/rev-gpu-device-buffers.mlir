@@ -31,3 +31,25 @@ func.func @buffers(%x: memref<4xf32>, %out: memref<f32>) {
   gpu.dealloc %h : memref<4xf32>
   return
 }
+
+// A constant's copy (gpu.memcpy from host memory, which the driver does)
+// that only kernels read becomes device memory too.
+// CHECK-LABEL: func.func @constant
+// CHECK: %[[C:.+]] = gpu.alloc  () : memref<3xf32>
+// CHECK-NEXT: gpu.memcpy  %[[C]], %{{.+}}
+memref.global "private" constant @three : memref<3xf32> = dense<[1.0, 2.0, 3.0]>
+func.func @constant(%out: memref<3xf32>) {
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %g = memref.get_global @three : memref<3xf32>
+  %c = gpu.alloc host_shared () : memref<3xf32>
+  gpu.memcpy %c, %g : memref<3xf32>, memref<3xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c3, %sy = %c1, %sz = %c1) {
+    %v = memref.load %c[%tx] : memref<3xf32>
+    memref.store %v, %out[%tx] : memref<3xf32>
+    gpu.terminator
+  }
+  gpu.dealloc %c : memref<3xf32>
+  return
+}

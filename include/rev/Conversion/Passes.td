@@ -196,8 +196,8 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
     - `memref.copy` becomes a parallel loop of loads and stores (a kernel),
       instead of a call to MLIR's host runtime function `memrefCopy`;
     - each constant (`memref.get_global`, host memory that kernels cannot
-      read) is copied by host loops into a managed buffer at the function's
-      entry, freed before it returns;
+      read) is copied with `gpu.memcpy` into a GPU buffer at the function's
+      entry (device memory with `memory=device`), freed before it returns;
     - loops left serial at the top level of a function (full reductions)
       are wrapped in a one-iteration `scf.parallel`, so that they become a
       one-thread kernel instead of host code;
@@ -255,7 +255,8 @@ def RevGPUDeviceBuffers
     Run after kernel mapping (`convert-parallel-loops-to-gpu`; `rev-lower-gpu
     memory=device` does). A managed buffer (`gpu.alloc host_shared`) whose
     every use, through views (subview, expand/collapse_shape, casts), is
-    inside a `gpu.launch` or is its `gpu.dealloc` becomes a device
+    inside a `gpu.launch` or is its `gpu.dealloc` or a `gpu.memcpy`
+    becomes a device
     allocation (`gpu.alloc`; `gpu-async-region` then orders it on the
     function's stream, and rev's runtime takes it from the stream-ordered
     pool, `cuMemAllocAsync`). Buffers that host code reads or writes,
