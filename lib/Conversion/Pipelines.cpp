@@ -48,6 +48,7 @@ static void addBufferizationSteps(OpPassManager &pm) {
               "buffer-results-to-out-params{modify-public-functions "
               "hoist-static-allocs},"
               "convert-bufferization-to-memref");
+  pm.addNestedPass<func::FuncOp>(createRevForwardOutParams());
   pm.addNestedPass<func::FuncOp>(createRevInsertDeallocs());
 }
 

@@ -151,6 +151,28 @@ def RevUnshareDestinations : Pass<"rev-unshare-destinations",
   }];
 }
 
+def RevForwardOutParams
+    : Pass<"rev-forward-out-params", "::mlir::func::FuncOp"> {
+  let summary = "Compute reshaped results directly in their out-parameters";
+  let description = [{
+    Run after `buffer-results-to-out-params{hoist-static-allocs}` (the CPU
+    and GPU pipelines do). That pass writes a result straight into the
+    caller's buffer when the returned value is an allocation it made; when
+    it is a reshape of one (`memref.collapse_shape`/`expand_shape`, as the
+    tape values of a training step's forward function often are), or an
+    allocation that a call fills (the step calling its backward function),
+    it leaves a copy at the end of the function. Here, when the
+    out-parameter has no other use and only such copies follow, the
+    allocation is replaced by the out-parameter (or its inverse reshape)
+    and the copy is removed: one buffer and one copy (a kernel on the GPU)
+    fewer per result.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numForwarded", "forwarded", "Copies into out-parameters removed">
+  ];
+}
+
 def RevInsertDeallocs : Pass<"rev-insert-deallocs", "::mlir::func::FuncOp"> {
   let summary = "Free each buffer right after the last use of its aliases";
   let description = [{
