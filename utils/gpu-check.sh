@@ -15,7 +15,8 @@
 # arguments and results included, is device memory with explicit copies);
 # writes the inputs and every weight as .npy, and the CPU results of the
 # same steps (rev-run) as the reference. Everything goes to gpu-check/
-# (git-ignored, about 40 MB; GPU_CHECK_DIR overrides). GPU_MEMORY=device (or
+# (git-ignored, about 55 MB: the device tool carries at most 64 MiB with the
+# tree; GPU_CHECK_DIR overrides). GPU_MEMORY=device (or
 # managed) builds one variant only.
 #
 # run: runs every program (GPU_REPEAT calls each, default 50, after a
