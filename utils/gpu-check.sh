@@ -27,7 +27,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${GPU_CHECK_DIR:-$root/gpu-check}
-model=$root/models/revnet
+# GPU_MODEL: another RevNet of utils/models/generate.py (a folder with
+# model.onnx and inputs/), e.g. models/depth/revnet-d2 (batch 16, 32x32,
+# width 8); GPU_TORCH_ARGS: its shape for bench/torch_gpu.py, e.g.
+# "--blocks 2 --width 8" (kept in the folder for the run).
+model=$(cd "${GPU_MODEL:-$root/models/revnet}" && pwd)
 modes="store reversible"
 memories=${GPU_MEMORY:-managed device}
 
@@ -48,6 +52,7 @@ prepare() {
     rm "$out/$mode.mlir"
   done
   cp "$model"/inputs/*.npy "$out/inputs/"
+  echo "${GPU_TORCH_ARGS:-}" > "$out/torch-args"
   /usr/bin/python3 - "$model/model.onnx" "$out/inputs" <<'EOF'
 import os, sys
 import numpy as np, onnx, onnx.numpy_helper
@@ -134,6 +139,7 @@ EOF
   # PyTorch on the same GPU, the same weights and inputs: the baseline.
   echo "== PyTorch (autograd, and the hand-written reversible backward)"
   timeout 120 "$py" "$root/bench/torch_gpu.py" --inputs "$out/inputs" \
+      $(cat "$out/torch-args" 2>/dev/null) \
       --repeat "${GPU_REPEAT:-50}" --reference "$out/cpu-store" \
       --report "$out/torch-gpu.json" ||
     echo "gpu-check: the PyTorch baseline did not run (status $?)" >&2
