@@ -207,7 +207,6 @@ struct RevGPUPreparePass
       rewriter.setInsertionPoint(loop);
       collapseParallelLoops(rewriter, loop, {all});
     }
-
   }
 };
 
@@ -310,8 +309,8 @@ struct RevGPUDeviceBuffersPass
       return;
     SmallVector<gpu::AllocOp> candidates;
     func.walk([&](gpu::AllocOp alloc) {
-      if (!alloc.getHostShared())
-        return;
+      if (!alloc.getHostShared() || alloc.getAsyncToken())
+        return; // (already asynchronous: left as it is)
       // (its free, and a gpu.memcpy, which the driver does, are the host
       // uses it may have)
       if (onlyKernelsTouch(alloc.getMemref(), [](OpOperand &use) {
@@ -328,7 +327,7 @@ struct RevGPUDeviceBuffersPass
       b.setInsertionPoint(alloc);
       auto device = gpu::AllocOp::create(
           b, alloc.getLoc(), alloc.getMemref().getType(), /*asyncToken=*/Type(),
-          alloc.getAsyncDependencies(), alloc.getDynamicSizes(),
+          ValueRange(), alloc.getDynamicSizes(),
           alloc.getSymbolOperands(), /*hostShared=*/false);
       alloc.getMemref().replaceAllUsesWith(device.getMemref());
       alloc.erase();

@@ -53,3 +53,23 @@ func.func @constant(%out: memref<3xf32>) {
   gpu.dealloc %c : memref<3xf32>
   return
 }
+
+// An allocation that is already asynchronous (its token in use) is left as
+// it is.
+// CHECK-LABEL: func.func @async_alloc
+// CHECK: gpu.alloc async [%{{.+}}] host_shared () : memref<4xf32>
+func.func @async_alloc(%out: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %t0 = gpu.wait async
+  %a, %t1 = gpu.alloc async [%t0] host_shared () : memref<4xf32>
+  gpu.wait [%t1]
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    %v = memref.load %a[%tx] : memref<4xf32>
+    memref.store %v, %out[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  gpu.dealloc %a : memref<4xf32>
+  return
+}

@@ -278,11 +278,11 @@ def RevGPUDeviceBuffers
     memory=device` does). A managed buffer (`gpu.alloc host_shared`) whose
     every use, through views (subview, expand/collapse_shape, casts), is
     inside a `gpu.launch` or is its `gpu.dealloc` or a `gpu.memcpy`
-    becomes a device
-    allocation (`gpu.alloc`; `gpu-async-region` then orders it on the
-    function's stream, and rev's runtime takes it from the stream-ordered
-    pool, `cuMemAllocAsync`). Buffers that host code reads or writes,
-    returns or passes to a call stay managed.
+    becomes a device allocation (`gpu.alloc`; `gpu-async-region` then
+    orders it on the function's stream, and rev's runtime takes it from the
+    stream-ordered pool, `cuMemAllocAsync`). Buffers that host code reads
+    or writes, returns or passes to a call stay managed, and so do
+    allocations that are already asynchronous.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
   let statistics = [
