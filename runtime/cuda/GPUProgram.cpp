@@ -222,6 +222,12 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
   std::vector<void *> buffers(count), descriptors(count);
   std::vector<int64_t> bytes(count);
   std::vector<std::vector<int64_t>> storage(count);
+  // Where the host reads and writes a tensor: its managed buffer, or a host
+  // copy of its device buffer (copied with mgpuMemcpy).
+  std::vector<std::vector<char>> staging(count);
+  auto host = [&](int k) -> void * {
+    return specs[k].device ? staging[k].data() : buffers[k];
+  };
   for (int k = 0; k < count; ++k) {
     const RevTensorSpec &s = specs[k];
     int64_t elements = 1;
@@ -229,17 +235,17 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
       elements *= s.shape[d];
     bytes[k] = elements * elementSize(s.dtype);
     buffers[k] = mgpuMemAlloc(bytes[k], nullptr, !s.device);
+    staging[k].resize(s.device ? bytes[k] : 0);
     if (!s.isResult) {
       std::string error;
       std::string path = inputs + "/" + fileName(s.name) + ".npy";
-      std::vector<char> staging(s.device ? bytes[k] : 0);
-      if (!readNpy(path, s, s.device ? staging.data() : buffers[k], error)) {
+      if (!readNpy(path, s, host(k), error)) {
         std::fprintf(stderr, "%s: argument '%s': %s\n", argv[0], s.name,
                      error.c_str());
         return 1;
       }
       if (s.device)
-        mgpuMemcpy(buffers[k], staging.data(), bytes[k], nullptr);
+        mgpuMemcpy(buffers[k], host(k), bytes[k], nullptr);
     }
     storage[k].assign(3 + 2 * s.rank, 0);
     std::memcpy(&storage[k][0], &buffers[k], sizeof(void *));
@@ -289,11 +295,10 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
     for (int k = 0; k < count; ++k) {
       if (!specs[k].isResult)
         continue;
-      std::vector<char> staging(specs[k].device ? bytes[k] : 0);
       if (specs[k].device)
-        mgpuMemcpy(staging.data(), buffers[k], bytes[k], nullptr);
+        mgpuMemcpy(host(k), buffers[k], bytes[k], nullptr);
       if (!writeNpy(outputs + "/" + fileName(specs[k].name) + ".npy", specs[k],
-                    specs[k].device ? staging.data() : buffers[k])) {
+                    host(k))) {
         std::fprintf(stderr, "%s: cannot write result '%s' to %s\n", argv[0],
                      specs[k].name, outputs.c_str());
         return 1;
