@@ -19,7 +19,6 @@ difference and the angle between all gradients.
 """
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -31,6 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import generate  # noqa: E402
+import gradients  # noqa: E402
 from torch_reversible import training_steps  # noqa: E402
 
 
@@ -88,18 +88,10 @@ def main():
         r = {"median_ms": float(np.median(times)), "min_ms": float(np.min(times)),
              "peak_device_bytes": int(max(peaks)), "loss": loss}
         if args.reference:
-            dot = n1 = n2 = 0.0
-            worst = 0.0
-            for name, b in grads.items():
-                a = np.load(os.path.join(args.reference, name + ".npy")).astype(np.float64)
-                dot += (a * b).sum()
-                n1 += (a * a).sum()
-                n2 += (b * b).sum()
-                if np.abs(a).max() > 1e-6:
-                    worst = max(worst, np.abs(a - b).max() / np.abs(a).max())
+            ref = gradients.load_dir(args.reference)
             r["reference_loss"] = float(np.load(os.path.join(args.reference, "loss.npy")))
-            r["max_rel"] = float(worst)
-            r["angle_deg"] = math.degrees(math.acos(max(-1.0, min(1.0, dot / math.sqrt(n1 * n2)))))
+            r["max_rel"] = gradients.worst_relative(ref, grads)[0]
+            r["angle_deg"] = gradients.angle(ref, grads)
         results[kind] = r
         print("%-19s median %8.3f ms  min %8.3f ms  peak %10d B  loss %.6f%s" % (
             kind, r["median_ms"], r["min_ms"], r["peak_device_bytes"], loss,

@@ -36,6 +36,7 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
 import generate  # noqa: E402  (the model definitions)
+from gradients import angle  # noqa: E402
 from torch_reversible import training_steps  # noqa: E402
 
 MODES = ["store", "checkpoint", "reversible"]
@@ -62,14 +63,6 @@ def run(cmd):
 def load_grads(d):
     return {f[:-4]: np.load(os.path.join(d, f)).astype(np.float64)
             for f in sorted(os.listdir(d)) if f.startswith("grad.")}
-
-
-def angle(a, b):
-    keys = sorted(a)
-    x = np.concatenate([a[k].ravel() for k in keys])
-    y = np.concatenate([b[k].ravel() for k in keys])
-    c = x.dot(y) / np.linalg.norm(x) / np.linalg.norm(y)
-    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
 def rev_opt_run(args, name, tmp):

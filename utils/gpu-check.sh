@@ -94,27 +94,22 @@ run() {
   done
   [ -n "$ran" ] || { echo "gpu-check: no program ran" >&2; exit 1; }
   local status=0
-  "$py" - "$out" $ran <<'EOF' || status=1
-import json, math, os, sys
+  "$py" - "$out" "$root/bench" $ran <<'EOF' || status=1
+import json, os, sys
 import numpy as np
-out, variants = sys.argv[1], sys.argv[2:]
+out, bench, variants = sys.argv[1], sys.argv[2], sys.argv[3:]
+sys.path.insert(0, bench)
+import gradients
 ok = True
 rows = []
 for v in variants:
     mode = v.split("-")[0]
     cpu, gpu = os.path.join(out, "cpu-" + mode), os.path.join(out, "gpu-" + v)
-    worst, dot, n1, n2 = (0.0, ""), 0.0, 0.0, 0.0
-    for f in sorted(os.listdir(cpu)):
-        a = np.load(os.path.join(cpu, f)).astype(np.float64)
-        b = np.load(os.path.join(gpu, f)).astype(np.float64)
-        rel = np.abs(a - b).max() / max(np.abs(a).max(), 1e-30)
-        if f.startswith("grad."):
-            dot += (a * b).sum(); n1 += (a * a).sum(); n2 += (b * b).sum()
-            if np.abs(a).max() > 1e-6:
-                worst = max(worst, (rel, f))
+    ref, got = gradients.load_dir(cpu), gradients.load_dir(gpu)
+    worst = gradients.worst_relative(ref, got)
     loss_cpu = float(np.load(os.path.join(cpu, "loss.npy")))
     loss_gpu = float(np.load(os.path.join(gpu, "loss.npy")))
-    angle = math.degrees(math.acos(max(-1.0, min(1.0, dot / math.sqrt(n1 * n2)))))
+    angle = gradients.angle(ref, got)
     r = json.load(open(os.path.join(out, "gpu-%s.json" % v)))
     rows.append((v, r["time_ms"]["median"], r["time_ms"]["min"], r["peak_device_bytes"],
                  loss_cpu, loss_gpu, worst[0], worst[1], angle, r.get("launches", 0)))
