@@ -33,6 +33,11 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.rev_tools_dir, append_path=True)
 llvm_config.use_default_substitutions()
 llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
+# rev-run's compile cache in the build tree, not in the user's cache: tests
+# that compile the same module share it, and a rebuilt rev-run (another key)
+# never reuses old code.
+config.environment["REV_CACHE_DIR"] = os.path.join(config.test_exec_root,
+                                                   "compile-cache")
 
 tool_dirs = [config.rev_tools_dir, config.llvm_tools_dir]
 tools = [

@@ -2,6 +2,8 @@
 
 #include "rev/Conversion/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -33,8 +35,13 @@ struct RevOutlineLoopsPass
       unsigned numLoops = llvm::count_if(body, [](Operation &op) {
         return isa<scf::ForOp, scf::ParallelOp>(op);
       });
-      if (numLoops <= loopsPerFunction)
+      if (numLoops <= loopsPerFunction) {
+        // (a function that only calls others, e.g. a training step calling
+        // its forward and backward, is compiled as is too)
+        if (!optimizeCallers && isCallerOnly(body))
+          addPassthrough(func, {"noinline", "optnone"});
         continue;
+      }
       // Cut the body into runs of ops holding `loopsPerFunction` loop nests.
       SmallVector<SmallVector<Operation *>> chunks(1);
       unsigned inChunk = 0;
@@ -55,7 +62,47 @@ struct RevOutlineLoopsPass
       for (auto &chunk : chunks)
         if (!chunk.empty())
           outline(func, chunk, symbols, counter);
+      // What is left calls the parts, in one block (a thousand calls with
+      // their memref descriptors on a deep model's backward): LLVM's
+      // optimizer and instruction selection cost seconds on it and gain
+      // nothing, so it is compiled as is (optnone needs noinline).
+      if (!optimizeCallers)
+        addPassthrough(func, {"noinline", "optnone"});
     }
+  }
+
+  /// Whether a function body only calls functions and manages buffers: no
+  /// loops, loads, stores or arithmetic, nothing LLVM's optimizer speeds up.
+  static bool isCallerOnly(Block &body) {
+    bool calls = false;
+    for (Operation &op : body) {
+      if (isa<func::CallOp>(op)) {
+        calls = true;
+        continue;
+      }
+      if (op.hasTrait<OpTrait::ConstantLike>() || isa<func::ReturnOp>(op))
+        continue;
+      if (isa<memref::AllocOp, memref::DeallocOp, memref::SubViewOp,
+              memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+              memref::ReinterpretCastOp, memref::CopyOp>(op))
+        continue;
+      return false;
+    }
+    return calls;
+  }
+
+  /// Adds LLVM function attributes (func-to-llvm passes `passthrough` on).
+  static void addPassthrough(func::FuncOp fn, ArrayRef<StringRef> names) {
+    Builder b(fn.getContext());
+    SmallVector<Attribute> attrs;
+    if (auto existing = fn->getAttrOfType<ArrayAttr>("passthrough"))
+      attrs.append(existing.begin(), existing.end());
+    for (StringRef name : names) {
+      auto attr = b.getStringAttr(name);
+      if (!llvm::is_contained(attrs, attr))
+        attrs.push_back(attr);
+    }
+    fn->setAttr("passthrough", b.getArrayAttr(attrs));
   }
 
   /// Moves the contiguous ops `ops` into a new function: values they use from
@@ -102,7 +149,7 @@ struct RevOutlineLoopsPass
                           ValueRange(results).getTypes()));
     fn.setPrivate();
     // LLVM must not inline the parts back into one large function.
-    fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+    addPassthrough(fn, {"noinline"});
     Block *entry = fn.addEntryBlock();
     OpBuilder fb = OpBuilder::atBlockBegin(entry);
     IRMapping mapping;

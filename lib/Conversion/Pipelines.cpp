@@ -83,6 +83,7 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
   parallelize.minWork = parallel ? uint64_t(options.minParallelWork) : 0;
   pm.addNestedPass<func::FuncOp>(createRevCPUParallelize(parallelize));
   pm.addPass(createRevOutlineLoops());
+  addUpstream(pm, "duplicate-function-elimination");
   if (parallel)
     addUpstream(pm, "convert-scf-to-openmp{num-threads=" +
                         std::to_string(options.threads) + "}");

@@ -8,23 +8,18 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
+#include "llvm/ExecutionEngine/Orc/EPCDynamicLibrarySearchGenerator.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
+#include "llvm/ExecutionEngine/JITEventListener.h"
+#include "llvm/ExecutionEngine/SectionMemoryManager.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/ExecutionEngine/Orc/Mangling.h"
-#include "llvm/Analysis/CGSCCPassManager.h"
-#include "llvm/Analysis/LoopAnalysisManager.h"
-#include "llvm/IR/Module.h"
-#include "llvm/IR/PassManager.h"
-#include "llvm/Passes/PassBuilder.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
 
@@ -231,93 +226,88 @@ unsigned openMPThreads() {
 
 llvm::Expected<std::unique_ptr<JITModule>>
 JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
-                   unsigned optLevel, ArrayRef<std::string> sharedLibs) {
-  static bool initialized = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)initialized;
-  DialectRegistry registry;
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  registerOpenMPDialectTranslation(registry);
-  llvmModule.getContext()->appendDialectRegistry(registry);
+                   const ObjectCompileOptions &options,
+                   ArrayRef<std::string> sharedLibs,
+                   ObjectCompileStats *stats) {
+  std::vector<std::string> names;
+  for (const EntrySignature &sig : entries)
+    names.push_back(sig.function);
+  auto objects = compileToObjects(llvmModule, names, options, stats);
+  if (!objects)
+    return objects.takeError();
+  return load(std::move(*objects), entries, sharedLibs);
+}
 
-  // The heavy ops are already tiled and vectorized by rev-cpu-codegen:
-  // LLVM's loop vectorizer and unroller would mostly multiply the code (and
-  // the compile time) of the remaining scalar loops.
-  auto transformer = [optLevel](llvm::Module *m) -> llvm::Error {
-    if (optLevel == 0)
-      return llvm::Error::success();
-    llvm::PipelineTuningOptions tuning;
-    tuning.LoopVectorization = false;
-    tuning.SLPVectorization = false;
-    tuning.LoopUnrolling = false;
-    llvm::PassBuilder pb(nullptr, tuning);
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
-    pb.registerModuleAnalyses(mam);
-    pb.registerCGSCCAnalyses(cgam);
-    pb.registerFunctionAnalyses(fam);
-    pb.registerLoopAnalyses(lam);
-    pb.crossRegisterProxies(lam, fam, cgam, mam);
-    llvm::OptimizationLevel level = optLevel == 1   ? llvm::OptimizationLevel::O1
-                                    : optLevel == 2 ? llvm::OptimizationLevel::O2
-                                                    : llvm::OptimizationLevel::O3;
-    llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
-    mpm.run(*m, mam);
-    return llvm::Error::success();
-  };
-  ExecutionEngineOptions options;
-  options.transformer = transformer;
-  SmallVector<StringRef> libs(sharedLibs.begin(), sharedLibs.end());
-  options.sharedLibPaths = libs;
-  options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
-  // Registering every function with a debugger or profiler costs seconds.
-  options.enableGDBNotificationListener = false;
-  // (REV_JIT_PERF=1 registers them with perf, to profile the JIT code.)
-  options.enablePerfNotificationListener = std::getenv("REV_JIT_PERF") != nullptr;
-  // The engine's own target machine is built with the default code
-  // generation level whatever jitCodeGenOptLevel says: give it one.
+llvm::Expected<std::unique_ptr<JITModule>>
+JITModule::load(ObjectFiles objects, ArrayRef<EntrySignature> entries,
+                ArrayRef<std::string> sharedLibs) {
+  initializeNativeTarget();
   auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machineBuilder)
     return machineBuilder.takeError();
-  machineBuilder->setCodeGenOptLevel(*options.jitCodeGenOptLevel);
-  auto machine = machineBuilder->createTargetMachine();
-  if (!machine)
-    return machine.takeError();
-  auto engine =
-      ExecutionEngine::create(llvmModule, options, std::move(*machine));
-  if (!engine)
-    return engine.takeError();
-  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap map;
-    auto add = [&](const char *name, void *fn) {
-      map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
-                             llvm::JITSymbolFlags::Exported};
-    };
-    add("_mlir_memref_to_llvm_alloc", reinterpret_cast<void *>(&trackedAlloc));
-    add("_mlir_memref_to_llvm_aligned_alloc",
-        reinterpret_cast<void *>(&trackedAlignedAlloc));
-    add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&trackedFree));
-    // Copies between strided buffers (from Debian's libmlir_c_runner_utils).
-    add("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
-    return map;
-  });
-  // Compile now (the JIT is lazy), so that the first call is not timed with
-  // the compilation.
-  for (const EntrySignature &sig : entries)
-    if (auto fnPtr = (*engine)->lookupPacked("_mlir_ciface_" + sig.function);
-        !fnPtr)
-      return fnPtr.takeError();
-  std::unique_ptr<JITModule> jit(new JITModule());
-  jit->engine = std::move(*engine);
-  return jit;
+  llvm::orc::LLJITBuilder builder;
+  builder.setJITTargetMachineBuilder(std::move(*machineBuilder));
+  // REV_JIT_PERF=1 registers the code with perf (to profile it), through
+  // the RuntimeDyld linker, which takes event listeners.
+  if (std::getenv("REV_JIT_PERF"))
+    if (llvm::JITEventListener *perf =
+            llvm::JITEventListener::createPerfJITEventListener())
+      builder.setObjectLinkingLayerCreator(
+          [perf](llvm::orc::ExecutionSession &session)
+              -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+            auto layer = std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+                session, [](const llvm::MemoryBuffer &) {
+                  return std::make_unique<llvm::SectionMemoryManager>();
+                });
+            layer->registerJITEventListener(*perf);
+            return layer;
+          });
+  auto jit = builder.create();
+  if (!jit)
+    return jit.takeError();
+  llvm::orc::JITDylib &main = (*jit)->getMainJITDylib();
+  llvm::orc::ExecutionSession &session = (*jit)->getExecutionSession();
+  for (const std::string &path : sharedLibs) {
+    auto generator = llvm::orc::EPCDynamicLibrarySearchGenerator::Load(
+        session, path.c_str());
+    if (!generator)
+      return generator.takeError();
+    main.addGenerator(std::move(*generator));
+  }
+  // The allocation functions count live bytes (rev-run's measured peak);
+  // memrefCopy copies between strided buffers (libmlir_c_runner_utils).
+  llvm::orc::MangleAndInterner interner(session, (*jit)->getDataLayout());
+  llvm::orc::SymbolMap symbols;
+  auto define = [&](const char *name, void *fn) {
+    symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                               llvm::JITSymbolFlags::Exported};
+  };
+  define("_mlir_memref_to_llvm_alloc", reinterpret_cast<void *>(&trackedAlloc));
+  define("_mlir_memref_to_llvm_aligned_alloc",
+         reinterpret_cast<void *>(&trackedAlignedAlloc));
+  define("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&trackedFree));
+  define("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
+  if (auto err = main.define(llvm::orc::absoluteSymbols(std::move(symbols))))
+    return std::move(err);
+  for (auto &object : objects)
+    if (auto err = (*jit)->addObjectFile(std::move(object)))
+      return std::move(err);
+  if (auto err = (*jit)->initialize(main))
+    return std::move(err);
+  std::unique_ptr<JITModule> module(new JITModule());
+  // Link now, so that the first call is not timed with the linking.
+  for (const EntrySignature &sig : entries) {
+    auto address = (*jit)->lookup(packedEntryName(sig.function));
+    if (!address)
+      return address.takeError();
+    module->packedEntries[sig.function] =
+        address->toPtr<void (*)(void **)>();
+  }
+  module->jit = std::move(*jit);
+  return module;
 }
 
+JITModule::JITModule() = default;
 JITModule::~JITModule() = default;
 
 /// A memref descriptor {allocated, aligned, offset, sizes..., strides...}
@@ -376,7 +366,13 @@ llvm::Error JITModule::callRaw(const EntrySignature &sig,
   std::vector<void *> packed;
   for (void *&p : descriptorPtrs)
     packed.push_back(&p);
-  return engine->invokePacked("_mlir_ciface_" + sig.function, packed);
+  auto entry = packedEntries.find(sig.function);
+  if (entry == packedEntries.end())
+    return createStringError(std::errc::invalid_argument,
+                             "@%s was not compiled as an entry point",
+                             sig.function.c_str());
+  entry->second(packed.data());
+  return llvm::Error::success();
 }
 
 } // namespace rev::runtime

@@ -10,7 +10,9 @@
 #include "rev/Autodiff/Differentiate.h"
 #include "rev/Import/ONNX/ONNXImporter.h"
 #include "rev/InitAll.h"
+#include "rev/Conversion/Passes.h"
 #include "rev/Runtime/Array.h"
+#include "rev/Runtime/CompileCache.h"
 #include "rev/Runtime/Memory.h"
 #include "rev/Runtime/Runner.h"
 
@@ -101,6 +103,17 @@ static cl::opt<unsigned> threads(
              "runtime's choice (OMP_NUM_THREADS, else one per core), 1 = "
              "serial code without OpenMP"),
     cl::init(0), cl::cat(category));
+static cl::opt<unsigned> compileThreads(
+    "compile-threads",
+    cl::desc("Threads that optimize and generate machine code (the module is "
+             "split into partitions): 0 = one per core"),
+    cl::init(0), cl::cat(category));
+static cl::opt<bool> noCache(
+    "no-cache",
+    cl::desc("Neither read nor write the compile cache (the directory "
+             "$REV_CACHE_DIR, else $XDG_CACHE_HOME/rev-opt or "
+             "~/.cache/rev-opt; REV_CACHE_DIR= disables it)"),
+    cl::init(false), cl::cat(category));
 static cl::opt<bool> printSignature(
     "print-signature", cl::desc("Print the entry's arguments and results"),
     cl::init(false), cl::cat(category));
@@ -429,6 +442,7 @@ int main(int argc, char **argv) {
     return fail(errorMessage);
 
   // 1. Parse or import.
+  auto parseStart = std::chrono::steady_clock::now();
   OwningOpRef<ModuleOp> module;
   std::optional<std::vector<rev::ONNXGraphInput>> onnxInputs;
   if (rev::looksLikeONNX(inputFile, buffer->getBuffer())) {
@@ -534,7 +548,7 @@ int main(int argc, char **argv) {
   }
 
   // 3. Lower (unless already LLVM) and read the signature.
-  auto phaseStart = std::chrono::steady_clock::now();
+  auto phaseStart = parseStart;
   auto phase = [&](const char *what) {
     auto now = std::chrono::steady_clock::now();
     if (showTiming)
@@ -543,7 +557,37 @@ int main(int argc, char **argv) {
                    << " s\n";
     phaseStart = now;
   };
-  if (target == Target::GPU) {
+  phase(onnxInputs ? "importing the ONNX model" : "reading the module");
+  // The compile cache (CPU code): a hit skips lowering and code generation.
+  std::optional<CompileCache> cache;
+  std::string cacheKey;
+  std::optional<CompileCache::Entry> cached;
+  if (target == Target::CPU && !noCache && dumpLLVM.empty())
+    if (auto dir = CompileCache::defaultDirectory()) {
+      cache.emplace(*dir);
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      module->print(os);
+      std::string options = "O=" + std::to_string(optLevel) +
+                            " naive=" + std::to_string(noOptimize) +
+                            " parallel=" + std::to_string(threads != 1) +
+                            " entries=" + entryName + "," + stepName;
+      cacheKey = CompileCache::key(text, options);
+      std::string note;
+      cached = cache->lookup(cacheKey, note);
+      if (!note.empty())
+        llvm::errs() << "rev-run: warning: " << note << "\n";
+      phase(cached ? "compile cache lookup (hit)" : "compile cache lookup (miss)");
+    }
+  if (cached) {
+    // The entry's signature, as lowering would record it.
+    if (detectLevel(*module) != IRLevel::LLVM) {
+      PassManager pm(&context);
+      pm.addPass(rev::createRevAnnotateABI());
+      if (failed(pm.run(*module)))
+        return fail("reading the entry's signature failed");
+    }
+  } else if (target == Target::GPU) {
     IRLevel level = detectLevel(*module);
     if (level == IRLevel::Tensor) {
       if (auto err = lowerToGPU(*module, gpuChip,
@@ -558,8 +602,9 @@ int main(int argc, char **argv) {
     if (auto err = lowerToLLVM(*module, !noOptimize, threads != 1))
       return fail(std::move(err));
   }
-  phase(target == Target::GPU ? "lowering to GPU kernels and host code"
-            : "lowering to the LLVM dialect");
+  if (!cached)
+    phase(target == Target::GPU ? "lowering to GPU kernels and host code"
+                                : "lowering to the LLVM dialect");
   if (!dumpLLVM.empty()) {
     auto out = openOutputFile(dumpLLVM, &errorMessage);
     if (!out)
@@ -702,17 +747,49 @@ int main(int argc, char **argv) {
   if (gpu)
     sharedLibs.push_back(gpu->path);
   unsigned usedThreads = 1;
-  if (!gpu && usesOpenMP(*module)) {
+  bool openMP = cached ? (cached->flags & CompileCache::kUsesOpenMP) != 0
+                       : !gpu && usesOpenMP(*module);
+  if (openMP) {
     auto omp = loadOpenMP(threads);
     if (!omp)
       return fail(omp.takeError());
     sharedLibs.push_back(*omp);
     usedThreads = openMPThreads();
   }
-  auto fn = JITModule::compile(*module, entries, optLevel, sharedLibs);
+  ObjectCompileOptions compileOptions;
+  compileOptions.optLevel = optLevel;
+  compileOptions.threads = compileThreads;
+  ObjectFiles objects;
+  if (cached) {
+    objects = std::move(cached->objects);
+  } else {
+    std::vector<std::string> entryNames;
+    for (const EntrySignature &e : entries)
+      entryNames.push_back(e.function);
+    ObjectCompileStats compileStats;
+    auto compiled =
+        compileToObjects(*module, entryNames, compileOptions, &compileStats);
+    if (!compiled)
+      return fail(compiled.takeError());
+    objects = std::move(*compiled);
+    if (showTiming)
+      llvm::errs() << "rev-run: compiled " << compileStats.functions
+                   << " functions: translation to LLVM IR took "
+                   << llvm::format("%.2f", compileStats.translate)
+                   << " s, optimization and code generation "
+                   << llvm::format("%.2f", compileStats.codegen) << " s ("
+                   << compileStats.partitions << " partitions on "
+                   << compileStats.threads << " threads)\n";
+    if (cache)
+      if (auto err = cache->store(cacheKey, objects,
+                                  openMP ? CompileCache::kUsesOpenMP : 0))
+        llvm::errs() << "rev-run: warning: " << llvm::toString(std::move(err))
+                     << " (the compile cache is not updated)\n";
+  }
+  auto fn = JITModule::load(std::move(objects), entries, sharedLibs);
   if (!fn)
     return fail(fn.takeError());
-  phase("JIT compilation");
+  phase(cached ? "loading the cached code" : "JIT compilation");
   if (gradSig)
     return checkGradients(**fn, *sig, *gradSig, inputs);
   std::vector<const Array *> args;

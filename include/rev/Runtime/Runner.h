@@ -4,15 +4,17 @@
 #define REV_RUNTIME_RUNNER_H
 
 #include "rev/Runtime/Array.h"
+#include "rev/Runtime/ObjectCompiler.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
 
-namespace mlir {
-class ExecutionEngine;
-} // namespace mlir
+namespace llvm::orc {
+class LLJIT;
+} // namespace llvm::orc
 
 namespace rev::runtime {
 
@@ -68,11 +70,18 @@ llvm::Error lowerToGPU(mlir::ModuleOp module, llvm::StringRef chip,
 /// called.
 class JITModule {
 public:
-  /// Compiles `llvmModule` and materializes the given entry points.
+  /// Compiles `llvmModule` (compileToObjects) and loads the objects.
   /// `sharedLibs` are loaded into the JIT (e.g. the CUDA runtime).
   static llvm::Expected<std::unique_ptr<JITModule>>
   compile(mlir::ModuleOp llvmModule, llvm::ArrayRef<EntrySignature> entries,
-          unsigned optLevel, llvm::ArrayRef<std::string> sharedLibs = {});
+          const ObjectCompileOptions &options,
+          llvm::ArrayRef<std::string> sharedLibs = {},
+          ObjectCompileStats *stats = nullptr);
+  /// Links object files from compileToObjects (e.g. from the compile cache)
+  /// and resolves the given entry points.
+  static llvm::Expected<std::unique_ptr<JITModule>>
+  load(ObjectFiles objects, llvm::ArrayRef<EntrySignature> entries,
+       llvm::ArrayRef<std::string> sharedLibs = {});
   ~JITModule();
 
   /// Calls an entry point. `inputs` match `sig.args`; `outputs` are
@@ -86,8 +95,9 @@ public:
                       llvm::ArrayRef<void *> buffers);
 
 private:
-  JITModule() = default;
-  std::unique_ptr<mlir::ExecutionEngine> engine;
+  JITModule();
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  llvm::StringMap<void (*)(void **)> packedEntries;
 };
 
 } // namespace rev::runtime
