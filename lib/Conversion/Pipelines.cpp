@@ -137,7 +137,10 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   // Launches, allocations and frees asynchronous, chained on one stream
   // token: the host waits only where host code touches memory (or calls,
   // or returns), not after every launch.
-  addUpstream(pm, "gpu-kernel-outlining,func.func(gpu-async-region)");
+  addUpstream(pm, "gpu-kernel-outlining");
+  // (one kernel per distinct body: identical blocks share their kernels)
+  pm.addPass(createRevGPUDedupKernels());
+  addUpstream(pm, "func.func(gpu-async-region)");
   pm.addNestedPass<func::FuncOp>(createRevGPUSyncSharedAllocs());
   addUpstream(pm, "gpu-lower-to-nvvm-pipeline{cubin-chip=" + options.chip +
                       " cubin-features=" + options.features +

@@ -262,6 +262,24 @@ def RevGPUSyncSharedAllocs
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def RevGPUDedupKernels : Pass<"rev-gpu-dedup-kernels", "::mlir::ModuleOp"> {
+  let summary = "One GPU kernel per distinct body";
+  let description = [{
+    Run after `gpu-kernel-outlining` (`rev-lower-gpu` does): kernels
+    (`gpu.func` in `gpu.module`s of their own) whose signatures, attributes
+    and bodies are the same up to their names are merged: every
+    `gpu.launch_func` of a duplicate launches the first such kernel, and the
+    duplicate's module is erased, so identical blocks of a deep model give
+    one PTX kernel each, compiled once. Modules holding several functions
+    are left alone.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let statistics = [
+    Statistic<"numMerged", "merged-kernels",
+              "Kernels replaced by an identical one">
+  ];
+}
+
 def RevGPUKernelMath : Pass<"rev-gpu-kernel-math", "::mlir::func::FuncOp"> {
   let summary = "Math functions in GPU kernels without libdevice";
   let description = [{
