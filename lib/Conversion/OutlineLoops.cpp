@@ -35,40 +35,56 @@ struct RevOutlineLoopsPass
       unsigned numLoops = llvm::count_if(body, [](Operation &op) {
         return isa<scf::ForOp, scf::ParallelOp>(op);
       });
-      if (numLoops <= loopsPerFunction) {
-        // (a function that only calls others, e.g. a training step calling
-        // its forward and backward, is compiled as is too)
-        if (!optimizeCallers && isCallerOnly(body))
-          addPassthrough(func, {"noinline", "optnone"});
-        continue;
-      }
-      // Cut the body into runs of ops holding `loopsPerFunction` loop nests.
-      SmallVector<SmallVector<Operation *>> chunks(1);
-      unsigned inChunk = 0;
-      for (Operation &op : body.without_terminator()) {
-        // Constants stay here and are cloned into each part that uses them
-        // (moved into one part, they would reach the others as arguments,
-        // and LLVM would no longer see constant loop bounds).
-        if (op.hasTrait<OpTrait::ConstantLike>())
-          continue;
-        chunks.back().push_back(&op);
-        if (isa<scf::ForOp, scf::ParallelOp>(op) &&
-            ++inChunk == loopsPerFunction) {
-          chunks.emplace_back();
-          inChunk = 0;
-        }
-      }
+      auto isLoop = [](Operation &op) {
+        return isa<scf::ForOp, scf::ParallelOp>(op);
+      };
       unsigned counter = 0;
-      for (auto &chunk : chunks)
-        if (!chunk.empty())
-          outline(func, chunk, symbols, counter);
-      // What is left calls the parts, in one block (a thousand calls with
-      // their memref descriptors on a deep model's backward): LLVM's
-      // optimizer and instruction selection cost seconds on it and gain
-      // nothing, so it is compiled as is (optnone needs noinline).
-      if (!optimizeCallers)
-        addPassthrough(func, {"noinline", "optnone"});
+      if (numLoops > loopsPerFunction)
+        outlineRuns(func, isLoop, loopsPerFunction, symbols, counter);
+      // What is left only calls the parts (or other functions: a training
+      // step calls its forward and backward). On a deep model that is
+      // thousands of calls with their memref descriptors in one block:
+      // LLVM's optimizer and instruction selection cost seconds on it and
+      // gain nothing, so it is compiled as is (optnone needs noinline), in
+      // functions of `callsPerFunction` calls that can be compiled in
+      // parallel. (Moving runs of calls, allocations and frees into
+      // functions keeps their order: memory use does not change.)
+      if (optimizeCallers || !isCallerOnly(body))
+        continue;
+      auto isCall = [](Operation &op) { return isa<func::CallOp>(op); };
+      if (callsPerFunction > 0 &&
+          llvm::count_if(body, isCall) > callsPerFunction)
+        for (func::FuncOp run :
+             outlineRuns(func, isCall, callsPerFunction, symbols, counter))
+          addPassthrough(run, {"noinline", "optnone"});
+      addPassthrough(func, {"noinline", "optnone"});
     }
+  }
+
+  /// Cuts the body of `func` into runs of ops holding `perRun` ops for which
+  /// `counts` holds, and moves each run into a function of its own.
+  /// Constants stay and are cloned into each part that uses them (moved into
+  /// one part, they would reach the others as arguments, and LLVM would no
+  /// longer see constant loop bounds).
+  SmallVector<func::FuncOp>
+  outlineRuns(func::FuncOp func, llvm::function_ref<bool(Operation &)> counts,
+              unsigned perRun, SymbolTable &symbols, unsigned &counter) {
+    SmallVector<SmallVector<Operation *>> runs(1);
+    unsigned inRun = 0;
+    for (Operation &op : func.getBody().front().without_terminator()) {
+      if (op.hasTrait<OpTrait::ConstantLike>())
+        continue;
+      runs.back().push_back(&op);
+      if (counts(op) && ++inRun == perRun) {
+        runs.emplace_back();
+        inRun = 0;
+      }
+    }
+    SmallVector<func::FuncOp> outlined;
+    for (auto &run : runs)
+      if (!run.empty())
+        outlined.push_back(outline(func, run, symbols, counter));
+    return outlined;
   }
 
   /// Whether a function body only calls functions and manages buffers: no
@@ -108,8 +124,8 @@ struct RevOutlineLoopsPass
   /// Moves the contiguous ops `ops` into a new function: values they use from
   /// before become arguments (constants are cloned), values used after
   /// become results.
-  void outline(func::FuncOp parent, ArrayRef<Operation *> ops,
-               SymbolTable &symbols, unsigned &counter) {
+  func::FuncOp outline(func::FuncOp parent, ArrayRef<Operation *> ops,
+                       SymbolTable &symbols, unsigned &counter) {
     llvm::SmallPtrSet<Operation *, 32> inside(ops.begin(), ops.end());
     auto isInside = [&](Operation *op) {
       while (op && !inside.contains(op))
@@ -172,6 +188,7 @@ struct RevOutlineLoopsPass
       r.replaceAllUsesWith(c);
     for (Operation *op : llvm::reverse(ops))
       op->erase();
+    return fn;
   }
 };
 

@@ -243,7 +243,7 @@ compileToObjects(ModuleOp module, llvm::ArrayRef<std::string> entries,
           return !isCallerOnly(gv);
         });
     llvmModule.reset();
-    addJobs(*callers, threads, /*optLevel=*/0);
+    addJobs(*callers, kernelParts, /*optLevel=*/0);
     addJobs(*kernels, kernelParts, options.optLevel);
   } else {
     addJobs(*llvmModule, kernelParts, options.optLevel);

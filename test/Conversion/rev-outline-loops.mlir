@@ -86,3 +86,35 @@ func.func @g(%a: memref<8xf32>, %b: memref<8xf32>, %c: memref<8xf32>,
   }
   return
 }
+
+// -----
+
+// A function that only calls others (and allocates and frees buffers) is
+// cut into functions of calls-per-function calls, each compiled as is
+// (optnone); the allocations and frees keep their order.
+// CALLS-LABEL: func.func private @h_part0(%{{.*}}: memref<8xf32>) -> memref<8xf32>
+// CALLS-SAME: passthrough = ["noinline", "optnone"]
+// CALLS: memref.alloc
+// CALLS: call @work
+// CALLS: call @work
+// CALLS-NOT: call
+// CALLS: return
+// CALLS-LABEL: func.func private @h_part1(%{{.*}}: memref<8xf32>, %{{.*}}: memref<8xf32>)
+// CALLS-SAME: passthrough = ["noinline", "optnone"]
+// CALLS: call @work
+// CALLS: memref.dealloc
+// CALLS-LABEL: func.func @h
+// CALLS-SAME: passthrough = ["noinline", "optnone"]
+// CALLS: %[[T:.*]] = call @h_part0(%arg0)
+// CALLS: call @h_part1(%arg0, %[[T]])
+// CALLS-NEXT: return
+// RUN: rev-opt %s -split-input-file --rev-outline-loops=calls-per-function=2 | FileCheck %s --check-prefix=CALLS
+func.func private @work(memref<8xf32>, memref<8xf32>)
+func.func @h(%a: memref<8xf32>) {
+  %t = memref.alloc() : memref<8xf32>
+  call @work(%a, %t) : (memref<8xf32>, memref<8xf32>) -> ()
+  call @work(%t, %a) : (memref<8xf32>, memref<8xf32>) -> ()
+  call @work(%a, %t) : (memref<8xf32>, memref<8xf32>) -> ()
+  memref.dealloc %t : memref<8xf32>
+  return
+}

@@ -48,17 +48,25 @@ def RevOutlineLoops : Pass<"rev-outline-loops", "::mlir::ModuleOp"> {
     become results).
 
     A function whose loops were outlined is left holding the calls of its
-    parts, and is marked `noinline optnone`: optimizing and selecting
-    instructions for a thousand calls in one block cost seconds of
-    compilation (measured on the bundled RevNet's backward: 1.0 of 2.6 s of
-    LLVM code generation) and gains nothing at run time
-    (`optimize-callers=true` keeps LLVM's optimizations for them).
+    parts; it (like any function that only calls others and manages
+    buffers) is cut into functions of `calls-per-function` calls, which can
+    be compiled in parallel, all marked `noinline optnone`: optimizing and
+    selecting instructions for a thousand calls in one block cost seconds
+    of compilation (measured on the bundled RevNet's backward: 1.0 of 2.6 s
+    of LLVM code generation) and gains nothing at run time
+    (`optimize-callers=true` keeps LLVM's optimizations for them). Moving
+    runs of calls, allocations and frees keeps their order: memory use does
+    not change.
     `duplicate-function-elimination` after this pass merges the parts that
     identical blocks produce.
   }];
   let options = [
     Option<"loopsPerFunction", "loops-per-function", "unsigned",
            /*default=*/"1", "Loop nests per function">,
+    Option<"callsPerFunction", "calls-per-function", "unsigned",
+           /*default=*/"256",
+           "Calls per function when a function that only calls others is "
+           "split (0: not split)">,
     Option<"optimizeCallers", "optimize-callers", "bool", /*default=*/"false",
            "Let LLVM optimize the functions whose loops were outlined (by "
            "default they are marked noinline optnone)">,
