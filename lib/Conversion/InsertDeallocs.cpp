@@ -15,11 +15,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "rev/Conversion/Passes.h"
+#include "BufferOwnership.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 
@@ -37,13 +39,14 @@ Operation *ancestorIn(Block *block, Operation *op) {
   return op;
 }
 
-/// Frees `alloc` after the last use of its aliases in its block; returns
-/// false (and frees nothing) if an alias escapes.
-bool insertDealloc(memref::AllocOp alloc) {
-  Block *block = alloc->getBlock();
-  SmallVector<Value> worklist{alloc.getResult()};
-  DenseSet<Value> aliases{alloc.getResult()};
-  Operation *last = alloc;
+} // namespace
+
+namespace rev {
+
+FailureOr<Operation *> lastUseOfAliases(Value root, Block *block) {
+  SmallVector<Value> worklist{root};
+  DenseSet<Value> aliases{root};
+  Operation *last = nullptr;
   auto addAlias = [&](Value v) {
     if (isa<BaseMemRefType>(v.getType()) && aliases.insert(v).second)
       worklist.push_back(v);
@@ -53,22 +56,29 @@ bool insertDealloc(memref::AllocOp alloc) {
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
       if (isa<memref::DeallocOp>(user))
-        return false; // already freed by someone else
+        return failure(); // already freed by someone else
       if (isa<func::ReturnOp>(user))
-        return false;
+        return failure();
       if (auto store = dyn_cast<memref::StoreOp>(user))
         if (store.getValueToStore() == v)
-          return false;
+          return failure();
+      // A call that takes ownership of the buffer frees it.
+      if (auto call = dyn_cast<func::CallOp>(user))
+        if (auto owned = call->getAttrOfType<DenseI64ArrayAttr>(
+                kOwnedOperandsAttrName))
+          if (llvm::is_contained(owned.asArrayRef(),
+                                 int64_t(use.getOperandNumber())))
+            return failure();
       Operation *at = ancestorIn(block, user);
       if (!at)
-        return false; // used outside its block: not straight-line
-      if (last->isBeforeInBlock(at))
+        return failure(); // used outside its block: not straight-line
+      if (!last || last->isBeforeInBlock(at))
         last = at;
       // Terminators forward into the parent's results (scf.yield) or into
       // successor blocks (not expected here: be conservative).
       if (user->hasTrait<OpTrait::IsTerminator>()) {
         if (isa<BranchOpInterface>(user))
-          return false;
+          return failure();
         if (Operation *parent = user->getParentOp())
           for (Value r : parent->getResults())
             addAlias(r);
@@ -82,10 +92,38 @@ bool insertDealloc(memref::AllocOp alloc) {
             addAlias(arg);
     }
   }
-  OpBuilder b(alloc->getContext());
+  return last;
+}
+
+Value ownedRoot(Value v, Block *block) {
+  while (v) {
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != block)
+      return {};
+    if (isa<memref::AllocOp>(def))
+      return v;
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    v = view ? view.getViewSource() : Value();
+  }
+  return {};
+}
+
+} // namespace rev
+
+namespace {
+
+/// Frees `buffer` (allocated or handed over by `def`) after the last use of
+/// its aliases in its block (nothing if an alias escapes or another owner
+/// frees it).
+void insertDealloc(Value buffer, Operation *def) {
+  FailureOr<Operation *> lastUse =
+      rev::lastUseOfAliases(buffer, def->getBlock());
+  if (failed(lastUse))
+    return;
+  Operation *last = *lastUse ? *lastUse : def;
+  OpBuilder b(def->getContext());
   b.setInsertionPointAfter(last);
-  memref::DeallocOp::create(b, alloc.getLoc(), alloc.getResult());
-  return true;
+  memref::DeallocOp::create(b, def->getLoc(), buffer);
 }
 
 struct RevInsertDeallocsPass
@@ -94,7 +132,7 @@ struct RevInsertDeallocsPass
     SmallVector<memref::AllocOp> allocs;
     getOperation().walk([&](memref::AllocOp a) { allocs.push_back(a); });
     for (memref::AllocOp a : allocs)
-      (void)insertDealloc(a);
+      insertDealloc(a.getResult(), a);
   }
 };
 

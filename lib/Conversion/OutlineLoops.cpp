@@ -1,6 +1,7 @@
 //===- OutlineLoops.cpp - split large functions at loop nests -------------===//
 
 #include "rev/Conversion/Passes.h"
+#include "rev/Utils/Outline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -121,73 +122,14 @@ struct RevOutlineLoopsPass
     fn->setAttr("passthrough", b.getArrayAttr(attrs));
   }
 
-  /// Moves the contiguous ops `ops` into a new function: values they use from
-  /// before become arguments (constants are cloned), values used after
-  /// become results.
+  /// Outlines `ops` into `<parent>_part<counter>`, marked noinline: LLVM
+  /// must not inline the parts back into one large function.
   func::FuncOp outline(func::FuncOp parent, ArrayRef<Operation *> ops,
                        SymbolTable &symbols, unsigned &counter) {
-    llvm::SmallPtrSet<Operation *, 32> inside(ops.begin(), ops.end());
-    auto isInside = [&](Operation *op) {
-      while (op && !inside.contains(op))
-        op = op->getParentOp() == parent ? nullptr : op->getParentOp();
-      return op != nullptr;
-    };
-    llvm::SetVector<Value> args;
-    SmallVector<Operation *> constants;
-    llvm::SmallPtrSet<Operation *, 8> seenConstants;
-    for (Operation *op : ops)
-      op->walk([&](Operation *nested) {
-        for (Value v : nested->getOperands()) {
-          Operation *def = v.getDefiningOp();
-          if (def ? isInside(def)
-                  : isInside(cast<BlockArgument>(v).getOwner()->getParentOp()))
-            continue;
-          if (def && def->hasTrait<OpTrait::ConstantLike>()) {
-            if (seenConstants.insert(def).second)
-              constants.push_back(def);
-            continue;
-          }
-          args.insert(v);
-        }
-      });
-    SmallVector<Value> results;
-    for (Operation *op : ops)
-      for (Value r : op->getResults())
-        if (llvm::any_of(r.getUsers(),
-                         [&](Operation *u) { return !isInside(u); }))
-          results.push_back(r);
-
-    OpBuilder b(parent);
-    std::string name = (parent.getName() + "_part" + Twine(counter++)).str();
-    auto fn = func::FuncOp::create(
-        b, ops.front()->getLoc(), name,
-        b.getFunctionType(ValueRange(args.getArrayRef()).getTypes(),
-                          ValueRange(results).getTypes()));
-    fn.setPrivate();
-    // LLVM must not inline the parts back into one large function.
+    func::FuncOp fn = rev::outlineOps(
+        parent, ops, (parent.getName() + "_part" + Twine(counter++)).str(),
+        symbols);
     addPassthrough(fn, {"noinline"});
-    Block *entry = fn.addEntryBlock();
-    OpBuilder fb = OpBuilder::atBlockBegin(entry);
-    IRMapping mapping;
-    for (auto [v, arg] : llvm::zip(args, entry->getArguments()))
-      mapping.map(v, arg);
-    for (Operation *c : constants)
-      fb.clone(*c, mapping);
-    for (Operation *op : ops)
-      fb.clone(*op, mapping);
-    SmallVector<Value> returned;
-    for (Value r : results)
-      returned.push_back(mapping.lookup(r));
-    func::ReturnOp::create(fb, ops.front()->getLoc(), returned);
-    symbols.insert(fn);
-
-    OpBuilder cb(ops.front());
-    auto call = func::CallOp::create(cb, ops.front()->getLoc(), fn,
-                                     args.getArrayRef());
-    for (auto [r, c] : llvm::zip(results, call.getResults()))
-      r.replaceAllUsesWith(c);
-    for (Operation *op : llvm::reverse(ops))
-      op->erase();
     return fn;
   }
 };

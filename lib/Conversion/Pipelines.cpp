@@ -38,7 +38,7 @@ void buildLowerCPUPipeline(OpPassManager &pm, const LowerCPUOptions &options) {
 /// its last use (rev-insert-deallocs: what upstream's deallocation pipeline
 /// and optimize-allocation-liveness give for our straight-line functions,
 /// without their superlinear analyses).
-static void addBufferizationSteps(OpPassManager &pm) {
+static void addBufferizationSteps(OpPassManager &pm, bool passOwnership) {
   addUpstream(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
@@ -49,6 +49,8 @@ static void addBufferizationSteps(OpPassManager &pm) {
               "hoist-static-allocs},"
               "convert-bufferization-to-memref");
   pm.addNestedPass<func::FuncOp>(createRevForwardOutParams());
+  if (passOwnership)
+    pm.addPass(createRevPassOwnership());
   pm.addNestedPass<func::FuncOp>(createRevInsertDeallocs());
 }
 
@@ -58,6 +60,12 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   // (transpose_conv2d decomposes into conv2d, which f64 may need to catch)
   addUpstream(pm, "func.func(tosa-optional-decompositions)");
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
+  if (options.segmentOps > 0) {
+    RevOutlineSegmentsOptions segments;
+    segments.segmentOps = options.segmentOps;
+    pm.addPass(createRevOutlineSegments(segments));
+    addUpstream(pm, "duplicate-function-elimination");
+  }
   addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
                   "tosa-to-tensor),canonicalize,cse");
   if (options.optimize) {
@@ -66,7 +74,8 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
     addUpstream(pm, "canonicalize,cse");
   }
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
-  addBufferizationSteps(pm);
+  // (segments free the buffers their callers pass them last)
+  addBufferizationSteps(pm, /*passOwnership=*/options.segmentOps > 0);
   if (options.optimize) {
     pm.addNestedPass<func::FuncOp>(createRevHoistVectorTransfers());
     addUpstream(pm, "canonicalize,cse");
@@ -116,7 +125,7 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
                   "tosa-to-tensor),canonicalize,cse,"
                   "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
-  addBufferizationSteps(pm);
+  addBufferizationSteps(pm, /*passOwnership=*/false);
   pm.addNestedPass<func::FuncOp>(createRevGPULoopOrder());
   addUpstream(pm, "func.func(convert-linalg-to-parallel-loops)");
   pm.addNestedPass<func::FuncOp>(createRevGPUPrepare());

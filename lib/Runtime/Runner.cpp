@@ -143,11 +143,13 @@ IRLevel detectLevel(ModuleOp module) {
   return llvmFuncs ? IRLevel::LLVM : IRLevel::Tensor;
 }
 
-llvm::Error lowerToLLVM(ModuleOp module, bool optimize, bool parallel) {
+llvm::Error lowerToLLVM(ModuleOp module, bool optimize, bool parallel,
+                        unsigned segmentOps) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   LowerCPUOptions options;
   options.optimize = optimize;
   options.threads = parallel ? 0 : 1;
+  options.segmentOps = segmentOps;
   options.fromMemref = detectLevel(module) == IRLevel::Memref;
   buildLowerCPUPipeline(pm, options);
   if (failed(pm.run(module)))

@@ -48,6 +48,13 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
       llvm::cl::desc("Smallest estimated work (ops executed) of a loop nest "
                      "that runs on several threads"),
       llvm::cl::init(131072)};
+  Option<unsigned> segmentOps{
+      *this, "segment-ops",
+      llvm::cl::desc("Split long functions into segments of about this many "
+                     "TOSA ops before lowering (rev-outline-segments), so "
+                     "that identical blocks are lowered once; 0 = do not "
+                     "split"),
+      llvm::cl::init(0)};
   Option<bool> fromMemref{
       *this, "from-memref",
       llvm::cl::desc("The input is already bufferized (memref level): run "

@@ -74,6 +74,33 @@ def RevOutlineLoops : Pass<"rev-outline-loops", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def RevOutlineSegments : Pass<"rev-outline-segments", "::mlir::ModuleOp"> {
+  let summary = "Split long tensor-level functions into functions at narrow points";
+  let description = [{
+    A deep model's training step is a few functions with thousands of ops,
+    and lowering them costs time in proportion to the depth. This pass, run
+    on TOSA before lowering, cuts the body of each function with more than
+    twice `segment-ops` ops into segments of about `segment-ops` ops, each
+    moved into a private function (values used from before become
+    arguments, constants are cloned, values used after become results).
+    Each cut is placed where the fewest bytes of tensors cross it (values
+    only returned do not count), searched from half to twice `segment-ops`
+    ops after the previous cut: in a chain of identical blocks the cuts
+    then fall at the same place in every block, the segments are identical
+    up to their names, and `duplicate-function-elimination` after this pass
+    keeps one of each, so that lowering and code generation work on the
+    distinct blocks only.
+  }];
+  let options = [
+    Option<"segmentOps", "segment-ops", "unsigned", /*default=*/"64",
+           "Target number of ops per segment">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let statistics = [
+    Statistic<"numSegments", "segments", "Segments outlined">
+  ];
+}
+
 def RevCPUCodegen : Pass<"rev-cpu-codegen", "::mlir::func::FuncOp"> {
   let summary = "Tile and vectorize linalg on tensors for CPUs";
   let description = [{
@@ -208,6 +235,31 @@ def RevInsertDeallocs : Pass<"rev-insert-deallocs", "::mlir::func::FuncOp"> {
     `optimize-allocation-liveness` gives for such code, in linear time.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def RevPassOwnership : Pass<"rev-pass-ownership", "::mlir::ModuleOp"> {
+  let summary = "Callees free the buffers their callers no longer need";
+  let description = [{
+    On bufferized code, before `rev-insert-deallocs` (`rev-lower-cpu` runs
+    it when `rev-outline-segments` split the functions): a buffer that a
+    caller allocates and passes to a call as its last use would stay
+    allocated until the callee returns, although the callee may be done
+    with it much earlier. For each private function, and each argument that
+    every call passes such a buffer (a `memref.alloc` of the caller's body,
+    used last by that call, given once) and that the function does not let
+    escape (return or store), the function takes ownership: the argument is
+    marked `rev.owned` and freed in the function right after its last use,
+    and the calls are marked `rev.owned_operands`, so that
+    `rev-insert-deallocs` does not free it again. Where calls of one
+    function differ (the first block of a stage gets a function argument,
+    the others a fresh buffer), the function is cloned once per distinct
+    set of owned arguments.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numOwned", "owned-arguments", "Arguments whose callee frees them">,
+    Statistic<"numClones", "clones", "Functions cloned for another set of owned arguments">
+  ];
 }
 
 def RevGPULoopOrder : Pass<"rev-gpu-loop-order", "::mlir::func::FuncOp"> {

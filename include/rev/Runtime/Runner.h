@@ -50,8 +50,10 @@ IRLevel detectLevel(mlir::ModuleOp module);
 /// Lowers `module` to the LLVM dialect with rev-lower-cpu (from the tensor
 /// or memref level); `parallel`: large loops run on several threads
 /// (OpenMP), else the code is serial.
+/// `segmentOps` > 0 splits long functions into segments first
+/// (rev-lower-cpu segment-ops).
 llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize,
-                        bool parallel = true);
+                        bool parallel = true, unsigned segmentOps = 0);
 
 /// Whether a module in the LLVM dialect calls the OpenMP runtime.
 bool usesOpenMP(mlir::ModuleOp module);

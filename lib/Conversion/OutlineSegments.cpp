@@ -1,0 +1,108 @@
+//===- OutlineSegments.cpp - split long functions at narrow points --------===//
+
+#include "rev/Conversion/Passes.h"
+#include "rev/Utils/Outline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/SymbolTable.h"
+
+using namespace mlir;
+
+namespace rev {
+#define GEN_PASS_DEF_REVOUTLINESEGMENTS
+#include "rev/Conversion/Passes.h.inc"
+} // namespace rev
+
+namespace {
+
+/// Bytes of a statically shaped tensor (1 for anything else: it still
+/// counts as a crossing value).
+int64_t bytesOf(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasStaticShape() ||
+      !shaped.getElementType().isIntOrFloat())
+    return 1;
+  return std::max<int64_t>(
+      1, shaped.getNumElements() *
+             ((shaped.getElementType().getIntOrFloatBitWidth() + 7) / 8));
+}
+
+struct RevOutlineSegmentsPass
+    : public rev::impl::RevOutlineSegmentsBase<RevOutlineSegmentsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    for (func::FuncOp func : funcs)
+      if (!func.isExternal() && func.getBody().hasOneBlock())
+        split(func, symbols);
+  }
+
+  void split(func::FuncOp func, SymbolTable &symbols) {
+    Block &body = func.getBody().front();
+    // The ops that move (constants are cloned where used, the terminator
+    // stays), and their positions.
+    SmallVector<Operation *> ops;
+    llvm::DenseMap<Operation *, int64_t> position;
+    for (Operation &op : body.without_terminator()) {
+      if (op.hasTrait<OpTrait::ConstantLike>())
+        continue;
+      position[&op] = ops.size();
+      ops.push_back(&op);
+    }
+    int64_t n = ops.size();
+    int64_t size = std::max<int64_t>(segmentOps, 2);
+    if (n <= 2 * size)
+      return;
+    // crossing[p]: bytes of the values defined at or before op p that are
+    // used after it (uses by the terminator do not count: such a value
+    // leaves its segment as a result whatever the cut).
+    SmallVector<int64_t> delta(n + 1, 0);
+    for (auto [i, op] : llvm::enumerate(ops))
+      for (Value v : op->getResults()) {
+        int64_t last = i;
+        for (Operation *user : v.getUsers()) {
+          Operation *top = body.findAncestorOpInBlock(*user);
+          auto it = top ? position.find(top) : position.end();
+          if (it != position.end())
+            last = std::max(last, it->second);
+        }
+        if (last > int64_t(i)) {
+          delta[i] += bytesOf(v.getType());
+          delta[last] -= bytesOf(v.getType());
+        }
+      }
+    SmallVector<int64_t> crossing(n);
+    int64_t running = 0;
+    for (int64_t p = 0; p < n; ++p)
+      crossing[p] = running += delta[p];
+
+    // Cut after the narrowest op in [start + size/2, start + 2 size).
+    SmallVector<std::pair<int64_t, int64_t>> segments;
+    int64_t start = 0;
+    while (n - start > 2 * size) {
+      int64_t best = -1;
+      for (int64_t p = start + size / 2 - 1;
+           p < std::min(start + 2 * size, n - 1); ++p)
+        if (best < 0 || crossing[p] < crossing[best])
+          best = p;
+      segments.push_back({start, best});
+      start = best + 1;
+    }
+    segments.push_back({start, n - 1});
+
+    unsigned counter = 0;
+    for (auto [first, last] : segments) {
+      ArrayRef<Operation *> run(ops.begin() + first, ops.begin() + last + 1);
+      rev::outlineOps(func, run,
+                      (func.getName() + "_segment" + Twine(counter++)).str(),
+                      symbols);
+      ++numSegments;
+    }
+  }
+};
+
+} // namespace
