@@ -108,6 +108,13 @@ static cl::opt<unsigned> compileThreads(
     cl::desc("Threads that optimize and generate machine code (the module is "
              "split into partitions): 0 = one per core"),
     cl::init(0), cl::cat(category));
+static cl::opt<unsigned> segmentOps(
+    "segment-ops",
+    cl::desc("Split long functions into segments of about N TOSA ops before "
+             "lowering, so that identical blocks are lowered and compiled "
+             "once (faster compilation of deep models; see docs/rev-run.md "
+             "for the memory it costs); 0 = do not split"),
+    cl::init(0), cl::cat(category));
 static cl::opt<bool> noCache(
     "no-cache",
     cl::desc("Neither read nor write the compile cache (the directory "
@@ -571,6 +578,7 @@ int main(int argc, char **argv) {
       std::string options = "O=" + std::to_string(optLevel) +
                             " naive=" + std::to_string(noOptimize) +
                             " parallel=" + std::to_string(threads != 1) +
+                            " segments=" + std::to_string(segmentOps) +
                             " entries=" + entryName + "," + stepName;
       cacheKey = CompileCache::key(text, options);
       std::string note;
@@ -599,7 +607,8 @@ int main(int argc, char **argv) {
                   "that rev-lower-gpu lowered");
     }
   } else if (detectLevel(*module) != IRLevel::LLVM) {
-    if (auto err = lowerToLLVM(*module, !noOptimize, threads != 1))
+    if (auto err =
+            lowerToLLVM(*module, !noOptimize, threads != 1, segmentOps))
       return fail(std::move(err));
   }
   if (!cached)
