@@ -19,8 +19,21 @@ inline constexpr llvm::StringLiteral kOwnedOperandsAttrName =
     "rev.owned_operands";
 /// On a function argument: the function frees this buffer.
 inline constexpr llvm::StringLiteral kOwnedArgAttrName = "rev.owned";
-/// The allocation in `block` that `v` is, or is a view of (subviews,
-/// reshapes, casts); null if none.
+/// On a `func.call`: the results (by number) that are buffers the caller
+/// owns and must free (rev-pass-ownership).
+inline constexpr llvm::StringLiteral kOwnedResultsAttrName =
+    "rev.owned_results";
+/// On a function that rev-outline-segments made: bufferization makes only
+/// the results marked kOutParamAttrName out-parameters; the others stay
+/// returned buffers, each a fresh allocation that the caller owns.
+inline constexpr llvm::StringLiteral kSegmentAttrName = "rev.segment";
+/// On a result of a segment: the caller only returns it.
+inline constexpr llvm::StringLiteral kOutParamAttrName = "rev.out_param";
+
+/// The buffer that `v` is, or is a view of (subviews, reshapes, casts),
+/// when the code of `block` owns it: an allocation in `block`, or a result
+/// of a call in `block` that hands it over (rev.owned_results). Null
+/// otherwise.
 mlir::Value ownedRoot(mlir::Value v, mlir::Block *block);
 
 /// The last op of `block` that uses `root` or one of its aliases (views,

@@ -84,8 +84,13 @@ FailureOr<Operation *> lastUseOfAliases(Value root, Block *block) {
             addAlias(r);
         continue;
       }
-      for (Value r : user->getResults())
-        addAlias(r);
+      // (results a call hands over are fresh buffers, not aliases)
+      auto handedOver =
+          user->getAttrOfType<DenseI64ArrayAttr>(kOwnedResultsAttrName);
+      for (OpResult r : user->getResults())
+        if (!handedOver || !llvm::is_contained(handedOver.asArrayRef(),
+                                               int64_t(r.getResultNumber())))
+          addAlias(r);
       for (Region &region : user->getRegions())
         for (Block &b : region)
           for (BlockArgument arg : b.getArguments())
@@ -102,6 +107,14 @@ Value ownedRoot(Value v, Block *block) {
       return {};
     if (isa<memref::AllocOp>(def))
       return v;
+    if (auto call = dyn_cast<func::CallOp>(def)) {
+      auto owned =
+          call->getAttrOfType<DenseI64ArrayAttr>(kOwnedResultsAttrName);
+      int64_t number = cast<OpResult>(v).getResultNumber();
+      return owned && llvm::is_contained(owned.asArrayRef(), number)
+                 ? v
+                 : Value();
+    }
     auto view = dyn_cast<ViewLikeOpInterface>(def);
     v = view ? view.getViewSource() : Value();
   }
@@ -129,10 +142,18 @@ void insertDealloc(Value buffer, Operation *def) {
 struct RevInsertDeallocsPass
     : public rev::impl::RevInsertDeallocsBase<RevInsertDeallocsPass> {
   void runOnOperation() override {
-    SmallVector<memref::AllocOp> allocs;
-    getOperation().walk([&](memref::AllocOp a) { allocs.push_back(a); });
-    for (memref::AllocOp a : allocs)
-      insertDealloc(a.getResult(), a);
+    // Allocations, and buffers that calls hand over (rev.owned_results).
+    SmallVector<Value> owned;
+    getOperation().walk([&](Operation *op) {
+      if (auto alloc = dyn_cast<memref::AllocOp>(op))
+        owned.push_back(alloc.getResult());
+      if (auto results = op->getAttrOfType<DenseI64ArrayAttr>(
+              rev::kOwnedResultsAttrName))
+        for (int64_t i : results.asArrayRef())
+          owned.push_back(op->getResult(i));
+    });
+    for (Value buffer : owned)
+      insertDealloc(buffer, buffer.getDefiningOp());
   }
 };
 

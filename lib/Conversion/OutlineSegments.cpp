@@ -2,6 +2,7 @@
 
 #include "rev/Conversion/Passes.h"
 #include "rev/Utils/Outline.h"
+#include "BufferOwnership.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -95,12 +96,29 @@ struct RevOutlineSegmentsPass
     segments.push_back({start, n - 1});
 
     unsigned counter = 0;
+    SmallVector<func::FuncOp> outlined;
     for (auto [first, last] : segments) {
       ArrayRef<Operation *> run(ops.begin() + first, ops.begin() + last + 1);
-      rev::outlineOps(func, run,
-                      (func.getName() + "_segment" + Twine(counter++)).str(),
-                      symbols);
+      outlined.push_back(rev::outlineOps(
+          func, run, (func.getName() + "_segment" + Twine(counter++)).str(),
+          symbols));
       ++numSegments;
+    }
+    // A segment's results that the function only returns become
+    // out-parameters (computed in place in the caller's buffers); the others
+    // stay results, which bufferization hands over to the caller
+    // (rev-results-to-out-params, rev-pass-ownership).
+    MLIRContext *ctx = &getContext();
+    for (func::FuncOp segment : outlined) {
+      segment->setAttr(rev::kSegmentAttrName, UnitAttr::get(ctx));
+      auto call = cast<func::CallOp>(
+          *SymbolTable::getSymbolUses(segment, func)->begin()->getUser());
+      for (OpResult r : call->getResults())
+        if (llvm::all_of(r.getUsers(), [](Operation *user) {
+              return isa<func::ReturnOp>(user);
+            }))
+          segment.setResultAttr(r.getResultNumber(), rev::kOutParamAttrName,
+                                UnitAttr::get(ctx));
     }
   }
 };

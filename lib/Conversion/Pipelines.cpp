@@ -44,10 +44,12 @@ static void addBufferizationSteps(OpPassManager &pm, bool passOwnership) {
               "function-boundary-type-conversion=identity-layout-map},"
               // (loop-carried buffers fold away, so that a returned result
               // is its allocation and can become the out-parameter)
-              "canonicalize,cse,canonicalize,"
-              "buffer-results-to-out-params{modify-public-functions "
-              "hoist-static-allocs},"
-              "convert-bufferization-to-memref");
+              "canonicalize,cse,canonicalize");
+  // (upstream's buffer-results-to-out-params{modify-public-functions
+  // hoist-static-allocs}; segments hand results that are not only returned
+  // over to their callers instead)
+  pm.addPass(createRevResultsToOutParams());
+  addUpstream(pm, "convert-bufferization-to-memref");
   pm.addNestedPass<func::FuncOp>(createRevForwardOutParams());
   if (passOwnership)
     pm.addPass(createRevPassOwnership());

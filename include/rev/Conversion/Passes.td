@@ -237,6 +237,26 @@ def RevInsertDeallocs : Pass<"rev-insert-deallocs", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def RevResultsToOutParams
+    : Pass<"rev-results-to-out-params", "::mlir::ModuleOp"> {
+  let summary = "Buffer results become out-parameters; segments hand theirs over";
+  let description = [{
+    Upstream's `buffer-results-to-out-params` (public functions included,
+    static allocations hoisted into the caller, so that a result is computed
+    in place) on every function but the segments of `rev-outline-segments`
+    (`rev.segment`). A segment's results marked `rev.out_param` (the caller
+    only returns them) become out-parameters the same way; its other
+    results stay returned buffers: a caller allocating them before the call
+    would hold them for the whole segment, while the segment computes them
+    late. Each is made a fresh allocation of its own (an argument, a
+    constant or a second view of one buffer is copied first) and the calls
+    are marked `rev.owned_results`: the caller owns the buffers, and
+    `rev-insert-deallocs` (or a later segment, `rev-pass-ownership`) frees
+    them.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def RevPassOwnership : Pass<"rev-pass-ownership", "::mlir::ModuleOp"> {
   let summary = "Callees free the buffers their callers no longer need";
   let description = [{
