@@ -149,6 +149,26 @@ struct RevResultsToOutParamsPass
                 rev::kOwnedResultsAttrName,
                 DenseI64ArrayAttr::get(&getContext(), handedOver));
     }
+    // A buffer returned twice (a segment's out-parameter that the function
+    // returns as two results, say) would be hoisted twice upstream, and its
+    // allocation erased twice: the repeats are copies.
+    for (auto fn : module.getOps<func::FuncOp>()) {
+      if (fn.isExternal() || fn->hasAttr(rev::kSegmentAttrName))
+        continue;
+      fn.walk([](func::ReturnOp ret) {
+        llvm::DenseSet<Value> seen;
+        OpBuilder b(ret);
+        for (OpOperand &operand : ret->getOpOperands()) {
+          auto type = dyn_cast<MemRefType>(operand.get().getType());
+          if (!type || seen.insert(operand.get()).second ||
+              !type.hasStaticShape() || !type.getLayout().isIdentity())
+            continue;
+          auto copy = memref::AllocOp::create(b, ret.getLoc(), type);
+          memref::CopyOp::create(b, ret.getLoc(), operand.get(), copy);
+          operand.set(copy);
+        }
+      });
+    }
     bufferization::BufferResultsToOutParamsOpts options;
     options.filterFn = [](func::FuncOp *fn) {
       return !(*fn)->hasAttr(rev::kSegmentAttrName);

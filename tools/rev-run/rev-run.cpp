@@ -112,9 +112,8 @@ static cl::opt<unsigned> segmentOps(
     "segment-ops",
     cl::desc("Split long functions into segments of about N TOSA ops before "
              "lowering, so that identical blocks are lowered and compiled "
-             "once (faster compilation of deep models; see docs/rev-run.md "
-             "for the memory it costs); 0 = do not split"),
-    cl::init(0), cl::cat(category));
+             "once (faster compilation of deep models); 0 = do not split"),
+    cl::init(64), cl::cat(category));
 static cl::opt<bool> noCache(
     "no-cache",
     cl::desc("Neither read nor write the compile cache (the directory "

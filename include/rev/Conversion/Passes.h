@@ -54,7 +54,7 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
                      "TOSA ops before lowering (rev-outline-segments), so "
                      "that identical blocks are lowered once; 0 = do not "
                      "split"),
-      llvm::cl::init(0)};
+      llvm::cl::init(64)};
   Option<bool> fromMemref{
       *this, "from-memref",
       llvm::cl::desc("The input is already bufferized (memref level): run "
