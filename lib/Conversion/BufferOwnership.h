@@ -27,7 +27,7 @@ inline constexpr llvm::StringLiteral kOwnedResultsAttrName =
 /// the results marked kOutParamAttrName out-parameters; the others stay
 /// returned buffers, each a fresh allocation that the caller owns.
 inline constexpr llvm::StringLiteral kSegmentAttrName = "rev.segment";
-/// On a result of a segment: the caller only returns it.
+/// On a result of a segment: the caller returns it.
 inline constexpr llvm::StringLiteral kOutParamAttrName = "rev.out_param";
 
 /// The buffer that `v` is, or is a view of (subviews, reshapes, casts),

@@ -104,17 +104,18 @@ struct RevOutlineSegmentsPass
           symbols));
       ++numSegments;
     }
-    // A segment's results that the function only returns become
-    // out-parameters (computed in place in the caller's buffers); the others
-    // stay results, which bufferization hands over to the caller
-    // (rev-results-to-out-params, rev-pass-ownership).
+    // A segment's results that the function returns become out-parameters
+    // (computed in place in the caller's buffers, which live to the end
+    // anyway: the tape, gradients); the others stay results, which
+    // bufferization hands over to the caller (rev-results-to-out-params,
+    // rev-pass-ownership).
     MLIRContext *ctx = &getContext();
     for (func::FuncOp segment : outlined) {
       segment->setAttr(rev::kSegmentAttrName, UnitAttr::get(ctx));
       auto call = cast<func::CallOp>(
           *SymbolTable::getSymbolUses(segment, func)->begin()->getUser());
       for (OpResult r : call->getResults())
-        if (llvm::all_of(r.getUsers(), [](Operation *user) {
+        if (llvm::any_of(r.getUsers(), [](Operation *user) {
               return isa<func::ReturnOp>(user);
             }))
           segment.setResultAttr(r.getResultNumber(), rev::kOutParamAttrName,

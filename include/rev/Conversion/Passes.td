@@ -245,7 +245,7 @@ def RevResultsToOutParams
     static allocations hoisted into the caller, so that a result is computed
     in place) on every function but the segments of `rev-outline-segments`
     (`rev.segment`). A segment's results marked `rev.out_param` (the caller
-    only returns them) become out-parameters the same way; its other
+    returns them) become out-parameters the same way; its other
     results stay returned buffers: a caller allocating them before the call
     would hold them for the whole segment, while the segment computes them
     late. Each is made a fresh allocation of its own (an argument, a
