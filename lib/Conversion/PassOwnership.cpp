@@ -81,8 +81,8 @@ struct RevPassOwnershipPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
-    // The calls of each private function, when all its uses are calls from
-    // the entry blocks of functions.
+    // The calls of each private function that calls nothing, when all its
+    // uses are calls from the entry blocks of functions.
     llvm::MapVector<func::FuncOp, SmallVector<func::CallOp>> calls;
     llvm::DenseSet<func::FuncOp> excluded;
     module.walk([&](Operation *op) {
@@ -100,6 +100,10 @@ struct RevPassOwnershipPass
       if (!fn)
         return;
       auto caller = call->getParentOfType<func::FuncOp>();
+      // Only functions that call nothing change: a clone of a caller would
+      // copy calls that this pass does not see (and may have changed the
+      // callee of).
+      excluded.insert(caller);
       if (!fn.isPrivate() || fn.isExternal() || !fn.getBody().hasOneBlock() ||
           call->getBlock() != &caller.getBody().front())
         excluded.insert(fn);

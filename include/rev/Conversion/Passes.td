@@ -264,7 +264,8 @@ def RevPassOwnership : Pass<"rev-pass-ownership", "::mlir::ModuleOp"> {
     it when `rev-outline-segments` split the functions): a buffer that a
     caller allocates and passes to a call as its last use would stay
     allocated until the callee returns, although the callee may be done
-    with it much earlier. For each private function, and each argument that
+    with it much earlier. For each private function that calls no other
+    (a segment), and each argument that
     every call passes such a buffer (a `memref.alloc` of the caller's body,
     used last by that call, given once) and that the function does not let
     escape (return or store), the function takes ownership: the argument is
