@@ -14,7 +14,9 @@ exported here at --batch).
 Usage: /usr/bin/python3 bench/compile_time.py [--build build] [--mode reversible]
            [--only NAME ...] [--batch 32] [--segment-ops N]
            [--out bench/results/compile_time]
-Writes <out>.json and <out>.md.
+Writes <out>.json and <out>.md. `--plot` instead draws
+bench/compile_vs_depth.svg (cold compile time against blocks per stage) from
+results/compile_time.json and results/compile_time-segments64.json.
 """
 import argparse
 import json
@@ -27,6 +29,26 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = "/usr/bin/python3"
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot import line_plot  # noqa: E402
+
+
+def plot_depth():
+    """Cold compile time of the depth sweep, with and without segments."""
+    xs, series = [2, 8, 32], []
+    for name, label, color in [("compile_time", "no segments", "#d62728"),
+                               ("compile_time-segments64", "segments of 64 ops",
+                                "#2ca02c")]:
+        with open(os.path.join(ROOT, "bench", "results", name + ".json")) as f:
+            rows = {r["model"]: r for r in json.load(f)["rows"]}
+        series.append((label, color,
+                       [rows["revnet-d%d" % d]["total_cold_s"] for d in xs], False))
+        series.append((label + ": lowering", color,
+                       [rows["revnet-d%d" % d]["lowering_s"] for d in xs], True))
+    line_plot(os.path.join(ROOT, "bench", "compile_vs_depth.svg"),
+              "Cold compile time vs depth (RevNet reversible step)",
+              "blocks per stage", "seconds", xs, series)
 
 
 def timed(cmd, env):
@@ -84,10 +106,15 @@ def main():
     ap.add_argument("--mode", default="reversible")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--only", action="append")
+    ap.add_argument("--plot", action="store_true",
+                    help="only draw bench/compile_vs_depth.svg from the results")
     ap.add_argument("--segment-ops", type=int, default=0,
                     help="rev-run --segment-ops (0: functions are not split)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "compile_time"))
     args = ap.parse_args()
+    if args.plot:
+        plot_depth()
+        return
     bin_dir = os.path.join(args.build, "bin")
     work = tempfile.mkdtemp(prefix="rev-compile-time-")
     models = [("revnet", os.path.join(ROOT, "models", "revnet"))]

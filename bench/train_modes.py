@@ -20,7 +20,6 @@ Usage: /usr/bin/python3 bench/train_modes.py [--build build] [--repeat 10]
 """
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
@@ -29,6 +28,9 @@ import time
 
 import numpy as np
 import onnx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot import line_plot  # noqa: E402
 import onnx.numpy_helper
 import torch
 import torch.nn.functional as F
@@ -181,62 +183,13 @@ def svg_plot(path, sweep):
     xs = [blocks_of(n) for n in names]
     series = [(m, "#d62728" if m == "store" else
                "#ff7f0e" if m == "checkpoint" else "#2ca02c",
-               [sweep[n][m]["peak_bytes"] / 1e6 for n in names])
+               [sweep[n][m]["peak_bytes"] / 1e6 for n in names], False)
               for m in MODES]
     series.append(("PyTorch autograd (saved tensors)", "#7f7f7f",
-                   [sweep[n]["pytorch"]["saved_bytes"] / 1e6 for n in names]))
-    W, H, L, R, T, B = 640, 400, 70, 230, 30, 50
-    ymax = max(max(v) for _, _, v in series) * 1.1
-    xmax = max(xs)
-
-    def px(x):
-        return L + (W - L - R) * x / xmax
-
-    def py(y):
-        return H - B - (H - T - B) * y / ymax
-
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
-           'font-family="sans-serif" font-size="12">' % (W, H),
-           '<rect width="100%" height="100%" fill="white"/>',
-           '<text x="%d" y="18" font-size="14">Training-step memory vs depth '
-           '(RevNet, rev-run measured peak)</text>' % L]
-    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (
-        L, H - B, W - R, H - B))
-    out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (
-        L, T, L, H - B))
-    for x in xs:
-        out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (
-            px(x), H - B + 16, x))
-    out.append('<text x="%d" y="%d" text-anchor="middle">blocks per stage'
-               '</text>' % ((L + W - R) // 2, H - 12))
-    step = 10 ** math.floor(math.log10(ymax / 2))
-    y = 0.0
-    while y <= ymax:
-        out.append('<text x="%d" y="%.1f" text-anchor="end">%g</text>' % (
-            L - 6, py(y) + 4, y))
-        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>'
-                   % (L, py(y), W - R, py(y)))
-        y += step * (2 if ymax / step > 10 else 1)
-    out.append('<text x="16" y="%d" transform="rotate(-90 16 %d)" '
-               'text-anchor="middle">MB</text>' % ((T + H - B) // 2,
-                                                    (T + H - B) // 2))
-    for k, (label, color, vals) in enumerate(series):
-        pts = " ".join("%.1f,%.1f" % (px(x), py(v)) for x, v in zip(xs, vals))
-        dash = ' stroke-dasharray="5,4"' if "PyTorch" in label else ""
-        out.append('<polyline points="%s" fill="none" stroke="%s" '
-                   'stroke-width="2"%s/>' % (pts, color, dash))
-        for x, v in zip(xs, vals):
-            out.append('<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>' % (
-                px(x), py(v), color))
-        ly = T + 20 + 20 * k
-        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" '
-                   'stroke-width="2"%s/>' % (W - R + 10, ly, W - R + 30, ly,
-                                             color, dash))
-        out.append('<text x="%d" y="%d">%s</text>' % (W - R + 35, ly + 4,
-                                                       label))
-    out.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+                   [sweep[n]["pytorch"]["saved_bytes"] / 1e6 for n in names],
+                   True))
+    line_plot(path, "Training-step memory vs depth (RevNet, rev-run measured "
+              "peak)", "blocks per stage", "MB", xs, series)
 
 
 def markdown(results, args):
