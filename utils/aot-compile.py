@@ -31,7 +31,9 @@ header spells out the descriptor structs and the argument order (with the
 `rev.name` of each).
 """
 import argparse
+import hashlib
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -47,10 +49,94 @@ def run(cmd, **kw):
     return p
 
 
+def cache_dir():
+    """rev-run's compile cache directory (REV_CACHE_DIR; empty disables)."""
+    if "REV_CACHE_DIR" in os.environ:
+        return os.environ["REV_CACHE_DIR"] or None
+    base = os.environ.get("XDG_CACHE_HOME") or (
+        os.path.join(os.environ["HOME"], ".cache") if os.environ.get("HOME") else None)
+    return os.path.join(base, "rev-opt") if base else None
+
+
+def host_cpu():
+    """This machine's CPU (-mcpu=native code depends on it)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+    except OSError:
+        return platform.machine()
+    fields = [l for l in info.splitlines() if l.startswith(("model name", "flags"))]
+    return platform.machine() + "\n" + "\n".join(sorted(set(fields)))
+
+
+def cache_key(args, bin_dir, lowering, llc_flags):
+    """SHA-256 over the tools' executables, the input and the options."""
+    h = hashlib.sha256()
+    for part in [os.path.join(bin_dir, t) for t in ("rev-opt", "rev-run", "rev-translate")] + \
+            [os.path.join(LLVM, "bin", "llc"), args.input]:
+        with open(part, "rb") as f:
+            h.update(hashlib.sha256(f.read()).digest())
+    for part in [args.pass_pipeline, lowering, " ".join(llc_flags), args.entry or "",
+                 args.cuda if args.target == "gpu" else "", host_cpu()]:
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def cached_lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
+    """lower_to_object through the compile cache: `<key>.aot.o` and
+    `<key>.aot.sig` (rev-run's signature listing and the object's SHA-256)
+    in rev-run's cache directory, written atomically; an entry that does not
+    verify is reported, removed and rebuilt. --no-cache bypasses it."""
+    directory = None if args.no_cache else cache_dir()
+    if directory:
+        key = cache_key(args, bin_dir, lowering, llc_flags)
+        obj_path = os.path.join(directory, key + ".aot.o")
+        sig_path = os.path.join(directory, key + ".aot.sig")
+        if os.path.exists(obj_path) and os.path.exists(sig_path):
+            with open(obj_path, "rb") as f:
+                obj = f.read()
+            with open(sig_path) as f:
+                digest, _, sig = f.read().partition("\n")
+            if hashlib.sha256(obj).hexdigest() == digest:
+                print("aot-compile: compile cache hit (%s)" % obj_path)
+                local = os.path.join(tmp, "model.o")
+                with open(local, "wb") as f:
+                    f.write(obj)
+                return (local,) + parse_signature(sig)
+            print("aot-compile: warning: compile cache entry %s is corrupt: removed, "
+                  "compiling again" % obj_path, file=sys.stderr)
+            for p in (obj_path, sig_path):
+                os.remove(p)
+    obj, sig = lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        with open(obj, "rb") as f:
+            data = f.read()
+        for path, content, mode in [(obj_path, data, "wb"),
+                                    (sig_path, hashlib.sha256(data).hexdigest() + "\n" + sig, "w")]:
+            fd, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+            with os.fdopen(fd, mode) as f:
+                f.write(content)
+            os.replace(temporary, path)
+    return (obj,) + parse_signature(sig)
+
+
+def parse_signature(sig):
+    """The entry's name and a list of (kind, name, dtype, dims, device) from
+    rev-run's signature listing."""
+    lines = sig.strip().splitlines()
+    specs = []
+    for l in lines[1:]:
+        m = re.match(r"\s*(arg|result)\s+(.*): (\w+) \[([0-9,]*)\]( device)?$", l)
+        kind, name, dtype, shape, device = m.groups()
+        specs.append((kind, name, dtype, [d for d in shape.split(",") if d],
+                      device is not None))
+    return lines[0].lstrip("@"), specs
+
+
 def lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
     """rev-opt (the user's pipeline, then `lowering`) -> LLVM IR -> object
-    file. Returns the object's path and the entry's signature: its name and
-    a list of (kind, name, dtype, dims) from rev-run's listing."""
+    file. Returns the object's path and rev-run's signature listing."""
     lowered = os.path.join(tmp, "lowered.mlir")
     cmd = [os.path.join(bin_dir, "rev-opt"), args.input]
     if args.pass_pipeline:
@@ -64,14 +150,7 @@ def lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
     obj = os.path.join(tmp, "model.o")
     run([os.path.join(LLVM, "bin", "llc")] + llc_flags +
         ["-filetype=obj", "-relocation-model=pic", ll, "-o", obj])
-    lines = sig.strip().splitlines()
-    specs = []
-    for l in lines[1:]:
-        m = re.match(r"\s*(arg|result)\s+(.*): (\w+) \[([0-9,]*)\]( device)?$", l)
-        kind, name, dtype, shape, device = m.groups()
-        specs.append((kind, name, dtype, [d for d in shape.split(",") if d],
-                      device is not None))
-    return obj, lines[0].lstrip("@"), specs
+    return obj, sig
 
 
 def main():
@@ -85,6 +164,9 @@ def main():
                     help="rev-opt passes to run before rev-lower-cpu (e.g. rev-train=...)")
     ap.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
     ap.add_argument("--target", choices=["cpu", "gpu"], default="cpu")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="neither read nor write the compile cache (rev-run's: "
+                         "$REV_CACHE_DIR, else ~/.cache/rev-opt)")
     ap.add_argument("--threads", type=int, default=0,
                     help="cpu: rev-lower-cpu's threads option: 0 (default) = large loops run "
                          "on the OpenMP runtime's threads (OMP_NUM_THREADS, else one per "
@@ -105,7 +187,7 @@ def main():
         return compile_gpu(args, bin_dir)
 
     with tempfile.TemporaryDirectory() as tmp:
-        obj, entry, specs = lower_to_object(
+        obj, entry, specs = cached_lower_to_object(
             args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=0 threads=%d" % args.threads,
             ["-O3", "-mcpu=native"])
         # (libomp only where the code calls it: --as-needed.)
@@ -154,7 +236,7 @@ def compile_gpu(args, bin_dir):
             fmt = "fatbin" if all(os.path.exists(t) for t in tools) else "isa"
         args.gpu_format = fmt
         # MLIR's NVVM serializer finds ptxas and fatbinary through CUDA_ROOT.
-        obj, entry, signature = lower_to_object(
+        obj, entry, signature = cached_lower_to_object(
             args, bin_dir, tmp,
             "--rev-lower-gpu=chip=%s format=%s memory=%s" % (args.chip, fmt, args.gpu_memory),
             ["-O2"], env=dict(os.environ, CUDA_ROOT=args.cuda))
