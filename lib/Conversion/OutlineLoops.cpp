@@ -7,10 +7,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/Transforms/RegionUtils.h"
-#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
@@ -33,14 +30,11 @@ struct RevOutlineLoopsPass
       if (func.isExternal() || !func.getBody().hasOneBlock())
         continue;
       Block &body = func.getBody().front();
-      unsigned numLoops = llvm::count_if(body, [](Operation &op) {
-        return isa<scf::ForOp, scf::ParallelOp>(op);
-      });
       auto isLoop = [](Operation &op) {
         return isa<scf::ForOp, scf::ParallelOp>(op);
       };
       unsigned counter = 0;
-      if (numLoops > loopsPerFunction)
+      if (llvm::count_if(body, isLoop) > loopsPerFunction)
         outlineRuns(func, isLoop, loopsPerFunction, symbols, counter);
       // What is left only calls the parts (or other functions: a training
       // step calls its forward and backward). On a deep model that is

@@ -110,10 +110,12 @@ struct RevOutlineSegmentsPass
     // bufferization hands over to the caller (rev-results-to-out-params,
     // rev-pass-ownership).
     MLIRContext *ctx = &getContext();
+    llvm::DenseMap<StringAttr, func::CallOp> callOf;
+    for (auto call : body.getOps<func::CallOp>())
+      callOf[call.getCalleeAttr().getAttr()] = call;
     for (func::FuncOp segment : outlined) {
       segment->setAttr(rev::kSegmentAttrName, UnitAttr::get(ctx));
-      auto call = cast<func::CallOp>(
-          *SymbolTable::getSymbolUses(segment, func)->begin()->getUser());
+      func::CallOp call = callOf.lookup(segment.getSymNameAttr());
       for (OpResult r : call->getResults())
         if (llvm::any_of(r.getUsers(), [](Operation *user) {
               return isa<func::ReturnOp>(user);

@@ -26,9 +26,10 @@ bool isPlainBuffer(Type type) {
 }
 
 /// Makes the results of `segment` marked rev.out_param out-parameters
-/// (appended to its arguments; the caller allocates them before each call).
-void convertOutParams(func::FuncOp segment, SymbolTable &symbols,
-                      ModuleOp module) {
+/// (appended to its arguments; the caller allocates them before each of
+/// `calls`, which are replaced by the new calls).
+void convertOutParams(func::FuncOp segment,
+                      SmallVectorImpl<func::CallOp> &calls) {
   llvm::BitVector converted(segment.getNumResults());
   for (unsigned i = 0; i < segment.getNumResults(); ++i)
     if (segment.getResultAttr(i, rev::kOutParamAttrName) &&
@@ -76,29 +77,26 @@ void convertOutParams(func::FuncOp segment, SymbolTable &symbols,
   segment.setAllResultAttrs(resultAttrs);
 
   // The calls allocate the out-parameters.
-  if (auto uses = SymbolTable::getSymbolUses(segment, module))
-    for (const SymbolTable::SymbolUse &use : *uses) {
-      auto call = dyn_cast<func::CallOp>(use.getUser());
-      if (!call)
-        continue;
-      OpBuilder b(call);
-      SmallVector<Value> operands(call.getOperands());
-      DenseMap<unsigned, Value> buffers;
-      for (unsigned i : converted.set_bits()) {
-        auto type = cast<MemRefType>(call.getResult(i).getType());
-        buffers[i] = memref::AllocOp::create(b, call.getLoc(), type);
-        operands.push_back(buffers[i]);
-      }
-      auto replacement =
-          func::CallOp::create(b, call.getLoc(), segment, operands);
-      replacement->setDiscardableAttrs(call->getDiscardableAttrDictionary());
-      unsigned next = 0;
-      for (auto [i, r] : llvm::enumerate(call.getResults()))
-        r.replaceAllUsesWith(converted.test(i)
-                                 ? buffers[i]
-                                 : replacement.getResult(next++));
-      call.erase();
+  for (func::CallOp &call : calls) {
+    OpBuilder b(call);
+    SmallVector<Value> operands(call.getOperands());
+    DenseMap<unsigned, Value> buffers;
+    for (unsigned i : converted.set_bits()) {
+      auto type = cast<MemRefType>(call.getResult(i).getType());
+      buffers[i] = memref::AllocOp::create(b, call.getLoc(), type);
+      operands.push_back(buffers[i]);
     }
+    auto replacement =
+        func::CallOp::create(b, call.getLoc(), segment, operands);
+    replacement->setDiscardableAttrs(call->getDiscardableAttrDictionary());
+    unsigned next = 0;
+    for (auto [i, r] : llvm::enumerate(call.getResults()))
+      r.replaceAllUsesWith(converted.test(i)
+                               ? buffers[i]
+                               : replacement.getResult(next++));
+    call.erase();
+    call = replacement;
+  }
 }
 
 /// Makes each buffer that `segment` returns a fresh allocation of its own
@@ -132,22 +130,25 @@ struct RevResultsToOutParamsPass
     : public rev::impl::RevResultsToOutParamsBase<RevResultsToOutParamsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SymbolTable symbols(module);
-    for (auto segment : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    // The calls of each segment, found in one walk (a walk per segment costs
+    // seconds on a deep model).
+    llvm::DenseMap<StringAttr, SmallVector<func::CallOp>> callsOf;
+    module.walk([&](func::CallOp call) {
+      callsOf[call.getCalleeAttr().getAttr()].push_back(call);
+    });
+    for (auto segment : module.getOps<func::FuncOp>()) {
       if (!segment->hasAttr(rev::kSegmentAttrName) || segment.isExternal())
         continue;
-      convertOutParams(segment, symbols, module);
+      SmallVector<func::CallOp> &calls = callsOf[segment.getSymNameAttr()];
+      convertOutParams(segment, calls);
       returnFreshBuffers(segment);
       SmallVector<int64_t> handedOver;
       for (auto [i, type] : llvm::enumerate(segment.getResultTypes()))
         if (isa<MemRefType>(type))
           handedOver.push_back(i);
-      if (auto uses = SymbolTable::getSymbolUses(segment, module))
-        for (const SymbolTable::SymbolUse &use : *uses)
-          if (isa<func::CallOp>(use.getUser()))
-            use.getUser()->setAttr(
-                rev::kOwnedResultsAttrName,
-                DenseI64ArrayAttr::get(&getContext(), handedOver));
+      for (func::CallOp call : calls)
+        call->setAttr(rev::kOwnedResultsAttrName,
+                      DenseI64ArrayAttr::get(&getContext(), handedOver));
     }
     // A buffer returned twice (a segment's out-parameter that the function
     // returns as two results, say) would be hoisted twice upstream, and its

@@ -227,20 +227,6 @@ unsigned openMPThreads() {
 }
 
 llvm::Expected<std::unique_ptr<JITModule>>
-JITModule::compile(ModuleOp llvmModule, ArrayRef<EntrySignature> entries,
-                   const ObjectCompileOptions &options,
-                   ArrayRef<std::string> sharedLibs,
-                   ObjectCompileStats *stats) {
-  std::vector<std::string> names;
-  for (const EntrySignature &sig : entries)
-    names.push_back(sig.function);
-  auto objects = compileToObjects(llvmModule, names, options, stats);
-  if (!objects)
-    return objects.takeError();
-  return load(std::move(*objects), entries, sharedLibs);
-}
-
-llvm::Expected<std::unique_ptr<JITModule>>
 JITModule::load(ObjectFiles objects, ArrayRef<EntrySignature> entries,
                 ArrayRef<std::string> sharedLibs) {
   initializeNativeTarget();

@@ -72,15 +72,9 @@ llvm::Error lowerToGPU(mlir::ModuleOp module, llvm::StringRef chip,
 /// called.
 class JITModule {
 public:
-  /// Compiles `llvmModule` (compileToObjects) and loads the objects.
-  /// `sharedLibs` are loaded into the JIT (e.g. the CUDA runtime).
-  static llvm::Expected<std::unique_ptr<JITModule>>
-  compile(mlir::ModuleOp llvmModule, llvm::ArrayRef<EntrySignature> entries,
-          const ObjectCompileOptions &options,
-          llvm::ArrayRef<std::string> sharedLibs = {},
-          ObjectCompileStats *stats = nullptr);
-  /// Links object files from compileToObjects (e.g. from the compile cache)
-  /// and resolves the given entry points.
+  /// Links object files from compileToObjects (or the compile cache) and
+  /// resolves the given entry points. `sharedLibs` are loaded into the JIT
+  /// (e.g. the CUDA runtime).
   static llvm::Expected<std::unique_ptr<JITModule>>
   load(ObjectFiles objects, llvm::ArrayRef<EntrySignature> entries,
        llvm::ArrayRef<std::string> sharedLibs = {});
