@@ -6,8 +6,9 @@
 // @<f>_backward. When a rule needs a forward value, the value is
 //  - cloned into the backward if it is a constant,
 //  - passed through as a backward argument if it is a function argument,
-//  - recomputed if it is a cheap view (reshape, transpose, cast, slice) of
-//    arguments and constants (a weight in TOSA's layout, say),
+//  - recomputed if it is parameter-derived or a cheap view of arguments
+//    (rev::ValueClassifier: a weight in TOSA's layout, BatchNorm's eval-mode
+//    scale and shift),
 //  - otherwise appended to the forward's results and taken by the backward
 //    as an argument: that is the tape (`tape.<n>`).
 //
@@ -15,6 +16,7 @@
 
 #include "rev/Autodiff/Differentiate.h"
 
+#include "rev/Analysis/Availability.h"
 #include "rev/Autodiff/VJPOpInterface.h"
 #include "rev/Utils/TosaBuilder.h"
 
@@ -55,13 +57,6 @@ DictionaryAttr withName(MLIRContext *ctx, DictionaryAttr attrs,
 bool isFloatTensor(Type t) {
   auto tensor = dyn_cast<RankedTensorType>(t);
   return tensor && isa<FloatType>(tensor.getElementType());
-}
-
-/// Views that are cheaper to recompute in the backward than to store.
-bool isCheapView(Operation *op) {
-  return isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::CastOp, tosa::SliceOp,
-             tosa::ReverseOp, tosa::ConstShapeOp, tosa::ConstOp,
-             tosa::IdentityOp>(op);
 }
 
 //===----------------------------------------------------------------------===//
@@ -150,7 +145,7 @@ public:
 private:
   LogicalResult visit(Operation *op);
   Value topLevelPrimal(Value v);
-  bool canRecompute(Value v, int depth = 0);
+  bool canRecompute(Value v);
 
   func::FuncOp forward, backward;
   OpBuilder b;
@@ -163,6 +158,7 @@ private:
   SmallVector<Value> tapeValues;
   SmallVector<BlockArgument> tapeArgs;
   SmallVector<std::pair<BlockArgument, BlockArgument>> passThrough;
+  std::optional<ValueClassifier> classes; // of the forward, built on demand
 };
 
 bool Differentiator::needsGradient(Value v) {
@@ -190,14 +186,12 @@ void Differentiator::accumulate(Value v, Value grad) {
   slot = tb.add(slot, grad);
 }
 
-bool Differentiator::canRecompute(Value v, int depth) {
+bool Differentiator::canRecompute(Value v) {
   if (isa<BlockArgument>(v))
     return cast<BlockArgument>(v).getOwner() == &forward.getBody().front();
-  Operation *def = v.getDefiningOp();
-  if (depth > 6 || !isCheapView(def) || !isPure(def))
-    return false;
-  return llvm::all_of(def->getOperands(),
-                      [&](Value o) { return canRecompute(o, depth + 1); });
+  if (!classes)
+    classes.emplace(forward.getBody().front());
+  return classes->isRecomputable(v);
 }
 
 Value Differentiator::topLevelPrimal(Value v) {

@@ -178,7 +178,9 @@ LogicalResult vjpClamp(tosa::ClampOp op, VJPContext &ctx, TosaBuilder &tb) {
                                   : std::numeric_limits<float>::max());
   Value pass;
   if (isRelu) {
-    // PyTorch's ReLU passes the gradient where x > 0.
+    // PyTorch's ReLU passes the gradient where x > 0. (Not where the output
+    // y > 0: y is often the input of a reversible block and rebuilt by
+    // inversion, and a rebuilt zero is +-1e-8, which would flip the mask.)
     pass = tb.greater(x, tb.scalarLike(x, lo));
   } else {
     pass = tb.logicalAnd(tb.greaterEqual(x, tb.scalarLike(x, lo)),

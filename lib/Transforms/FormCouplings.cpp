@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rev/Analysis/Availability.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Interfaces/InvertibleOpInterface.h"
 #include "rev/Transforms/Passes.h"
@@ -39,7 +40,7 @@ struct Cone {
 class CouplingFinder {
 public:
   CouplingFinder(func::FuncOp func, bool explain)
-      : func(func), explain(explain) {}
+      : func(func), explain(explain), classes(func.getBody().front()) {}
 
   void run();
 
@@ -61,30 +62,18 @@ private:
 
   func::FuncOp func;
   bool explain;
-  DenseMap<Value, bool> staticCache;
+  /// Built before any rewrite; the values this pass creates (couplings,
+  /// their clones) are activations.
+  rev::ValueClassifier classes;
   SmallVector<Operation *> couplings;
   /// Adds that became part of a coupling.
   llvm::DenseSet<Operation *> absorbed;
 };
 
+/// Weights (arguments marked rev.param), constants and what is computed
+/// from them alone: the shared classification.
 bool CouplingFinder::isStatic(Value v) {
-  auto it = staticCache.find(v);
-  if (it != staticCache.end())
-    return it->second;
-  bool result;
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    // Weights: arguments marked rev.param (ONNX initializers).
-    result = arg.getOwner() == &func.getBody().front() &&
-             func.getArgAttr(arg.getArgNumber(), "rev.param");
-  } else {
-    Operation *def = v.getDefiningOp();
-    result = def->hasTrait<OpTrait::ConstantLike>() ||
-             (isPure(def) && def->getNumRegions() == 0 &&
-              llvm::all_of(def->getOperands(),
-                           [&](Value o) { return isStatic(o); }));
-  }
-  staticCache[v] = result;
-  return result;
+  return classes.isParameterDerived(v);
 }
 
 Cone CouplingFinder::cone(ArrayRef<Value> roots, ArrayRef<Value> stops) {

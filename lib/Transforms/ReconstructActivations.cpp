@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rev/Analysis/Availability.h"
 #include "rev/Autodiff/Differentiate.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Interfaces/InvertibleOpInterface.h"
@@ -162,7 +163,7 @@ private:
   SmallVector<int> fwdResultOld; // old index of each result (-1: new)
 
   DenseMap<Value, Avail> avail;
-  DenseMap<Value, bool> staticCache;
+  std::optional<rev::ValueClassifier> classes; // of the forward
   DenseMap<Value, Node *> producer; // derived value -> node
   std::vector<std::unique_ptr<Node>> nodes;
   DenseMap<Operation *, Node *> nodeOfOp;
@@ -171,23 +172,12 @@ private:
   unsigned nextTape = 0;
 };
 
+/// Constants, parameter-derived values and cheap views of arguments (the
+/// shared classification): recomputed in the backward.
 bool Reconstructor::isStatic(Value v) {
-  auto it = staticCache.find(v);
-  if (it != staticCache.end())
-    return it->second;
-  bool result = false;
-  // Constants, and cheap views of arguments and constants (a weight in
-  // TOSA's layout): recomputed in the backward.
-  if (Operation *def = v.getDefiningOp())
-    result = def->getBlock() == &forward.getBody().front() &&
-             (def->hasTrait<OpTrait::ConstantLike>() ||
-              (isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::CastOp,
-                   tosa::SliceOp, tosa::IdentityOp, tosa::ConstShapeOp>(def) &&
-               llvm::all_of(def->getOperands(), [&](Value o) {
-                 return isa<BlockArgument>(o) || isStatic(o);
-               })));
-  staticCache[v] = result;
-  return result;
+  if (!classes)
+    classes.emplace(forward.getBody().front());
+  return !isa<BlockArgument>(v) && classes->isRecomputable(v);
 }
 
 Avail Reconstructor::availability(Value v) {
@@ -495,7 +485,7 @@ LogicalResult Reconstructor::addReconstructionErrors(
   for (auto [i, v] : derivedArgs) {
     Value rebuilt = toBackward.lookupOrNull(v);
     Node *node = producer.lookup(v);
-    if (!rebuilt || !node || !node->op || !isCoupling(node->op))
+    if (!rebuilt || !node)
       continue;
     Operation *def = rebuilt.getDefiningOp();
     OpBuilder b(ctx);
@@ -503,17 +493,22 @@ LogicalResult Reconstructor::addReconstructionErrors(
       b.setInsertionPointAfter(def);
     else
       b.setInsertionPointToStart(&bb);
-    rev::TosaBuilder tb(b, node->op->getLoc());
+    // (a partition's error goes with the coupling that rebuilt its slices)
+    Operation *by = node->op ? node->op : node->partition->slices.front();
+    if (!node->op)
+      if (Node *first = producer.lookup(by->getResult(0)); first && first->op)
+        by = first->op;
+    rev::TosaBuilder tb(b, by->getLoc());
     Value diff = tb.abs(tb.sub(bb.getArgument(i), rebuilt));
     auto type = cast<RankedTensorType>(diff.getType());
     Value m = tb.reduceMax(diff, llvm::to_vector(
                                      llvm::seq<int64_t>(0, type.getRank())));
     m = tb.reshape(m, {});
-    Value &acc = perCoupling[node->op];
+    Value &acc = perCoupling[by];
     if (acc) {
       // (combined at the end, where both are defined)
       OpBuilder eb(bb.getTerminator());
-      acc = rev::TosaBuilder(eb, node->op->getLoc()).maximum(acc, m);
+      acc = rev::TosaBuilder(eb, by->getLoc()).maximum(acc, m);
     } else {
       acc = m;
     }

@@ -1,0 +1,69 @@
+//===- Availability.h - what the backward has of a forward value -*- C++ -*-===//
+//
+// One classification of the values of a function body, shared by
+// rev-form-couplings (what a coupling's F and G may read besides their
+// argument), rev-differentiate (what the backward recomputes instead of
+// putting on the tape) and rev-reconstruct-activations (what an inverse may
+// read):
+//
+//  - parameter-derived: computed only from parameters (arguments marked
+//    `rev.param`: weights, running statistics) and constants by pure ops
+//    without regions (BatchNorm's eval-mode scale and shift, ActNorm's
+//    exp(logs), a permutation's indices). Recomputed in the backward.
+//  - view: a cheap view (reshape, transpose, cast, slice, reverse, identity)
+//    of arguments, parameter-derived values and other views. Recomputed.
+//  - activation: anything else. Stored, or reconstructed by an inverse.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REV_ANALYSIS_AVAILABILITY_H
+#define REV_ANALYSIS_AVAILABILITY_H
+
+#include "mlir/IR/Block.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <string>
+
+namespace rev {
+
+enum class ValueClass {
+  Argument,         // an argument of the body that is not a parameter
+  Parameter,        // parameter-derived (or a parameter itself)
+  View,             // a cheap view of arguments and parameter-derived values
+  Activation,       // computed from the data: stored or inverted
+};
+
+/// The name used in remarks and docs ("parameter-derived", ...).
+llvm::StringRef stringifyValueClass(ValueClass c);
+
+/// Views cheaper to recompute in the backward than to store.
+bool isCheapView(mlir::Operation *op);
+
+class ValueClassifier {
+public:
+  /// Classifies values of `body` (a function's entry block). Arguments of
+  /// `body` marked `rev.param` in `argAttrs` are parameters.
+  explicit ValueClassifier(mlir::Block &body);
+
+  ValueClass classify(mlir::Value v);
+
+  /// Parameter-derived: a parameter, a constant, or a pure region-free op of
+  /// `body` whose operands are all parameter-derived.
+  bool isParameterDerived(mlir::Value v) {
+    return classify(v) == ValueClass::Parameter;
+  }
+  /// Recomputable in the backward without storing anything: an argument, a
+  /// parameter-derived value or a view.
+  bool isRecomputable(mlir::Value v) {
+    return classify(v) != ValueClass::Activation;
+  }
+
+private:
+  mlir::Block &body;
+  llvm::DenseMap<mlir::Value, ValueClass> cache;
+};
+
+} // namespace rev
+
+#endif // REV_ANALYSIS_AVAILABILITY_H

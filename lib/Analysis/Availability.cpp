@@ -1,0 +1,68 @@
+//===- Availability.cpp - what the backward has of a forward value -------===//
+
+#include "rev/Analysis/Availability.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+
+namespace rev {
+
+StringRef stringifyValueClass(ValueClass c) {
+  switch (c) {
+  case ValueClass::Argument:
+    return "argument";
+  case ValueClass::Parameter:
+    return "parameter-derived";
+  case ValueClass::View:
+    return "view";
+  case ValueClass::Activation:
+    return "activation";
+  }
+  return "?";
+}
+
+bool isCheapView(Operation *op) {
+  return isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::CastOp, tosa::SliceOp,
+             tosa::ReverseOp, tosa::ConstShapeOp, tosa::IdentityOp>(op);
+}
+
+ValueClassifier::ValueClassifier(Block &body) : body(body) {
+  auto func = dyn_cast_or_null<FunctionOpInterface>(body.getParentOp());
+  for (BlockArgument arg : body.getArguments()) {
+    bool param = func && &func.getFunctionBody().front() == &body &&
+                 func.getArgAttr(arg.getArgNumber(), "rev.param");
+    cache[arg] = param ? ValueClass::Parameter : ValueClass::Argument;
+  }
+  // One sweep in block order: operands are classified before their users.
+  for (Operation &op : body) {
+    ValueClass c = ValueClass::Activation;
+    if (op.hasTrait<OpTrait::ConstantLike>()) {
+      c = ValueClass::Parameter;
+    } else if (op.getNumRegions() == 0 && isPure(&op) &&
+               op.getNumResults() > 0) {
+      bool allParams = true, allRecomputable = true;
+      for (Value o : op.getOperands()) {
+        ValueClass oc = classify(o);
+        allParams &= oc == ValueClass::Parameter;
+        allRecomputable &= oc != ValueClass::Activation;
+      }
+      if (allParams)
+        c = ValueClass::Parameter;
+      else if (allRecomputable && isCheapView(&op))
+        c = ValueClass::View;
+    }
+    for (Value r : op.getResults())
+      cache[r] = c;
+  }
+}
+
+ValueClass ValueClassifier::classify(Value v) {
+  auto it = cache.find(v);
+  // Values of nested regions (a coupling's F) and of other blocks.
+  return it == cache.end() ? ValueClass::Activation : it->second;
+}
+
+} // namespace rev
