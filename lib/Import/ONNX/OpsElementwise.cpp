@@ -246,7 +246,15 @@ LogicalResult convertDropout(NodeContext &ctx) {
     FailureOr<const HostTensor *> mode = ctx.constantInput(2, "training_mode");
     if (failed(mode))
       return failure();
-    if ((*mode)->getInt(0) != 0)
+    double ratio = 0.5;
+    if (ctx.hasInput(1)) {
+      FailureOr<const HostTensor *> r = ctx.constantInput(1, "ratio");
+      if (failed(r))
+        return failure();
+      ratio = (*r)->getDouble(0);
+    }
+    // (ratio 0 drops nothing: the identity, in training mode too)
+    if ((*mode)->getInt(0) != 0 && ratio != 0.0)
       return ctx.fail("Dropout in training mode is not supported (it is "
                       "random); export the model with dropout disabled");
   }

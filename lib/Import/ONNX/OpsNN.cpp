@@ -534,6 +534,52 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
   return success();
 }
 
+/// InstanceNormalization: per sample and channel, normalized over the
+/// remaining axes, then scaled and shifted per channel. PyTorch exports
+/// GroupNorm as reshape (N, G, -1), InstanceNormalization (scale ones, bias
+/// zeros), reshape back, and the per-channel affine map.
+LogicalResult convertInstanceNorm(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  if (!isFloat(x.kind))
+    return ctx.fail("expects a float input");
+  if (x.rank() < 3)
+    return ctx.fail("expects an input of rank 3 or more (N, C, D1, ...)");
+  for (unsigned k = 1; k < 3; ++k) {
+    if (!ctx.hasInput(k))
+      return ctx.fail("InstanceNormalization needs 3 inputs");
+    Tensor &p = ctx.input(k);
+    if (p.rank() != 1 || p.shape[0] != x.shape[1])
+      return ctx.fail("input " + std::to_string(k) + " must have shape [" +
+                      std::to_string(x.shape[1]) + "]");
+  }
+  FailureOr<double> eps = ctx.floatAttr("epsilon", 1e-5);
+  if (failed(eps))
+    return failure();
+  TosaBuilder &tb = ctx.tosa();
+  Layout layout = x.rank() == 4 ? Layout::NHWC : Layout::Native;
+  Value v = layout == Layout::NHWC ? ctx.nhwc(x) : ctx.native(x);
+  int64_t rank = x.rank();
+  int64_t channelAxis = physicalAxis(1, layout);
+  SmallVector<int64_t> paramShape(rank, 1);
+  paramShape[channelAxis] = x.shape[1];
+  auto param = [&](unsigned k) { return tb.reshape(ctx.native(k), paramShape); };
+  std::vector<int64_t> reduceAxes;
+  int64_t count = 1;
+  for (int64_t d = 1; d < rank; ++d)
+    if (d != channelAxis) {
+      reduceAxes.push_back(d);
+      count *= cast<RankedTensorType>(v.getType()).getDimSize(d);
+    }
+  Value mean = tb.mul(tb.reduceSum(v, reduceAxes), tb.scalarLike(v, 1.0 / count));
+  Value centered = tb.sub(v, mean);
+  Value var = tb.mul(tb.reduceSum(tb.mul(centered, centered), reduceAxes),
+                     tb.scalarLike(v, 1.0 / count));
+  Value inv = tb.rsqrt(tb.add(var, tb.scalarLike(var, *eps)));
+  Value y = tb.add(tb.mul(tb.mul(centered, inv), param(1)), param(2));
+  ctx.setOutput(0, y, x.kind, x.shape, layout);
+  return success();
+}
+
 } // namespace
 
 void registerNNOps(OpRegistry &r) {
@@ -543,6 +589,7 @@ void registerNNOps(OpRegistry &r) {
   r.add("AveragePool", 13, [](NodeContext &c) { return convertPool(c, false); });
   r.add("GlobalAveragePool", 13, convertGlobalAveragePool);
   r.add("BatchNormalization", 13, convertBatchNorm);
+  r.add("InstanceNormalization", 13, convertInstanceNorm);
 }
 
 } // namespace rev::onnx_import
