@@ -49,7 +49,18 @@ Origin classify(Value v, int depth = 0) {
   return origin;
 }
 
+/// Provably nonzero: a constant without a zero element, or an exponential
+/// or a sigmoid (ActNorm's exp(logs), a learned gate), seen through views.
+/// (exp and sigmoid underflow to 0 only for arguments below about -87 in
+/// float32, the rule the affine coupling's scale follows too.)
 bool hasNoZeroElement(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<tosa::ExpOp, tosa::SigmoidOp>(def))
+      return true;
+    if (!isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::IdentityOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
   DenseElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)))
     return false;
@@ -176,6 +187,78 @@ struct ArithInvertible
   }
 };
 
+/// tosa.reverse: its own inverse.
+struct ReverseInvertible
+    : public InvertibleOpInterface::ExternalModel<ReverseInvertible,
+                                                  tosa::ReverseOp> {
+  SmallVector<unsigned> getInvertedOperands(Operation *) const { return {0}; }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *op, OpBuilder &b,
+                                             ValueRange results,
+                                             IRMapping &) const {
+    auto rev = cast<tosa::ReverseOp>(op);
+    Value x = tosa::ReverseOp::create(b, op->getLoc(), rev.getType(),
+                                      results[0], rev.getAxisAttr());
+    return SmallVector<Value>{x};
+  }
+};
+
+/// The inverse permutation of each row of a constant [N, K] index table
+/// of a tosa.gather over K values, or failure if a row is not a
+/// permutation of 0..K-1.
+FailureOr<SmallVector<int32_t>> inversePermutation(tosa::GatherOp op) {
+  DenseElementsAttr attr;
+  if (!matchPattern(op.getIndices(), m_Constant(&attr)))
+    return failure();
+  auto values = cast<RankedTensorType>(op.getValues().getType());
+  auto indices = cast<RankedTensorType>(op.getIndices().getType());
+  if (!values.hasStaticShape() || !indices.hasStaticShape())
+    return failure();
+  int64_t n = indices.getDimSize(0), k = values.getDimSize(1);
+  if (indices.getDimSize(1) != k)
+    return failure();
+  SmallVector<int32_t> inverse(n * k, -1);
+  int64_t pos = 0;
+  for (APInt index : attr.getValues<APInt>()) {
+    int64_t row = pos / k, i = index.getSExtValue();
+    if (i < 0 || i >= k || inverse[row * k + i] >= 0)
+      return failure();
+    inverse[row * k + i] = static_cast<int32_t>(pos % k);
+    ++pos;
+  }
+  return inverse;
+}
+
+/// tosa.gather with a constant permutation (x[:, perm], a channel
+/// shuffle): a gather with the inverse permutation.
+struct GatherInvertible
+    : public InvertibleOpInterface::ExternalModel<GatherInvertible,
+                                                  tosa::GatherOp> {
+  SmallVector<unsigned> getInvertedOperands(Operation *op) const {
+    if (failed(inversePermutation(cast<tosa::GatherOp>(op))))
+      return {};
+    return {0};
+  }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *op, OpBuilder &b,
+                                             ValueRange results,
+                                             IRMapping &) const {
+    auto gather = cast<tosa::GatherOp>(op);
+    FailureOr<SmallVector<int32_t>> inverse = inversePermutation(gather);
+    if (failed(inverse))
+      return op->emitError("not invertible: the indices are not a constant "
+                           "permutation");
+    auto idxType = cast<RankedTensorType>(gather.getIndices().getType());
+    auto type = RankedTensorType::get(idxType.getShape(), b.getI32Type());
+    TosaBuilder tb(b, op->getLoc());
+    Value idx = tb.constant(DenseElementsAttr::get(type, ArrayRef(*inverse)));
+    if (idxType.getElementType() != b.getI32Type())
+      idx = tb.cast(idx, idxType.getElementType());
+    Value x = tosa::GatherOp::create(b, op->getLoc(),
+                                     gather.getValues().getType(), results[0],
+                                     idx);
+    return SmallVector<Value>{x};
+  }
+};
+
 struct NegateInvertible
     : public InvertibleOpInterface::ExternalModel<NegateInvertible,
                                                   tosa::NegateOp> {
@@ -214,6 +297,8 @@ void registerInvertibleOpInterfaceExternalModels(DialectRegistry &registry) {
         *ctx);
     tosa::NegateOp::attachInterface<NegateInvertible>(*ctx);
     tosa::IdentityOp::attachInterface<IdentityInvertible>(*ctx);
+    tosa::ReverseOp::attachInterface<ReverseInvertible>(*ctx);
+    tosa::GatherOp::attachInterface<GatherInvertible>(*ctx);
   });
 }
 

@@ -238,7 +238,12 @@ bool CouplingFinder::tryAffine(tosa::AddOp add, std::string &why) {
           why = "S is not provably nonzero (not a sigmoid or an exp)";
         continue;
       }
-      // x1: the nearest value both S and T hang from.
+      // x1: the nearest value both S and T hang from that the block also
+      // passes through (read outside S and T: y1 = x1). Glow's S and T
+      // come from one network h = NN(x1) split in two; h itself hangs
+      // alone from x1 and is only read by S and T. Without such a value,
+      // the nearest one.
+      std::optional<std::pair<Value, Cone>> found;
       for (Value x1 : nearbyAncestors({s, t}, 256)) {
         if (x1 == x2 || x1 == s || x1 == t || x1 == mul.getResult())
           continue;
@@ -247,6 +252,18 @@ bool CouplingFinder::tryAffine(tosa::AddOp add, std::string &why) {
           continue;
         if (st.ops.contains(mul) || st.ops.contains(add))
           continue;
+        bool passedOn = llvm::any_of(x1.getUsers(), [&](Operation *user) {
+          return !st.ops.contains(user);
+        });
+        if (!found)
+          found.emplace(x1, st);
+        if (passedOn) {
+          found.emplace(x1, st);
+          break;
+        }
+      }
+      if (found) {
+        auto &[x1, st] = *found;
         OpBuilder b(add);
         b.setInsertionPointAfter(add);
         Location loc = add.getLoc();

@@ -6,14 +6,15 @@
 // top, right before their first use (Algorithm 1 of Gomez et al. 2017).
 //
 // A forward value v is *derived* when it is an inverted operand of an
-// invertible op O (a coupling, or exact glue: reshape, transpose, concat,
-// identity, negate) whose results are all available in the backward, or when
-// slices of v partition it (torch.chunk) and each slice is derived. Values
-// are *available* when they are function arguments, constants and pure
-// functions of these, forward results (outputs and kept tape entries), or
-// the results of a coupling that the rewrite stores instead (the top of each
-// reversible run). Inverting through adds or multiplications by constants is
-// exact in real arithmetic only, so it is not done: those values stay stored.
+// invertible op O (InvertibleOpInterface: a coupling; glue such as reshape,
+// transpose, concat, reverse, a constant permutation; an add or a
+// multiplication by a parameter, the latter provably nonzero) whose results
+// are all available in the backward, or when slices of v partition it
+// (torch.chunk) and each slice is derived. Values are *available* when they
+// are function arguments, recomputable (rev::ValueClassifier: constants,
+// parameter-derived values, views of arguments), forward results (outputs
+// and kept tape entries), or the results of a coupling that the rewrite
+// stores instead (the top of each reversible run).
 //
 // After the rewrite, the backward recomputes F(x2) and G(y1) in both the
 // inverse and the couplings' VJPs; CSE shares them, once y1 = x1 + F(x2) with
@@ -73,12 +74,15 @@ bool isCoupling(Operation *op) {
   return isa<rev::CouplingOp, rev::AffineCouplingOp>(op);
 }
 
-/// Invertible ops the rewrite inverts through: couplings, and glue that is
-/// exact in floating point.
+/// Ops the rewrite inverts through: everything InvertibleOpInterface
+/// inverts where it stands. Views (reshape, transpose, concat, reverse, a
+/// gather with a constant permutation, identity, negate) invert exactly;
+/// couplings and adds, subtractions and multiplications by a parameter or
+/// constant invert up to the rounding of one operation (x = y - b,
+/// x = y / s with s provably nonzero: the rule a coupling's own inverse
+/// x1 = y1 - F(x2) follows). numerics=true measures what that costs.
 bool isExactlyInvertible(Operation *op) {
-  return isCoupling(op) ||
-         isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::ConcatOp,
-             tosa::IdentityOp, tosa::NegateOp>(op);
+  return isa<rev::InvertibleOpInterface>(op);
 }
 
 /// x1 + F(x2) where x1 = y1 - F(x2) is y1 again. Not a valid rewrite in
@@ -138,6 +142,8 @@ private:
   void require(Value v, Operation *point);
   LogicalResult materialize(Node &node);
   void rewriteCalls();
+  /// Why the forward value `v`, a tape entry, cannot be rebuilt.
+  std::string whyStored(Value v);
 
   func::FuncOp forward, backward;
   MLIRContext *ctx;
@@ -536,6 +542,63 @@ LogicalResult Reconstructor::addReconstructionErrors(
   return success();
 }
 
+std::string Reconstructor::whyStored(Value v) {
+  Block &body = forward.getBody().front();
+  Operation *def = v.getDefiningOp();
+  if (def && isCoupling(def))
+    return "the output of the last coupling of a reversible run (its top: "
+           "the blocks below are rebuilt from it)";
+  SmallVector<std::string> reasons;
+  auto add = [&](std::string r) {
+    if (!llvm::is_contained(reasons, r))
+      reasons.push_back(std::move(r));
+  };
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<func::ReturnOp>(user))
+      continue;
+    while (user->getBlock() != &body)
+      user = user->getParentOp();
+    std::string name = user->getName().getStringRef().str();
+    auto inv = dyn_cast<rev::InvertibleOpInterface>(user);
+    if (keepInputs.contains(user)) {
+      add("its reader " + name + " keeps its inputs (checkpoint-every)");
+    } else if (!inv || inv.getInvertedOperands().empty()) {
+      add("read by " + name + ", which is not invertible");
+    } else if (!llvm::is_contained(inv.getInvertedOperands(),
+                                   use.getOperandNumber())) {
+      add("a context operand of " + name + " (not rebuilt by its inverse)");
+    } else if (!isExactlyInvertible(user)) {
+      add("read by " + name + ", invertible only up to rounding (not "
+          "inverted)");
+    } else {
+      std::string missing;
+      for (Value r : user->getResults())
+        if (availability(r) == Avail::None)
+          missing = "its results";
+      for (auto [i, o] : llvm::enumerate(user->getOperands()))
+        if (!llvm::is_contained(inv.getInvertedOperands(), i) &&
+            (availability(o) == Avail::None || availability(o) == Avail::Top))
+          missing = "its context operands";
+      add("read by " + name + ", whose inverse needs " +
+          (missing.empty() ? std::string("values from above")
+                           : missing) +
+          ", neither stored nor rebuilt");
+    }
+  }
+  if (reasons.empty())
+    return "no op reads it in the forward (a result kept as it is)";
+  std::string out;
+  for (auto [i, r] : llvm::enumerate(reasons)) {
+    if (i == 3) {
+      out += "; ...";
+      break;
+    }
+    out += (i ? "; " : "") + r;
+  }
+  return out;
+}
+
 LogicalResult Reconstructor::run(ModuleOp module) {
   if (failed(findCalls(module)))
     return failure();
@@ -609,11 +672,39 @@ LogicalResult Reconstructor::run(ModuleOp module) {
     derivedArgs.push_back({static_cast<unsigned>(i), v});
     removedBytes += bytesOf(v.getType());
   }
+  // Explanations: every entry that stays, and why.
+  unsigned numCouplings = 0;
+  for (Operation &op : fb)
+    numCouplings += isCoupling(&op);
+  if (explain)
+    for (auto [i, s] : llvm::enumerate(sources)) {
+      if (s.kind != Source::FwdResult)
+        continue;
+      StringAttr n = nameOf(fwdResultAttrs[s.index]);
+      Value v = fwdResults[s.index];
+      if (!n || !rev::tape::isTapeName(n.getValue()) ||
+          availability(v) == Avail::Derived)
+        continue;
+      Location loc = v.getDefiningOp() ? v.getDefiningOp()->getLoc()
+                                       : forward.getLoc();
+      emitRemark(loc) << "rev-reconstruct-activations: " << n.getValue()
+                      << " (" << v.getType() << ", " << bytesOf(v.getType())
+                      << " bytes) stays on the tape: " << whyStored(v);
+    }
   if (derivedArgs.empty()) {
-    emitRemark(forward.getLoc())
-        << "rev-reconstruct-activations: nothing in @" << forward.getSymName()
-        << " can be reconstructed by inversion (no couplings on the tape); "
-           "the tape is left as it is";
+    if (numCouplings > 0)
+      emitWarning(forward.getLoc())
+          << "rev-reconstruct-activations: @" << forward.getSymName()
+          << " has " << numCouplings
+          << " coupling(s), but no tape entry can be rebuilt by inverting "
+             "them; reversible mode stores what checkpoint mode does (run "
+             "with explain=true for each entry's reason)";
+    else
+      emitRemark(forward.getLoc())
+          << "rev-reconstruct-activations: nothing in @"
+          << forward.getSymName()
+          << " can be reconstructed by inversion (no couplings on the tape); "
+             "the tape is left as it is";
     return success();
   }
 

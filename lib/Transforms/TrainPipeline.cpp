@@ -20,13 +20,16 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
     pm.addPass(createRevLowerCouplings());
   } else {
     // Couplings written as ordinary graphs (imported models) become rev ops.
-    pm.addNestedPass<func::FuncOp>(createRevFormCouplings());
+    RevFormCouplingsOptions form;
+    form.explain = options.explain;
+    pm.addNestedPass<func::FuncOp>(createRevFormCouplings(form));
   }
   pm.addPass(createRevDifferentiate(diff));
   if (options.mode == TrainOptions::Mode::Reversible) {
     RevReconstructActivationsOptions reconstruct;
     reconstruct.checkpointEvery = options.checkpointEvery;
     reconstruct.numerics = options.numerics;
+    reconstruct.explain = options.explain;
     pm.addPass(createRevReconstructActivations(reconstruct));
   }
   pm.addPass(createCanonicalizerPass());

@@ -47,6 +47,12 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
       llvm::cl::desc("reversible: keep every K-th block's input on the tape "
                      "(0: only what cannot be reconstructed)"),
       llvm::cl::init(0)};
+  Option<bool> explain{
+      *this, "explain",
+      llvm::cl::desc("Remarks: the couplings formed and rejected, and in "
+                     "reversible mode every tape entry kept with the op "
+                     "that stops its inversion"),
+      llvm::cl::init(false)};
   Option<bool> numerics{
       *this, "numerics",
       llvm::cl::desc("reversible: also return, per coupling, "

@@ -487,6 +487,27 @@ LogicalResult convertGather(NodeContext &ctx) {
   int64_t inner = numElements(ArrayRef(data.shape).drop_front(*axis + 1));
   int64_t w = numElements(indices.shape);
   Value values = tb.reshape(ctx.native(data), {outer, dim, inner});
+  auto type = RankedTensorType::get({outer, w, inner},
+                                    TosaBuilder::typeOf(values).getElementType());
+  if (indices.isConstant()) {
+    // Constant indices (a channel permutation x[:, perm], say): normalized
+    // here, one constant the gather's inverse can read.
+    SmallVector<int32_t> table;
+    for (int64_t r = 0; r < outer; ++r)
+      for (int64_t k = 0; k < w; ++k) {
+        int64_t i = indices.host->getInt(k);
+        if (i < -dim || i >= dim)
+          return ctx.fail("index " + std::to_string(i) +
+                          " is out of range for a dimension of size " +
+                          std::to_string(dim));
+        table.push_back(static_cast<int32_t>(i < 0 ? i + dim : i));
+      }
+    auto idxType = RankedTensorType::get({outer, w}, ctx.builder().getI32Type());
+    Value idx = tb.constant(DenseElementsAttr::get(idxType, ArrayRef(table)));
+    Value g = tosa::GatherOp::create(ctx.builder(), ctx.loc(), type, values, idx);
+    ctx.setOutput(0, tb.reshape(g, outShape), data.kind, outShape);
+    return success();
+  }
   Value idx = tb.cast(tb.reshape(ctx.native(indices), {1, w}),
                       ctx.builder().getI32Type());
   // Negative indices count from the end.
@@ -496,8 +517,6 @@ LogicalResult convertGather(NodeContext &ctx) {
                   tb.add(idx, tb.splat(ctx.builder().getI32Type(), {1, 1}, dim)),
                   idx);
   idx = tb.tile(idx, {outer, 1});
-  auto type = RankedTensorType::get({outer, w, inner},
-                                    TosaBuilder::typeOf(values).getElementType());
   Value g = tosa::GatherOp::create(ctx.builder(), ctx.loc(), type, values, idx);
   ctx.setOutput(0, tb.reshape(g, outShape), data.kind, outShape);
   return success();
