@@ -1,0 +1,166 @@
+"""Runs one model of the zoo (models/zoo, utils/models/zoo.py) in the three
+modes of rev-train and checks it.
+
+Usage: check_zoo.py MODEL_DIR WORK_DIR [--max-tape-ratio R] [--no-refs]
+                    [-- extra rev-train options]
+       check_zoo.py --flat REV_SHALLOW.json REV_DEEP.json STORE_SHALLOW.json
+                    STORE_DEEP.json MAX_GROWTH
+
+For each mode (store, checkpoint, reversible) it builds the training step
+(rev-opt --rev-train), reports the tape (rev-memory-report json) and runs it
+(rev-run --outputs). Then it checks:
+  - gradients: with references (MODEL_DIR/ref/f64 from PyTorch in float64,
+    ref/f32 from PyTorch in float32), every mode's loss and gradients are
+    within 2x PyTorch float32's own distance to float64 (the largest
+    max|g - g64| / max|g64| over the gradients, max|g64| floored at 1e-5
+    and at 1e-4 of the largest gradient entry: see worst()), and the angle between all of a mode's
+    gradients and float64's is under a degree. Without references
+    (--no-refs), the three modes must agree with each other the same way
+    (store mode as the reference).
+  - tape: the reversible tape is at most R times the checkpoint tape.
+Prints a line per mode and "zoo: ok" (exit 0) or what failed (exit 1).
+Needs rev-opt and rev-run on PATH; no numpy.
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import npy  # noqa: E402
+
+MODES = ["store", "checkpoint", "reversible"]
+FLOOR = 1e-5
+
+
+def load_dir(path):
+    out = {}
+    for f in sorted(os.listdir(path)):
+        if f.endswith(".npy") and (f.startswith("grad.") or f == "loss.npy"):
+            out[f[:-4]] = npy.load(os.path.join(path, f))[1]
+    return out
+
+
+def worst(ref, other):
+    """max over tensors of max|ref - other| / scale, where scale is the
+    tensor's max|ref|, floored at FLOOR and at 1e-4 of the largest gradient
+    entry of all tensors: gradients that vanish mathematically (a bias
+    before a training-mode BatchNorm) carry rounding noise only."""
+    result = (0.0, "")
+    top = max([max(abs(x) for x in v) for k, v in ref.items()
+               if k.startswith("grad.") and v] or [0.0])
+    floor = max(FLOOR, 1e-4 * top)
+    for k in sorted(ref):
+        if k not in other:
+            return (float("inf"), k + " (missing)")
+        a, b = ref[k], other[k]
+        if len(a) != len(b):
+            return (float("inf"), k + " (size)")
+        scale = max(max(abs(x) for x in a), floor)
+        err = max(abs(x - y) for x, y in zip(a, b)) / scale
+        result = max(result, (err, k))
+    return result
+
+
+def angle(ref, other):
+    dot = na = nb = 0.0
+    for k in ref:
+        if not k.startswith("grad."):
+            continue
+        for x, y in zip(ref[k], other[k]):
+            dot += x * y
+            na += x * x
+            nb += y * y
+    if na == 0 or nb == 0:
+        return 0.0 if na == nb else 90.0
+    return math.degrees(math.acos(max(-1.0, min(1.0, dot / math.sqrt(na * nb)))))
+
+
+def run(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    if p.returncode != 0:
+        sys.stdout.write("FAIL: %s\n%s" % (" ".join(cmd), p.stderr[-3000:]))
+        sys.exit(1)
+    return p
+
+
+def flat(shallow, deep, store_shallow, store_deep, max_growth):
+    """Reversible peaks (rev-run --report) flat with depth; store grows."""
+    peaks = []
+    for path in (shallow, deep, store_shallow, store_deep):
+        with open(path) as f:
+            peaks.append(json.load(f)["peak_bytes"])
+    growth = peaks[1] / float(peaks[0]) - 1
+    store_growth = peaks[3] / float(peaks[2]) - 1
+    print("reversible peak %d -> %d bytes (%+.1f%%); store %d -> %d (%+.1f%%)" % (
+        peaks[0], peaks[1], 100 * growth, peaks[2], peaks[3], 100 * store_growth))
+    ok = growth <= max_growth and store_growth > 1.0
+    print("depth: ok" if ok else "depth: FAIL")
+    return 0 if ok else 1
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--flat":
+        return flat(*sys.argv[2:6], float(sys.argv[6]))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model")
+    ap.add_argument("work")
+    ap.add_argument("--max-tape-ratio", type=float, default=0.5)
+    ap.add_argument("--no-refs", action="store_true")
+    ap.add_argument("extra", nargs="*")
+    args = ap.parse_args()
+    onnx = os.path.join(args.model, "model.onnx")
+    loss = "mse" if os.path.exists(os.path.join(args.model, "inputs", "target.npy")) \
+        else "cross-entropy"
+    os.makedirs(args.work, exist_ok=True)
+    tape, grads, peak = {}, {}, {}
+    for mode in MODES:
+        mlir = os.path.join(args.work, mode + ".mlir")
+        report = os.path.join(args.work, mode + ".memory.json")
+        opts = " ".join(["mode=" + mode, "loss=" + loss] + args.extra)
+        run(["rev-opt", onnx, "--rev-train=" + opts, "--rev-memory-report=json=%s quiet=true"
+             % report, "-o", mlir])
+        with open(report) as f:
+            functions = json.load(f)["functions"]
+        tape[mode] = sum(f.get("tape_bytes", 0) for f in functions)
+        out = os.path.join(args.work, mode + ".out")
+        rj = os.path.join(args.work, mode + ".run.json")
+        run(["rev-run", mlir, "-O", "1", "--weights", onnx, "--inputs",
+             os.path.join(args.model, "inputs"), "--outputs", out, "--report", rj])
+        with open(rj) as f:
+            peak[mode] = json.load(f)["peak_bytes"]
+        grads[mode] = load_dir(out)
+
+    ok = True
+    if args.no_refs:
+        ref, yard = grads["store"], None
+        bound = 1e-4
+        print("reference: store mode (no PyTorch references); bound %.2g" % bound)
+    else:
+        ref = load_dir(os.path.join(args.model, "ref", "f64"))
+        f32 = load_dir(os.path.join(args.model, "ref", "f32"))
+        yard = worst(ref, f32)
+        bound = max(2 * yard[0], FLOOR)
+        print("pytorch f32 vs f64: worst %.3g (%s), angle %.4f deg; bound %.3g" % (
+            yard[0], yard[1], angle(ref, f32), bound))
+    for mode in MODES:
+        err = worst(ref, grads[mode])
+        ang = angle(ref, grads[mode])
+        good = err[0] <= bound and ang < 1.0
+        ok &= good
+        print("%-10s tape %9d bytes  peak %9d bytes  worst %.3g (%s)  angle %.4f deg  %s" % (
+            mode, tape[mode], peak[mode], err[0], err[1], ang, "ok" if good else "FAIL"))
+    ratio = tape["reversible"] / float(tape["checkpoint"]) if tape["checkpoint"] else 1.0
+    print("reversible / checkpoint tape: %.3f (at most %.3f)" % (ratio, args.max_tape_ratio))
+    if ratio > args.max_tape_ratio:
+        ok = False
+        print("FAIL: the reversible tape is too large")
+    print("zoo: ok" if ok else "zoo: FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
