@@ -86,3 +86,44 @@ func.func @not_invertible(%x: tensor<4xf32>) -> tensor<4xf32> {
   %r = tosa.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// Glue that whole reversible bodies need (Glow, i-RevNet): ActNorm's
+// y = x * exp(logs) + b inverts as x = (y - b) / exp(logs) (exp is nonzero:
+// up to one rounding per op), a channel flip is its own inverse, and a
+// gather with a constant permutation inverts with the inverse permutation
+// ([2, 0, 1] -> [1, 2, 0]).
+
+// CHECK-LABEL: func.func @glow_glue_inverse(
+// CHECK-SAME: %[[Y:[^:]+]]: tensor<1x3x4xf32>, %[[LOGS:[^:]+]]: tensor<1x3x1xf32>, %[[B:[^:]+]]: tensor<1x3x1xf32>)
+// CHECK: %[[P:.+]] = "tosa.const"() <{values = dense<{{\[\[}}1, 2, 0]]> : tensor<1x3xi32>}>
+// CHECK: %[[G:.+]] = tosa.gather %[[Y]], %[[P]]
+// CHECK: %[[R:.+]] = tosa.reverse %[[G]] {axis = 1 : i32}
+// CHECK: %[[D:.+]] = tosa.sub %[[R]], %[[B]]
+// CHECK: %[[S:.+]] = tosa.exp %[[LOGS]]
+// CHECK: %[[Q:.+]] = tosa.reciprocal %[[S]]
+// CHECK: %[[X:.+]] = tosa.mul %[[D]], %[[Q]]
+// CHECK: return %[[X]]
+func.func @glow_glue(%x: tensor<1x3x4xf32>, %logs: tensor<1x3x1xf32>, %b: tensor<1x3x1xf32>) -> tensor<1x3x4xf32> {
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s = tosa.exp %logs : (tensor<1x3x1xf32>) -> tensor<1x3x1xf32>
+  %m = tosa.mul %x, %s, %shift : (tensor<1x3x4xf32>, tensor<1x3x1xf32>, tensor<1xi8>) -> tensor<1x3x4xf32>
+  %a = tosa.add %m, %b : (tensor<1x3x4xf32>, tensor<1x3x1xf32>) -> tensor<1x3x4xf32>
+  %r = tosa.reverse %a {axis = 1 : i32} : (tensor<1x3x4xf32>) -> tensor<1x3x4xf32>
+  %perm = "tosa.const"() {values = dense<[[2, 0, 1]]> : tensor<1x3xi32>} : () -> tensor<1x3xi32>
+  %g = tosa.gather %r, %perm : (tensor<1x3x4xf32>, tensor<1x3xi32>) -> tensor<1x3x4xf32>
+  return %g : tensor<1x3x4xf32>
+}
+
+// -----
+
+// A gather whose indices are not a permutation (a repeated index) and a
+// multiplication by a value that may be zero are not inverted.
+// CHECK-LABEL: func.func @gather_not_permutation(
+// CHECK-NOT: func.func @gather_not_permutation_inverse
+func.func @gather_not_permutation(%x: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  %idx = "tosa.const"() {values = dense<[[0, 0, 1]]> : tensor<1x3xi32>} : () -> tensor<1x3xi32>
+  %g = tosa.gather %x, %idx : (tensor<1x3x4xf32>, tensor<1x3xi32>) -> tensor<1x3x4xf32>
+  return %g : tensor<1x3x4xf32>
+}
