@@ -202,7 +202,7 @@ def randomize_norms(model, gen):
     exporter does not merge equal initializers)."""
     with torch.no_grad():
         for m in model.modules():
-            if isinstance(m, (nn.BatchNorm2d, nn.LayerNorm)):
+            if isinstance(m, (nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm)):
                 m.weight.copy_(1.0 + 0.1 * torch.randn(m.weight.shape, generator=gen))
                 m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=gen))
             if isinstance(m, nn.BatchNorm2d):

@@ -41,10 +41,15 @@ import json
 import os
 import warnings
 
+import sys
+
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from generate import randomize_norms, save  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -285,23 +290,6 @@ class Mixed(nn.Module):
 # ---------------------------------------------------------------------------
 # Export and references
 # ---------------------------------------------------------------------------
-
-def randomize_norms(model, gen):
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, (nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm)):
-                m.weight.copy_(1.0 + 0.1 * torch.randn(m.weight.shape, generator=gen))
-                m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=gen))
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.copy_(0.1 * torch.randn(m.running_mean.shape, generator=gen))
-                m.running_var.copy_(1.0 + 0.1 * torch.rand(m.running_var.shape, generator=gen))
-
-
-def save(path, array):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    array = np.asarray(array)
-    np.save(path, array if array.ndim == 0 else np.ascontiguousarray(array))
-
 
 def loss_of(out, loss, labels, target):
     if loss == "cross-entropy":

@@ -439,20 +439,50 @@ LogicalResult convertGlobalAveragePool(NodeContext &ctx) {
   return success();
 }
 
-LogicalResult convertBatchNorm(NodeContext &ctx) {
+/// Checks a normalization's input (float, rank >= minRank) and its
+/// per-channel parameters (inputs 1..numParams, each of shape [C]).
+LogicalResult checkNormInputs(NodeContext &ctx, int64_t minRank,
+                              unsigned numParams, StringRef op) {
   Tensor &x = ctx.input(0);
   if (!isFloat(x.kind))
     return ctx.fail("expects a float input");
-  if (x.rank() < 2)
-    return ctx.fail("expects an input of rank 2 or more");
-  for (unsigned k = 1; k < 5; ++k) {
+  if (x.rank() < minRank)
+    return ctx.fail("expects an input of rank " + std::to_string(minRank) +
+                    " or more" + (minRank == 3 ? " (N, C, D1, ...)" : ""));
+  for (unsigned k = 1; k <= numParams; ++k) {
     if (!ctx.hasInput(k))
-      return ctx.fail("BatchNormalization needs 5 inputs");
+      return ctx.fail(op.str() + " needs " + std::to_string(numParams + 1) +
+                      " inputs");
     Tensor &p = ctx.input(k);
     if (p.rank() != 1 || p.shape[0] != x.shape[1])
       return ctx.fail("input " + std::to_string(k) + " must have shape [" +
                       std::to_string(x.shape[1]) + "]");
   }
+  return success();
+}
+
+/// A normalization's input in its layout (NHWC for rank 4), the channel
+/// axis there, and the shape per-channel parameters broadcast from.
+struct NormInput {
+  Layout layout;
+  Value v;
+  int64_t channelAxis;
+  SmallVector<int64_t> paramShape;
+};
+NormInput normInput(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  Layout layout = x.rank() == 4 ? Layout::NHWC : Layout::Native;
+  int64_t channelAxis = physicalAxis(1, layout);
+  SmallVector<int64_t> paramShape(x.rank(), 1);
+  paramShape[channelAxis] = x.shape[1];
+  return {layout, layout == Layout::NHWC ? ctx.nhwc(x) : ctx.native(x),
+          channelAxis, paramShape};
+}
+
+LogicalResult convertBatchNorm(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  if (failed(checkNormInputs(ctx, 2, 4, "BatchNormalization")))
+    return failure();
   FailureOr<double> eps = ctx.floatAttr("epsilon", 1e-5);
   FailureOr<double> momentum = ctx.floatAttr("momentum", 0.9);
   if (failed(eps) || failed(momentum))
@@ -469,13 +499,11 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
       training |= !ctx.node().output(k).empty();
   }
   TosaBuilder &tb = ctx.tosa();
-  Layout layout = x.rank() == 4 ? Layout::NHWC : Layout::Native;
-  Value v = layout == Layout::NHWC ? ctx.nhwc(x) : ctx.native(x);
-  int64_t rank = x.rank();
-  int64_t channelAxis = physicalAxis(1, layout);
-  SmallVector<int64_t> paramShape(rank, 1);
-  paramShape[channelAxis] = x.shape[1];
-  auto param = [&](unsigned k) { return tb.reshape(ctx.native(k), paramShape); };
+  NormInput in = normInput(ctx);
+  Layout layout = in.layout;
+  Value v = in.v;
+  int64_t rank = x.rank(), channelAxis = in.channelAxis;
+  auto param = [&](unsigned k) { return tb.reshape(ctx.native(k), in.paramShape); };
   Value scale = param(1), bias = param(2);
   std::vector<int64_t> reduceAxes;
   for (int64_t d = 0; d < rank; ++d)
@@ -540,29 +568,17 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
 /// zeros), reshape back, and the per-channel affine map.
 LogicalResult convertInstanceNorm(NodeContext &ctx) {
   Tensor &x = ctx.input(0);
-  if (!isFloat(x.kind))
-    return ctx.fail("expects a float input");
-  if (x.rank() < 3)
-    return ctx.fail("expects an input of rank 3 or more (N, C, D1, ...)");
-  for (unsigned k = 1; k < 3; ++k) {
-    if (!ctx.hasInput(k))
-      return ctx.fail("InstanceNormalization needs 3 inputs");
-    Tensor &p = ctx.input(k);
-    if (p.rank() != 1 || p.shape[0] != x.shape[1])
-      return ctx.fail("input " + std::to_string(k) + " must have shape [" +
-                      std::to_string(x.shape[1]) + "]");
-  }
+  if (failed(checkNormInputs(ctx, 3, 2, "InstanceNormalization")))
+    return failure();
   FailureOr<double> eps = ctx.floatAttr("epsilon", 1e-5);
   if (failed(eps))
     return failure();
   TosaBuilder &tb = ctx.tosa();
-  Layout layout = x.rank() == 4 ? Layout::NHWC : Layout::Native;
-  Value v = layout == Layout::NHWC ? ctx.nhwc(x) : ctx.native(x);
-  int64_t rank = x.rank();
-  int64_t channelAxis = physicalAxis(1, layout);
-  SmallVector<int64_t> paramShape(rank, 1);
-  paramShape[channelAxis] = x.shape[1];
-  auto param = [&](unsigned k) { return tb.reshape(ctx.native(k), paramShape); };
+  NormInput in = normInput(ctx);
+  Layout layout = in.layout;
+  Value v = in.v;
+  int64_t rank = x.rank(), channelAxis = in.channelAxis;
+  auto param = [&](unsigned k) { return tb.reshape(ctx.native(k), in.paramShape); };
   std::vector<int64_t> reduceAxes;
   int64_t count = 1;
   for (int64_t d = 1; d < rank; ++d)
