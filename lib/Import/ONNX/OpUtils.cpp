@@ -86,4 +86,19 @@ double largestFinite(Type elementType) {
   return std::numeric_limits<float>::max();
 }
 
+Moments computeMoments(rev::TosaBuilder &tb, Value v, ArrayRef<int64_t> axes,
+                       double eps) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t count = 1;
+  for (int64_t d : axes)
+    count *= type.getDimSize(d);
+  Moments m;
+  m.mean = tb.mul(tb.reduceSum(v, axes), tb.scalarLike(v, 1.0 / count));
+  m.centered = tb.sub(v, m.mean);
+  m.var = tb.mul(tb.reduceSum(tb.mul(m.centered, m.centered), axes),
+                 tb.scalarLike(v, 1.0 / count));
+  m.inv = tb.rsqrt(tb.add(m.var, tb.scalarLike(m.var, eps)));
+  return m;
+}
+
 } // namespace rev::onnx_import

@@ -34,6 +34,15 @@ mlir::Value broadcastOperand(NodeContext &ctx, Tensor &t, int64_t rank,
 /// result would be small enough to keep as a constant.
 bool allConstant(NodeContext &ctx);
 
+/// The statistics normalizations use, of `v` over `axes` (the biased
+/// variance): mean and var keep the reduced axes as size 1, centered is
+/// v - mean, inv = 1 / sqrt(var + eps).
+struct Moments {
+  mlir::Value mean, centered, var, inv;
+};
+Moments computeMoments(rev::TosaBuilder &tb, mlir::Value v,
+                       llvm::ArrayRef<int64_t> axes, double eps);
+
 /// The largest finite value of a float element type.
 double largestFinite(mlir::Type elementType);
 

@@ -519,11 +519,7 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
     return success();
   }
   // Batch statistics (biased variance for normalizing).
-  Value mean = tb.mul(tb.reduceSum(v, reduceAxes), tb.scalarLike(v, 1.0 / count));
-  Value centered = tb.sub(v, mean);
-  Value var = tb.mul(tb.reduceSum(tb.mul(centered, centered), reduceAxes),
-                     tb.scalarLike(v, 1.0 / count));
-  Value inv = tb.rsqrt(tb.add(var, tb.scalarLike(var, *eps)));
+  auto [mean, centered, var, inv] = computeMoments(tb, v, reduceAxes, *eps);
   Value y = tb.add(tb.mul(tb.mul(centered, inv), scale), bias);
   ctx.setOutput(0, y, x.kind, x.shape, layout);
 
@@ -580,18 +576,11 @@ LogicalResult convertInstanceNorm(NodeContext &ctx) {
   int64_t rank = x.rank(), channelAxis = in.channelAxis;
   auto param = [&](unsigned k) { return tb.reshape(ctx.native(k), in.paramShape); };
   std::vector<int64_t> reduceAxes;
-  int64_t count = 1;
   for (int64_t d = 1; d < rank; ++d)
-    if (d != channelAxis) {
+    if (d != channelAxis)
       reduceAxes.push_back(d);
-      count *= cast<RankedTensorType>(v.getType()).getDimSize(d);
-    }
-  Value mean = tb.mul(tb.reduceSum(v, reduceAxes), tb.scalarLike(v, 1.0 / count));
-  Value centered = tb.sub(v, mean);
-  Value var = tb.mul(tb.reduceSum(tb.mul(centered, centered), reduceAxes),
-                     tb.scalarLike(v, 1.0 / count));
-  Value inv = tb.rsqrt(tb.add(var, tb.scalarLike(var, *eps)));
-  Value y = tb.add(tb.mul(tb.mul(centered, inv), param(1)), param(2));
+  Moments m = computeMoments(tb, v, reduceAxes, *eps);
+  Value y = tb.add(tb.mul(tb.mul(m.centered, m.inv), param(1)), param(2));
   ctx.setOutput(0, y, x.kind, x.shape, layout);
   return success();
 }

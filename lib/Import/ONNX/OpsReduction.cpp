@@ -128,18 +128,11 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
   TosaBuilder &tb = ctx.tosa();
   Value v = ctx.native(x);
   std::vector<int64_t> axes;
-  int64_t count = 1;
-  for (int64_t d = *axis; d < x.rank(); ++d) {
+  for (int64_t d = *axis; d < x.rank(); ++d)
     axes.push_back(d);
-    count *= x.shape[d];
-  }
   std::vector<int64_t> normShape(x.shape.begin() + *axis, x.shape.end());
-  Value mean = tb.mul(tb.reduceSum(v, axes), tb.scalarLike(v, 1.0 / count));
-  Value centered = tb.sub(v, mean);
-  Value var = tb.mul(tb.reduceSum(tb.mul(centered, centered), axes),
-                     tb.scalarLike(v, 1.0 / count));
-  Value inv = tb.rsqrt(tb.add(var, tb.scalarLike(var, *eps)));
-  Value y = tb.mul(centered, inv);
+  Moments m = computeMoments(tb, v, axes, *eps);
+  Value y = tb.mul(m.centered, m.inv);
   for (unsigned k : {1u, 2u}) {
     if (!ctx.hasInput(k))
       continue;
@@ -153,8 +146,8 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
   std::vector<int64_t> statShape = x.shape;
   for (int64_t d : axes)
     statShape[d] = 1;
-  ctx.setOutput(1, mean, x.kind, statShape);
-  ctx.setOutput(2, inv, x.kind, statShape);
+  ctx.setOutput(1, m.mean, x.kind, statShape);
+  ctx.setOutput(2, m.inv, x.kind, statShape);
   return success();
 }
 
