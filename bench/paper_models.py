@@ -21,12 +21,17 @@ Writes OUT_DIR/<name>/model.onnx and inputs/{x,labels}.npy.
 import argparse
 import io
 import os
+import sys
 import warnings
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                "utils", "models"))
+from generate import RevBlock  # noqa: E402  (the unit: y1 = x1 + F(x2), ...)
 
 warnings.filterwarnings("ignore")
 
@@ -43,19 +48,6 @@ def bottleneck(c):
                          nn.BatchNorm2d(inner), nn.ReLU(), nn.Conv2d(inner, c, 1))
 
 
-class Unit(nn.Module):
-    def __init__(self, channels, residual):
-        super().__init__()
-        self.f = residual(channels // 2)
-        self.g = residual(channels // 2)
-
-    def forward(self, x):
-        x1, x2 = torch.chunk(x, 2, dim=1)
-        y1 = x1 + self.f(x2)
-        y2 = x2 + self.g(y1)
-        return torch.cat([y1, y2], dim=1)
-
-
 class PaperRevNet(nn.Module):
     def __init__(self, units, channels, residual, expansion=1, classes=10):
         super().__init__()
@@ -65,7 +57,7 @@ class PaperRevNet(nn.Module):
             if s > 0:
                 layers += [nn.Conv2d(widths[s - 1], w, 3, stride=2, padding=1),
                            nn.BatchNorm2d(w), nn.ReLU()]
-            layers += [Unit(w, residual) for _ in range(n)]
+            layers += [RevBlock(w, residual) for _ in range(n)]
         self.body = nn.Sequential(*layers)
         self.head = nn.Linear(widths[-1], classes)
 

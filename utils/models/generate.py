@@ -44,13 +44,15 @@ def bn_relu_conv(c_in, c_out):
 
 
 class RevBlock(nn.Module):
-    """RevNet's additive coupling, written with torch.chunk and torch.cat."""
+    """RevNet's additive coupling, written with torch.chunk and torch.cat;
+    F and G made by `make(half)` (BatchNorm, ReLU, conv by default)."""
 
-    def __init__(self, channels):
+    def __init__(self, channels, make=None):
         super().__init__()
         half = channels // 2
-        self.f = bn_relu_conv(half, half)
-        self.g = bn_relu_conv(half, half)
+        make = make or (lambda c: bn_relu_conv(c, c))
+        self.f = make(half)
+        self.g = make(half)
 
     def forward(self, x):
         x1, x2 = torch.chunk(x, 2, dim=1)

@@ -49,7 +49,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate import randomize_norms, save  # noqa: E402
+import generate  # noqa: E402
+from generate import RevBlock, randomize_norms, save  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -59,22 +60,7 @@ warnings.filterwarnings("ignore")
 # ---------------------------------------------------------------------------
 
 def bn_relu_conv(c):
-    return nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1))
-
-
-class ChunkBlock(nn.Module):
-    """y1 = x1 + F(x2), y2 = x2 + G(y1) with torch.chunk/torch.cat."""
-
-    def __init__(self, c, make):
-        super().__init__()
-        self.f = make(c // 2)
-        self.g = make(c // 2)
-
-    def forward(self, x):
-        x1, x2 = torch.chunk(x, 2, dim=1)
-        y1 = x1 + self.f(x2)
-        y2 = x2 + self.g(y1)
-        return torch.cat([y1, y2], dim=1)
+    return generate.bn_relu_conv(c, c)
 
 
 class RevNet(nn.Module):
@@ -82,10 +68,10 @@ class RevNet(nn.Module):
         super().__init__()
         self.stem = nn.Sequential(nn.Conv2d(3, width, 3, padding=1),
                                   nn.BatchNorm2d(width), nn.ReLU())
-        self.stage1 = nn.Sequential(*[ChunkBlock(width, make) for _ in range(blocks)])
+        self.stage1 = nn.Sequential(*[RevBlock(width, make) for _ in range(blocks)])
         self.down = nn.Sequential(nn.Conv2d(width, 2 * width, 3, stride=2, padding=1),
                                   nn.BatchNorm2d(2 * width), nn.ReLU())
-        self.stage2 = nn.Sequential(*[ChunkBlock(2 * width, make) for _ in range(blocks)])
+        self.stage2 = nn.Sequential(*[RevBlock(2 * width, make) for _ in range(blocks)])
         self.head = nn.Linear(2 * width, classes)
 
     def forward(self, x):
@@ -279,7 +265,7 @@ class Mixed(nn.Module):
         self.res = nn.Sequential(BasicBlock(width), BasicBlock(width))
         self.down = nn.Sequential(nn.Conv2d(width, 2 * width, 3, stride=2, padding=1),
                                   nn.BatchNorm2d(2 * width), nn.ReLU())
-        self.rev = nn.Sequential(*[ChunkBlock(2 * width, bn_relu_conv) for _ in range(3)])
+        self.rev = nn.Sequential(*[RevBlock(2 * width, bn_relu_conv) for _ in range(3)])
         self.head = nn.Linear(2 * width, classes)
 
     def forward(self, x):
