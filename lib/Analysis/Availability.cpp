@@ -10,21 +10,8 @@ using namespace mlir;
 
 namespace rev {
 
-StringRef stringifyValueClass(ValueClass c) {
-  switch (c) {
-  case ValueClass::Argument:
-    return "argument";
-  case ValueClass::Parameter:
-    return "parameter-derived";
-  case ValueClass::View:
-    return "view";
-  case ValueClass::Activation:
-    return "activation";
-  }
-  return "?";
-}
-
-bool isCheapView(Operation *op) {
+/// Views cheaper to recompute in the backward than to store.
+static bool isCheapView(Operation *op) {
   return isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::CastOp, tosa::SliceOp,
              tosa::ReverseOp, tosa::ConstShapeOp, tosa::IdentityOp>(op);
 }

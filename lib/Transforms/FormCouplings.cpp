@@ -255,12 +255,10 @@ bool CouplingFinder::tryAffine(tosa::AddOp add, std::string &why) {
         bool passedOn = llvm::any_of(x1.getUsers(), [&](Operation *user) {
           return !st.ops.contains(user);
         });
-        if (!found)
-          found.emplace(x1, st);
-        if (passedOn) {
-          found.emplace(x1, st);
+        if (passedOn || !found)
+          found.emplace(x1, std::move(st));
+        if (passedOn)
           break;
-        }
       }
       if (found) {
         auto &[x1, st] = *found;

@@ -10,7 +10,11 @@
 // transpose, concat, reverse, a constant permutation; an add or a
 // multiplication by a parameter, the latter provably nonzero) whose results
 // are all available in the backward, or when slices of v partition it
-// (torch.chunk) and each slice is derived. Values are *available* when they
+// (torch.chunk) and each slice is derived. Views invert exactly; couplings,
+// adds and multiplications invert up to the rounding of one operation per
+// element (x = y - b, x = y / s: the rule of a coupling's own inverse
+// x1 = y1 - F(x2)); numerics=true measures what that costs. Values are
+// *available* when they
 // are function arguments, recomputable (rev::ValueClassifier: constants,
 // parameter-derived values, views of arguments), forward results (outputs
 // and kept tape entries), or the results of a coupling that the rewrite
@@ -74,17 +78,6 @@ bool isCoupling(Operation *op) {
   return isa<rev::CouplingOp, rev::AffineCouplingOp>(op);
 }
 
-/// Ops the rewrite inverts through: everything InvertibleOpInterface
-/// inverts where it stands. Views (reshape, transpose, concat, reverse, a
-/// gather with a constant permutation, identity, negate) invert exactly;
-/// couplings and adds, subtractions and multiplications by a parameter or
-/// constant invert up to the rounding of one operation (x = y - b,
-/// x = y / s with s provably nonzero: the rule a coupling's own inverse
-/// x1 = y1 - F(x2) follows). numerics=true measures what that costs.
-bool isExactlyInvertible(Operation *op) {
-  return isa<rev::InvertibleOpInterface>(op);
-}
-
 /// x1 + F(x2) where x1 = y1 - F(x2) is y1 again. Not a valid rewrite in
 /// general floating point (so not a canonicalization); here it restores the
 /// value the forward computed, of which x1 is the reconstruction.
@@ -127,7 +120,7 @@ public:
                 unsigned checkpointEvery, bool explain, bool numerics)
       : forward(forward), backward(backward), ctx(forward.getContext()),
         checkpointEvery(checkpointEvery), explain(explain),
-        numerics(numerics) {}
+        numerics(numerics), classes(forward.getBody().front()) {}
 
   LogicalResult run(ModuleOp module);
 
@@ -144,6 +137,9 @@ private:
   void rewriteCalls();
   /// Why the forward value `v`, a tape entry, cannot be rebuilt.
   std::string whyStored(Value v);
+  /// What `user`'s inverse needs that the backward has neither stored nor
+  /// rebuilt ("its results", ...), or null if its inverse can be built.
+  const char *inverseBlocker(Operation *user);
 
   func::FuncOp forward, backward;
   MLIRContext *ctx;
@@ -169,7 +165,7 @@ private:
   SmallVector<int> fwdResultOld; // old index of each result (-1: new)
 
   DenseMap<Value, Avail> avail;
-  std::optional<rev::ValueClassifier> classes; // of the forward
+  rev::ValueClassifier classes; // of the forward, as it was before the rewrite
   DenseMap<Value, Node *> producer; // derived value -> node
   std::vector<std::unique_ptr<Node>> nodes;
   DenseMap<Operation *, Node *> nodeOfOp;
@@ -181,9 +177,28 @@ private:
 /// Constants, parameter-derived values and cheap views of arguments (the
 /// shared classification): recomputed in the backward.
 bool Reconstructor::isStatic(Value v) {
-  if (!classes)
-    classes.emplace(forward.getBody().front());
-  return !isa<BlockArgument>(v) && classes->isRecomputable(v);
+  return !isa<BlockArgument>(v) && classes.isRecomputable(v);
+}
+
+const char *Reconstructor::inverseBlocker(Operation *user) {
+  auto inv = cast<rev::InvertibleOpInterface>(user);
+  const char *blocker = nullptr;
+  for (Value r : user->getResults())
+    if (availability(r) == Avail::None && !isCoupling(user))
+      blocker = "its results";
+  for (auto [i, operand] : llvm::enumerate(user->getOperands()))
+    if (!llvm::is_contained(inv.getInvertedOperands(), i) &&
+        (availability(operand) == Avail::None ||
+         availability(operand) == Avail::Top))
+      blocker = "its context operands";
+  // Values the regions use from above: weights and constants.
+  llvm::SetVector<Value> above;
+  for (Region &region : user->getRegions())
+    getUsedValuesDefinedAbove(region, above);
+  for (Value a : above)
+    if (!isa<BlockArgument>(a) && !isStatic(a))
+      blocker = "values its regions read from above";
+  return blocker;
 }
 
 Avail Reconstructor::availability(Value v) {
@@ -211,29 +226,11 @@ Avail Reconstructor::availability(Value v) {
     auto isKept = [&](Operation *user) { return keepInputs.contains(user); };
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
-      if (user->getBlock() != &body || !isExactlyInvertible(user) ||
-          isKept(user))
-        continue;
-      auto inv = cast<rev::InvertibleOpInterface>(user);
-      if (!llvm::is_contained(inv.getInvertedOperands(),
-                              use.getOperandNumber()))
-        continue;
-      bool ok = true;
-      for (Value r : user->getResults()) {
-        Avail a = availability(r);
-        ok &= a != Avail::None || isCoupling(user);
-      }
-      for (auto [i, operand] : llvm::enumerate(user->getOperands()))
-        if (!llvm::is_contained(inv.getInvertedOperands(), i))
-          ok &= availability(operand) != Avail::None &&
-                availability(operand) != Avail::Top;
-      // Values the regions use from above: weights and constants.
-      llvm::SetVector<Value> above;
-      for (Region &region : user->getRegions())
-        getUsedValuesDefinedAbove(region, above);
-      for (Value a : above)
-        ok &= isa<BlockArgument>(a) || isStatic(a);
-      if (!ok)
+      auto inv = dyn_cast<rev::InvertibleOpInterface>(user);
+      if (user->getBlock() != &body || !inv || isKept(user) ||
+          !llvm::is_contained(inv.getInvertedOperands(),
+                              use.getOperandNumber()) ||
+          inverseBlocker(user))
         continue;
       Node *&node = nodeOfOp[user];
       if (!node) {
@@ -568,21 +565,8 @@ std::string Reconstructor::whyStored(Value v) {
     } else if (!llvm::is_contained(inv.getInvertedOperands(),
                                    use.getOperandNumber())) {
       add("a context operand of " + name + " (not rebuilt by its inverse)");
-    } else if (!isExactlyInvertible(user)) {
-      add("read by " + name + ", invertible only up to rounding (not "
-          "inverted)");
-    } else {
-      std::string missing;
-      for (Value r : user->getResults())
-        if (availability(r) == Avail::None)
-          missing = "its results";
-      for (auto [i, o] : llvm::enumerate(user->getOperands()))
-        if (!llvm::is_contained(inv.getInvertedOperands(), i) &&
-            (availability(o) == Avail::None || availability(o) == Avail::Top))
-          missing = "its context operands";
-      add("read by " + name + ", whose inverse needs " +
-          (missing.empty() ? std::string("values from above")
-                           : missing) +
+    } else if (const char *blocker = inverseBlocker(user)) {
+      add("read by " + name + ", whose inverse needs " + blocker +
           ", neither stored nor rebuilt");
     }
   }

@@ -34,12 +34,6 @@ enum class ValueClass {
   Activation,       // computed from the data: stored or inverted
 };
 
-/// The name used in remarks and docs ("parameter-derived", ...).
-llvm::StringRef stringifyValueClass(ValueClass c);
-
-/// Views cheaper to recompute in the backward than to store.
-bool isCheapView(mlir::Operation *op);
-
 class ValueClassifier {
 public:
   /// Classifies values of `body` (a function's entry block). Arguments of
