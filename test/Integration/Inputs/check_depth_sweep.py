@@ -10,14 +10,12 @@ a fifth of store mode's peak. With two output directories (rev-run
 and that the angle between all parameter gradients, flattened, is under a
 degree (the RevNet paper's bound). Prints the table it checked.
 """
-import glob
 import json
-import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import npy  # noqa: E402
+import grads  # noqa: E402
 
 
 def peak(path):
@@ -26,18 +24,10 @@ def peak(path):
 
 
 def check_gradients(store_dir, rev_dir):
-    dot = ns = nr = 0.0
-    names = sorted(glob.glob(os.path.join(store_dir, "grad.*.npy")))
-    for path in names:
-        _, s = npy.load(path)
-        _, r = npy.load(os.path.join(rev_dir, os.path.basename(path)))
-        dot += sum(a * b for a, b in zip(s, r))
-        ns += sum(a * a for a in s)
-        nr += sum(b * b for b in r)
-    cos = max(-1.0, min(1.0, dot / math.sqrt(ns * nr)))
-    angle = math.degrees(math.acos(cos))
-    _, ls = npy.load(os.path.join(store_dir, "loss.npy"))
-    _, lr = npy.load(os.path.join(rev_dir, "loss.npy"))
+    store, rev = grads.load_dir(store_dir), grads.load_dir(rev_dir)
+    names = [k for k in store if k.startswith("grad.")]
+    angle = grads.angle(store, rev)
+    ls, lr = store["loss"], rev["loss"]
     loss_err = abs(ls[0] - lr[0]) / abs(ls[0])
     print("%d gradients: angle between store and reversible %.4f degrees; "
           "loss relative error %.2g" % (len(names), angle, loss_err))
