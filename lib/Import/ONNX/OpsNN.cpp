@@ -468,6 +468,19 @@ struct NormInput {
   Value v;
   int64_t channelAxis;
   SmallVector<int64_t> paramShape;
+  /// Input k, a per-channel parameter, shaped to broadcast against v.
+  Value param(NodeContext &ctx, unsigned k) const {
+    return ctx.tosa().reshape(ctx.native(k), paramShape);
+  }
+  /// The axes other than the channel's, from `first` on.
+  std::vector<int64_t> otherAxes(int64_t first) const {
+    std::vector<int64_t> axes;
+    int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+    for (int64_t d = first; d < rank; ++d)
+      if (d != channelAxis)
+        axes.push_back(d);
+    return axes;
+  }
 };
 NormInput normInput(NodeContext &ctx) {
   Tensor &x = ctx.input(0);
@@ -502,13 +515,9 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
   NormInput in = normInput(ctx);
   Layout layout = in.layout;
   Value v = in.v;
-  int64_t rank = x.rank(), channelAxis = in.channelAxis;
-  auto param = [&](unsigned k) { return tb.reshape(ctx.native(k), in.paramShape); };
+  auto param = [&](unsigned k) { return in.param(ctx, k); };
   Value scale = param(1), bias = param(2);
-  std::vector<int64_t> reduceAxes;
-  for (int64_t d = 0; d < rank; ++d)
-    if (d != channelAxis)
-      reduceAxes.push_back(d);
+  std::vector<int64_t> reduceAxes = in.otherAxes(0);
   int64_t count = numElements(x.shape) / x.shape[1];
 
   if (!training) {
@@ -571,17 +580,11 @@ LogicalResult convertInstanceNorm(NodeContext &ctx) {
     return failure();
   TosaBuilder &tb = ctx.tosa();
   NormInput in = normInput(ctx);
-  Layout layout = in.layout;
-  Value v = in.v;
-  int64_t rank = x.rank(), channelAxis = in.channelAxis;
-  auto param = [&](unsigned k) { return tb.reshape(ctx.native(k), in.paramShape); };
-  std::vector<int64_t> reduceAxes;
-  for (int64_t d = 1; d < rank; ++d)
-    if (d != channelAxis)
-      reduceAxes.push_back(d);
-  Moments m = computeMoments(tb, v, reduceAxes, *eps);
-  Value y = tb.add(tb.mul(tb.mul(m.centered, m.inv), param(1)), param(2));
-  ctx.setOutput(0, y, x.kind, x.shape, layout);
+  // (per sample: axis 0 is not reduced)
+  Moments m = computeMoments(tb, in.v, in.otherAxes(1), *eps);
+  Value y = tb.add(tb.mul(tb.mul(m.centered, m.inv), in.param(ctx, 1)),
+                   in.param(ctx, 2));
+  ctx.setOutput(0, y, x.kind, x.shape, in.layout);
   return success();
 }
 
