@@ -219,27 +219,36 @@ def save(path, array):
     np.save(path, array if array.ndim == 0 else np.ascontiguousarray(array))
 
 
-def export(name, model, example, input_name, output_name, loss, out_dir,
-           opset, labels=None, target=None, refs=True):
-    d = os.path.join(out_dir, name)
+def write_model(d, model, example, input_name, output_name, opset, train=True,
+                labels=None, target=None):
+    """Writes d/model.onnx (training mode, or the model's mode as it is with
+    train=False) and d/inputs/*.npy; returns the ONNX bytes."""
     os.makedirs(d, exist_ok=True)
-    model.train()
+    model.train(train)
     buf = io.BytesIO()
     torch.onnx.export(model, example, buf, opset_version=opset,
-                      training=torch.onnx.TrainingMode.TRAINING,
+                      training=(torch.onnx.TrainingMode.TRAINING if train
+                                else torch.onnx.TrainingMode.PRESERVE),
                       do_constant_folding=False,
                       input_names=[input_name], output_names=[output_name])
     with open(os.path.join(d, "model.onnx"), "wb") as f:
         f.write(buf.getvalue())
-
     save(os.path.join(d, "inputs", input_name + ".npy"), example.numpy())
     if labels is not None:
         save(os.path.join(d, "inputs", "labels.npy"), labels.numpy())
     if target is not None:
         save(os.path.join(d, "inputs", "target.npy"), target.numpy())
+    return buf.getvalue()
+
+
+def export(name, model, example, input_name, output_name, loss, out_dir,
+           opset, labels=None, target=None, refs=True):
+    d = os.path.join(out_dir, name)
+    onnx_bytes = write_model(d, model, example, input_name, output_name, opset,
+                             labels=labels, target=target)
     if not refs:
         print("%-16s %6d params, %7d bytes of ONNX" % (
-            name, sum(p.numel() for p in model.parameters()), len(buf.getvalue())))
+            name, sum(p.numel() for p in model.parameters()), len(onnx_bytes)))
         return
 
     # References in float64, from a copy of the float32 model.
@@ -278,7 +287,7 @@ def export(name, model, example, input_name, output_name, loss, out_dir,
     for rname, value in running.items():
         save(os.path.join(rd, rname + ".npy"), value.float().numpy())
     print("%-16s %6d params, %7d bytes of ONNX" % (
-        name, sum(p.numel() for p in model.parameters()), len(buf.getvalue())))
+        name, sum(p.numel() for p in model.parameters()), len(onnx_bytes)))
 
 
 def build(name, out_dir):

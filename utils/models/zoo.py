@@ -36,7 +36,6 @@ Usage: /usr/bin/python3 utils/models/zoo.py [--out models/zoo] [--only NAME]
 """
 import argparse
 import copy
-import io
 import json
 import os
 import warnings
@@ -297,23 +296,10 @@ def references(model, example, loss, labels, target, dtype, train):
 def export(name, model, example, input_name, loss, out_dir, labels=None,
            target=None, train=True, refs=True):
     d = os.path.join(out_dir, name)
-    os.makedirs(d, exist_ok=True)
-    model.train(train)
-    buf = io.BytesIO()
-    torch.onnx.export(model, example, buf, opset_version=17,
-                      training=(torch.onnx.TrainingMode.TRAINING if train
-                                else torch.onnx.TrainingMode.PRESERVE),
-                      do_constant_folding=False,
-                      input_names=[input_name], output_names=["out"])
-    with open(os.path.join(d, "model.onnx"), "wb") as f:
-        f.write(buf.getvalue())
-    save(os.path.join(d, "inputs", input_name + ".npy"), example.numpy())
-    if labels is not None:
-        save(os.path.join(d, "inputs", "labels.npy"), labels.numpy())
-    if target is not None:
-        save(os.path.join(d, "inputs", "target.npy"), target.numpy())
+    onnx_bytes = generate.write_model(d, model, example, input_name, "out", 17,
+                                      train=train, labels=labels, target=target)
     info = {"loss": loss, "params": sum(p.numel() for p in model.parameters()),
-            "onnx_bytes": len(buf.getvalue())}
+            "onnx_bytes": len(onnx_bytes)}
     if refs:
         for tag, dtype in (("f64", torch.float64), ("f32", torch.float32)):
             value, grads = references(model, example, loss, labels, target, dtype, train)
