@@ -469,6 +469,16 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
                                             IntegerType::get(ctx, 64));
       lossInputName = "labels";
     }
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+      if (auto name = forward.getArgAttrOfType<StringAttr>(i, "rev.name");
+          name && name.getValue() == lossInputName) {
+        forward.erase();
+        return func.emitError()
+               << "argument #" << i << " is already named '" << lossInputName
+               << "', the name of the loss's "
+               << (options.loss == LossKind::MSE ? "target" : "labels")
+               << " argument; rename the model's input";
+      }
     unsigned idx = forward.getNumArguments();
     if (failed(forward.insertArgument(
             idx, lossInputType,

@@ -3,6 +3,7 @@
 #include "rev/Runtime/Array.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -12,6 +13,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <new>
 
 using llvm::createStringError;
 using llvm::Expected;
@@ -107,6 +109,51 @@ Array Array::zeros(DType dtype, std::vector<int64_t> shape) {
   return a;
 }
 
+std::optional<size_t> checkedNumBytes(DType dtype,
+                                      llvm::ArrayRef<int64_t> shape) {
+  int64_t n = static_cast<int64_t>(dtypeSize(dtype));
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    std::optional<int64_t> next = llvm::checkedMul(n, d);
+    if (!next)
+      return std::nullopt;
+    n = *next;
+  }
+  return static_cast<size_t>(n);
+}
+
+Expected<Array> Array::allocate(DType dtype, std::vector<int64_t> shape,
+                                StringRef what) {
+  Array a;
+  a.dtype = dtype;
+  a.shape = std::move(shape);
+  std::optional<size_t> bytes = checkedNumBytes(dtype, a.shape);
+  if (!bytes)
+    return createStringError(std::errc::value_too_large,
+                             "%s: shape %s of %s has more bytes than fit in "
+                             "64 bits",
+                             what.str().c_str(), a.shapeString().c_str(),
+                             dtypeName(dtype));
+  // LLVM's tools install a new-handler that aborts ("LLVM ERROR: out of
+  // memory"); let this one allocation fail with an exception instead.
+  std::new_handler previous = std::set_new_handler(nullptr);
+  bool failed = false;
+  try {
+    a.data.assign(*bytes, 0);
+  } catch (const std::bad_alloc &) {
+    failed = true;
+  } catch (const std::length_error &) {
+    failed = true;
+  }
+  std::set_new_handler(previous);
+  if (failed)
+    return createStringError(std::errc::not_enough_memory,
+                             "out of memory: %zu bytes for %s", *bytes,
+                             what.str().c_str());
+  return a;
+}
+
 std::string Array::shapeString() const {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -194,7 +241,9 @@ Expected<Array> readNpy(StringRef path) {
   }
   if (bytes.size() < headerStart + headerLen)
     return corrupt("truncated header");
-  StringRef header = bytes.substr(headerStart, headerLen);
+  StringRef header = bytes.substr(headerStart, headerLen).rtrim(" \n");
+  if (!header.starts_with("{") || !header.ends_with("}"))
+    return corrupt("the header is not a closed {...} dictionary");
   auto descr = headerField(header, "descr");
   auto fortran = headerField(header, "fortran_order");
   auto shape = headerField(header, "shape");
@@ -217,7 +266,7 @@ Expected<Array> readNpy(StringRef path) {
                              "endian)",
                              path.str().c_str(), d.str().c_str());
   a.dtype = *dtype;
-  if (!shape->consume_front("("))
+  if (!shape->consume_front("(") || !shape->contains(')'))
     return corrupt("malformed shape");
   StringRef dims = shape->take_until([](char c) { return c == ')'; });
   llvm::SmallVector<StringRef> parts;
@@ -232,7 +281,11 @@ Expected<Array> readNpy(StringRef path) {
     a.shape.push_back(v);
   }
   size_t dataStart = headerStart + headerLen;
-  size_t expected = a.numBytes();
+  std::optional<size_t> checked = checkedNumBytes(a.dtype, a.shape);
+  if (!checked)
+    return corrupt("shape " + a.shapeString() + " has more bytes than fit "
+                   "in 64 bits");
+  size_t expected = *checked;
   if (bytes.size() - dataStart != expected)
     return corrupt("holds " + llvm::Twine(bytes.size() - dataStart) +
                    " bytes of data, but shape " + a.shapeString() + " of " +
@@ -309,8 +362,23 @@ static Expected<Array> fromProto(const onnx::TensorProto &t, StringRef what) {
                              what.str().c_str(), t.data_type());
   }
   a.shape.assign(t.dims().begin(), t.dims().end());
+  std::optional<size_t> bytes = checkedNumBytes(a.dtype, a.shape);
+  if (!bytes)
+    return createStringError(std::errc::invalid_argument,
+                             "%s has a negative dimension or more bytes than "
+                             "fit in 64 bits",
+                             what.str().c_str());
   int64_t n = a.numElements();
-  a.data.resize(a.numBytes());
+  if (t.has_raw_data() ? t.raw_data().size() != *bytes
+                       : (a.dtype == DType::F32   ? t.float_data_size()
+                          : a.dtype == DType::F64 ? t.double_data_size()
+                          : a.dtype == DType::I64 ? t.int64_data_size()
+                                                  : t.int32_data_size()) != n)
+    return createStringError(std::errc::invalid_argument,
+                             "%s holds a different amount of data than its "
+                             "shape %s needs",
+                             what.str().c_str(), a.shapeString().c_str());
+  a.data.resize(*bytes);
   auto mismatch = [&]() {
     return createStringError(std::errc::invalid_argument,
                              "%s holds less data than its shape %s needs",

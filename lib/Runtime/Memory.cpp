@@ -2,6 +2,8 @@
 
 #include "rev/Runtime/Memory.h"
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -60,14 +62,37 @@ AllocationStats getAllocationStats() {
   return t.stats;
 }
 
+/// Compiled code cannot go on without the buffer it asked for (it would
+/// write through a null pointer): say so and exit instead of crashing.
+[[noreturn]] static void outOfMemory(uint64_t size) {
+  AllocationStats stats = getAllocationStats();
+  std::fprintf(stderr,
+               "error: out of memory: the compiled code asked for %llu bytes "
+               "(%llu bytes live in %llu buffers)\n",
+               static_cast<unsigned long long>(size),
+               static_cast<unsigned long long>(stats.liveBytes),
+               static_cast<unsigned long long>(stats.allocations -
+                                               stats.frees));
+  std::fflush(stdout);
+  std::_Exit(1);
+}
+
 void *trackedAlloc(uint64_t size) {
-  return tracker().record(std::malloc(size), size);
+  void *p = std::malloc(size);
+  if (!p && size)
+    outOfMemory(size);
+  return tracker().record(p, size);
 }
 
 void *trackedAlignedAlloc(uint64_t alignment, uint64_t size) {
   // aligned_alloc needs a size that is a multiple of the alignment.
+  if (size > UINT64_MAX - alignment)
+    outOfMemory(size);
   uint64_t rounded = (size + alignment - 1) / alignment * alignment;
-  return tracker().record(std::aligned_alloc(alignment, rounded), size);
+  void *p = std::aligned_alloc(alignment, rounded);
+  if (!p && size)
+    outOfMemory(size);
+  return tracker().record(p, size);
 }
 
 void trackedFree(void *ptr) {

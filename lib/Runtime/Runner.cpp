@@ -323,8 +323,12 @@ llvm::Error JITModule::call(const EntrySignature &sig,
                              sig.function.c_str(), sig.args.size(),
                              inputs.size());
   outputs.clear();
-  for (const TensorSpec &r : sig.results)
-    outputs.push_back(Array::zeros(r.dtype, r.shape));
+  for (const TensorSpec &r : sig.results) {
+    auto out = Array::allocate(r.dtype, r.shape, "result '" + r.name + "'");
+    if (!out)
+      return out.takeError();
+    outputs.push_back(std::move(*out));
+  }
   std::vector<void *> buffers;
   for (const Array *a : inputs)
     buffers.push_back(const_cast<uint8_t *>(a->data.data()));

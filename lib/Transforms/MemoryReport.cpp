@@ -12,6 +12,7 @@
 
 #include "rev/Autodiff/Differentiate.h"
 #include "rev/Transforms/Passes.h"
+#include "rev/Utils/TypeUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -32,12 +33,30 @@ namespace rev {
 
 namespace {
 
-int64_t bytesOf(Type type) {
-  auto t = dyn_cast<ShapedType>(type);
-  if (!t || !t.hasStaticShape())
-    return 0;
-  return t.getNumElements() *
-         std::max<int64_t>(1, (t.getElementTypeBitWidth() + 7) / 8);
+/// Sizes are checked for overflow before the report is built.
+int64_t bytesOf(Type type) { return rev::staticByteSize(type).value_or(0); }
+
+/// A tensor whose size does not fit in int64 would be counted as garbage.
+LogicalResult checkSizes(ModuleOp module) {
+  WalkResult walk = module.walk([](Operation *op) {
+    auto tooLarge = [&](Type t) { return !rev::staticByteSize(t); };
+    for (Value v : op->getResults())
+      if (tooLarge(v.getType())) {
+        op->emitError() << "a result of type " << v.getType()
+                        << " has more bytes than fit in 64 bits";
+        return WalkResult::interrupt();
+      }
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument a : block.getArguments())
+          if (tooLarge(a.getType())) {
+            op->emitError() << "an argument of type " << a.getType()
+                            << " has more bytes than fit in 64 bits";
+            return WalkResult::interrupt();
+          }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
 }
 
 /// The model block a location belongs to: the first two components of an
@@ -183,6 +202,8 @@ struct RevMemoryReportPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (failed(checkSizes(module)))
+      return signalPassFailure();
     Estimator estimator(module);
     std::vector<FunctionReport> reports;
     for (auto func : module.getOps<func::FuncOp>())

@@ -32,6 +32,7 @@
 #include "rev/Interfaces/InvertibleOpInterface.h"
 #include "rev/Transforms/Passes.h"
 #include "rev/Utils/TosaBuilder.h"
+#include "rev/Utils/TypeUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -66,13 +67,7 @@ DictionaryAttr named(MLIRContext *ctx, StringRef name) {
                            StringAttr::get(ctx, name))});
 }
 
-int64_t bytesOf(Type type) {
-  auto t = dyn_cast<RankedTensorType>(type);
-  if (!t || !t.hasStaticShape())
-    return 0;
-  return t.getNumElements() *
-         std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
-}
+int64_t bytesOf(Type type) { return rev::staticByteSize(type).value_or(0); }
 
 bool isCoupling(Operation *op) {
   return isa<rev::CouplingOp, rev::AffineCouplingOp>(op);

@@ -35,9 +35,14 @@ importToText(const llvm::MemoryBuffer &input, StringRef filename,
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = rev::importONNXModel(
-      input.getBuffer(), filename, &context,
-      rev::getONNXImportOptionsFromCommandLine());
+  llvm::Expected<rev::ONNXImportOptions> options =
+      rev::getONNXImportOptionsFromCommandLine();
+  if (!options) {
+    llvm::errs() << "error: " << llvm::toString(options.takeError()) << "\n";
+    return nullptr;
+  }
+  OwningOpRef<ModuleOp> module =
+      rev::importONNXModel(input.getBuffer(), filename, &context, *options);
   if (!module)
     return nullptr;
   std::string text;

@@ -290,8 +290,13 @@ readTestData(llvm::StringRef dir, llvm::StringRef prefix, std::string &error) {
 }
 
 /// Uniform random values in [-1, 1) of the spec's float type.
-static Array randomArray(const TensorSpec &spec, std::mt19937_64 &rng) {
-  Array a = Array::zeros(spec.dtype, spec.shape);
+static llvm::Expected<Array> randomArray(const TensorSpec &spec,
+                                         std::mt19937_64 &rng) {
+  auto allocated =
+      Array::allocate(spec.dtype, spec.shape, "random '" + spec.name + "'");
+  if (!allocated)
+    return allocated.takeError();
+  Array a = std::move(*allocated);
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
   for (int64_t i = 0; i < a.numElements(); ++i) {
     double v = dist(rng);
@@ -334,8 +339,12 @@ static int checkGradients(JITModule &jit, const EntrySignature &f,
   double tol = fdTolerance ? fdTolerance.getValue() : (f64 ? 1e-6 : 2e-2);
   // Cotangents u for the float results.
   std::vector<Array> cot;
-  for (auto &r : f.results)
-    cot.push_back(randomArray(r, rng));
+  for (auto &r : f.results) {
+    auto u = randomArray(r, rng);
+    if (!u)
+      return fail(u.takeError());
+    cot.push_back(std::move(*u));
+  }
   std::vector<const Array *> stepArgs;
   for (Array &a : inputs)
     stepArgs.push_back(&a);
@@ -368,7 +377,10 @@ static int checkGradients(JITModule &jit, const EntrySignature &f,
       continue;
     size_t k = it - f.args.begin();
     for (unsigned d = 0; d < fdDirections; ++d) {
-      Array v = randomArray(f.args[k], rng);
+      auto randomV = randomArray(f.args[k], rng);
+      if (!randomV)
+        return fail(randomV.takeError());
+      Array v = std::move(*randomV);
       double ad = dot(stepOut[r], v);
       std::vector<Array> plus = inputs, minus = inputs;
       for (int64_t i = 0; i < v.numElements(); ++i) {
@@ -412,6 +424,34 @@ static llvm::json::Object specJSON(const TensorSpec &s) {
                             {"shape", std::move(shape)}};
 }
 
+/// Options that parse but make no sense: a check with a negative tolerance
+/// passes nothing, an --expect directory that is not there compares nothing.
+static std::string checkOptions() {
+  auto finiteNonNegative = [](double v) { return std::isfinite(v) && v >= 0; };
+  if (!finiteNonNegative(relTolerance))
+    return "--rtol must be a finite number >= 0, got " +
+           std::to_string(relTolerance);
+  if (!finiteNonNegative(absTolerance))
+    return "--atol must be a finite number >= 0, got " +
+           std::to_string(absTolerance);
+  if (optLevel > 3)
+    return "-O must be 0, 1, 2 or 3, got " + std::to_string(optLevel);
+  if (repeat == 0)
+    return "--repeat must be at least 1";
+  if (!finiteNonNegative(fdEps))
+    return "--fd-eps must be a finite number >= 0 (0: the default)";
+  if (!finiteNonNegative(fdTolerance))
+    return "--fd-tolerance must be a finite number >= 0 (0: the default)";
+  if (checkGradientsFlag && fdDirections == 0)
+    return "--fd-directions must be at least 1";
+  if (!expectDir.empty() && !llvm::sys::fs::is_directory(expectDir))
+    return "--expect: '" + expectDir + "' is not a directory";
+  for (const std::string &dir : inputDirs)
+    if (!llvm::sys::fs::is_directory(dir))
+      return "--inputs: '" + dir + "' is not a directory";
+  return "";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   registerAllPasses();
@@ -429,6 +469,8 @@ int main(int argc, char **argv) {
       argc, argv,
       "rev-run: JIT-compile and run a function on the CPU (or an NVIDIA GPU "
       "with --target=gpu), measuring time and peak memory\n");
+  if (std::string error = checkOptions(); !error.empty())
+    return fail(error);
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -452,7 +494,11 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module;
   std::optional<std::vector<rev::ONNXGraphInput>> onnxInputs;
   if (rev::looksLikeONNX(inputFile, buffer->getBuffer())) {
-    rev::ONNXImportOptions options = rev::getONNXImportOptionsFromCommandLine();
+    llvm::Expected<rev::ONNXImportOptions> parsedOptions =
+        rev::getONNXImportOptionsFromCommandLine();
+    if (!parsedOptions)
+      return fail(parsedOptions.takeError());
+    rev::ONNXImportOptions options = std::move(*parsedOptions);
     // Integer graph inputs given with --inputs are bound at import time:
     // they carry shapes and axes, which static compilation needs.
     auto graphInputs = rev::listONNXGraphInputs(buffer->getBuffer());
@@ -726,7 +772,10 @@ int main(int argc, char **argv) {
     if (!found && checkGradientsFlag &&
         (spec.dtype == DType::F32 || spec.dtype == DType::F64)) {
       static std::mt19937_64 rng(seed);
-      inputs[k] = randomArray(spec, rng);
+      auto random = randomArray(spec, rng);
+      if (!random)
+        return fail(random.takeError());
+      inputs[k] = std::move(*random);
       sources[k] = "random values";
       found = true;
     }
@@ -828,7 +877,10 @@ int main(int argc, char **argv) {
       copy(buffers.back(), a.data.data(), a.numBytes(), spec.device);
     }
     for (const TensorSpec &r : sig->results) {
-      outputs.push_back(Array::zeros(r.dtype, r.shape));
+      auto out = Array::allocate(r.dtype, r.shape, "result '" + r.name + "'");
+      if (!out)
+        return fail(out.takeError());
+      outputs.push_back(std::move(*out));
       buffers.push_back(
           gpu->alloc(outputs.back().numBytes(), nullptr, !r.device));
     }
@@ -946,6 +998,9 @@ int main(int argc, char **argv) {
                    << (d.hasNaN ? " (NaN mismatch)" : "")
                    << (ok ? " ok" : " MISMATCH") << "\n";
     }
+    if (compared == 0)
+      return fail("--expect: '" + expectDir + "' holds no reference for any "
+                  "result (expected <rev.name>.npy or output_<k>.pb)");
     llvm::outs() << "compared " << compared << " result(s): "
                  << (mismatches ? std::to_string(mismatches) + " mismatch(es)"
                                 : std::string("all within tolerance"))

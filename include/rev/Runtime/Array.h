@@ -15,6 +15,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,17 @@ struct Array {
   /// Element `i` converted to double.
   double at(int64_t i) const;
   static Array zeros(DType dtype, std::vector<int64_t> shape);
+  /// Zeros, or an error ("out of memory: N bytes for <what>", or a size
+  /// that overflows) instead of an exception or a wrapped-around size.
+  static llvm::Expected<Array> allocate(DType dtype, std::vector<int64_t> shape,
+                                        llvm::StringRef what);
   std::string shapeString() const;
 };
+
+/// The byte size of a `dtype` tensor of `shape`, or nullopt if a dimension
+/// is negative or the size overflows.
+std::optional<size_t> checkedNumBytes(DType dtype,
+                                      llvm::ArrayRef<int64_t> shape);
 
 /// Reads a `.npy` file (format 1.0/2.0/3.0, little endian, C order) of a
 /// supported dtype. Errors name the file and say what is wrong.

@@ -69,16 +69,10 @@ bool tensorFromProto(const onnx::TensorProto &proto, HostTensor &out,
             onnxTypeName(proto.data_type());
     return false;
   }
-  if (proto.data_location() == onnx::TensorProto_DataLocation_EXTERNAL) {
-    error = "tensors with external data are not supported";
+  error = checkTensorProto(proto);
+  if (!error.empty())
     return false;
-  }
   out.shape.assign(proto.dims().begin(), proto.dims().end());
-  for (int64_t d : out.shape)
-    if (d < 0) {
-      error = "negative dimension";
-      return false;
-    }
   int64_t n = out.size();
   auto sizeError = [&](int64_t have, const char *unit) {
     error = "holds " + std::to_string(have) + " " + unit + ", but its shape " +
@@ -538,6 +532,9 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     if (llvm::is_contained(t->shape, 0))
       return emitError(loc) << "output '" << out << "' is empty (a dimension "
                                "of size 0); empty tensors are not supported";
+    if (!checkedNumElements(t->shape, 8))
+      return emitError(loc) << "output '" << out << "' has more elements than "
+                               "fit in 64 bits of bytes";
   }
   return success();
 }
@@ -830,6 +827,10 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     emitError(floc) << "the model imports no opset of the default ONNX domain";
     return nullptr;
   }
+  if (failed(checkModel(model)))
+    return nullptr;
+  if (opset < kMinConvertibleOpset && failed(acceptOldOpset(model)))
+    return nullptr;
   if (opset >= kMinConvertibleOpset && opset < kMinOpset) {
     // Older models are upgraded with ONNX's own version converter.
     try {
@@ -846,7 +847,9 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     emitError(floc) << "unsupported opset " << opset << " (supported: "
                     << kMinOpset << " to " << kMaxOpset
                     << ", as PyTorch 1.13 exports; " << kMinConvertibleOpset
-                    << " to " << kMinOpset - 1 << " are upgraded)";
+                    << " to " << kMinOpset - 1
+                    << " are upgraded; older ones are accepted when their ops "
+                       "are unchanged since)";
     return nullptr;
   }
   // Fix symbolic input dims before shape inference so that it can use them.
@@ -927,9 +930,17 @@ OwningOpRef<ModuleOp> importONNXModel(StringRef contents, StringRef filename,
   onnx::ModelProto model;
   if (isTextual(contents)) {
     std::string text = contents.str();
-    onnx::Status status = onnx::OnnxParser::Parse(model, text.c_str());
-    if (!status.IsOK()) {
-      emitError(floc) << "cannot parse ONNX text: " << status.ErrorMessage();
+    std::string error;
+    try {
+      onnx::Status status = onnx::OnnxParser::Parse(model, text.c_str());
+      if (!status.IsOK())
+        error = status.ErrorMessage();
+    } catch (const std::exception &e) {
+      // The parser converts literals with std::stoll and friends.
+      error = std::string("invalid literal (") + e.what() + ")";
+    }
+    if (!error.empty()) {
+      emitError(floc) << "cannot parse ONNX text: " << error;
       return nullptr;
     }
   } else if (contents.empty() ||
@@ -947,8 +958,12 @@ std::vector<ONNXGraphInput> listONNXGraphInputs(StringRef contents) {
   std::vector<ONNXGraphInput> out;
   if (isTextual(contents)) {
     std::string text = contents.str();
-    if (!onnx::OnnxParser::Parse(model, text.c_str()).IsOK())
+    try {
+      if (!onnx::OnnxParser::Parse(model, text.c_str()).IsOK())
+        return out;
+    } catch (const std::exception &) {
       return out;
+    }
   } else if (!model.ParseFromArray(contents.data(), contents.size())) {
     return out;
   }
@@ -988,6 +1003,9 @@ std::string parseInputShapeOption(StringRef spec, ONNXImportOptions &options) {
              spec.str();
     shape.push_back(d);
   }
+  if (!onnx_import::checkedNumElements(shape, 8))
+    return "the shape in --onnx-input-shape=" + spec.str() +
+           " has more elements than fit in 64 bits of bytes";
   options.inputShapes[name] = shape;
   return "";
 }

@@ -201,6 +201,13 @@ public:
   const ONNXImportOptions &getOptions() const { return options; }
 
 private:
+  /// What ONNX's shape inference and version converter rely on: tensor data
+  /// that matches its dims, positive strides, ONNX's own per-node checks
+  /// (arity, required inputs, attribute types). ModelChecks.cpp.
+  mlir::LogicalResult checkModel(const onnx::ModelProto &model);
+  /// Models older than kMinConvertibleOpset: accepted when every op's
+  /// definition is unchanged since the model's opset.
+  mlir::LogicalResult acceptOldOpset(onnx::ModelProto &model);
   mlir::LogicalResult importGraph(const onnx::GraphProto &graph);
   mlir::LogicalResult importNode(const onnx::NodeProto &node, int index);
   mlir::Location nodeLoc(const onnx::NodeProto &node, int index);
@@ -220,6 +227,9 @@ private:
 /// the data matches the shape. `what` names it in the error.
 bool tensorFromProto(const onnx::TensorProto &proto, HostTensor &out,
                      std::string &error);
+/// Why a TensorProto cannot be read (its data does not match its dims, its
+/// element count overflows, its data is external), or "" if it can.
+std::string checkTensorProto(const onnx::TensorProto &proto);
 /// ONNX data type -> ElemKind; false if unsupported.
 bool elemKindFromONNX(int32_t type, ElemKind &kind);
 const char *onnxTypeName(int32_t type);

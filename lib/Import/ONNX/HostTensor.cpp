@@ -4,6 +4,8 @@
 
 #include "rev/Utils/TosaBuilder.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 #include <cmath>
 
 namespace rev::onnx_import {
@@ -25,9 +27,23 @@ const char *elemKindName(ElemKind kind) {
 }
 
 int64_t numElements(llvm::ArrayRef<int64_t> shape) {
+  // Saturates, so that a size check on a hostile shape cannot wrap around.
+  return checkedNumElements(shape).value_or(INT64_MAX);
+}
+
+std::optional<int64_t> checkedNumElements(llvm::ArrayRef<int64_t> shape,
+                                          int64_t elementBytes) {
   int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    std::optional<int64_t> next = llvm::checkedMul(n, d);
+    if (!next)
+      return std::nullopt;
+    n = *next;
+  }
+  if (!llvm::checkedMul(n, std::max<int64_t>(elementBytes, 1)))
+    return std::nullopt;
   return n;
 }
 

@@ -13,6 +13,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,13 @@ enum class ElemKind { F32, F64, I64, I32, Bool };
 const char *elemKindName(ElemKind kind);
 inline bool isFloat(ElemKind k) { return k == ElemKind::F32 || k == ElemKind::F64; }
 
+/// The element count of `shape`; INT64_MAX if it overflows (or a dimension
+/// is negative), so that size limits hold on hostile shapes.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
+/// The element count of `shape`, or nullopt if a dimension is negative or the
+/// count times `elementBytes` overflows int64.
+std::optional<int64_t> checkedNumElements(llvm::ArrayRef<int64_t> shape,
+                                          int64_t elementBytes = 1);
 
 struct HostTensor {
   ElemKind kind = ElemKind::F32;

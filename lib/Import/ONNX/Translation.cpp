@@ -42,7 +42,6 @@ struct ImportOptionsCL {
 };
 
 llvm::ManagedStatic<ImportOptionsCL> clOptions;
-rev::ONNXImportOptions parsedOptions;
 
 } // namespace
 
@@ -50,37 +49,34 @@ namespace rev {
 
 void registerONNXImportCommandLineOptions() { *clOptions; }
 
-const ONNXImportOptions &getONNXImportOptionsFromCommandLine() {
-  parsedOptions = ONNXImportOptions();
+llvm::Expected<ONNXImportOptions> getONNXImportOptionsFromCommandLine() {
+  ONNXImportOptions parsed;
+  auto error = [](const llvm::Twine &message) {
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   message.str().c_str());
+  };
   if (clOptions->listOps) {
     for (const std::string &op : listSupportedONNXOps())
       llvm::outs() << op << "\n";
     exit(0);
   }
-  if (clOptions->weights == "constants") {
-    parsedOptions.weights = ONNXImportOptions::Weights::Constants;
-  } else if (clOptions->weights != "arguments") {
-    llvm::errs() << "error: --onnx-weights must be 'arguments' or "
-                    "'constants', not '"
-                 << clOptions->weights << "'\n";
-    exit(1);
-  }
+  if (clOptions->weights == "constants")
+    parsed.weights = ONNXImportOptions::Weights::Constants;
+  else if (clOptions->weights != "arguments")
+    return error("--onnx-weights must be 'arguments' or 'constants', not '" +
+                 clOptions->weights + "'");
   for (const std::string &spec : clOptions->inputShapes) {
-    std::string error = parseInputShapeOption(spec, parsedOptions);
-    if (!error.empty()) {
-      llvm::errs() << "error: " << error << "\n";
-      exit(1);
-    }
+    std::string message = parseInputShapeOption(spec, parsed);
+    if (!message.empty())
+      return error(message);
   }
-  parsedOptions.functionName = clOptions->functionName;
-  if (clOptions->bnRunningVar == "unbiased") {
-    parsedOptions.unbiasedRunningVar = true;
-  } else if (clOptions->bnRunningVar != "biased") {
-    llvm::errs() << "error: --onnx-bn-running-var must be 'biased' or "
-                    "'unbiased'\n";
-    exit(1);
-  }
-  return parsedOptions;
+  parsed.functionName = clOptions->functionName;
+  if (clOptions->bnRunningVar == "unbiased")
+    parsed.unbiasedRunningVar = true;
+  else if (clOptions->bnRunningVar != "biased")
+    return error("--onnx-bn-running-var must be 'biased' or 'unbiased', not '" +
+                 clOptions->bnRunningVar + "'");
+  return parsed;
 }
 
 void registerONNXImportTranslation() {
@@ -93,8 +89,16 @@ void registerONNXImportTranslation() {
         const llvm::MemoryBuffer *buffer =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         StringRef name = buffer->getBufferIdentifier();
-        return importONNXModel(buffer->getBuffer(), name, context,
-                               getONNXImportOptionsFromCommandLine());
+        // An error fails the translation (and mlir-translate then removes
+        // its output file) rather than exiting with the file half-written.
+        llvm::Expected<ONNXImportOptions> options =
+            getONNXImportOptionsFromCommandLine();
+        if (!options) {
+          emitError(UnknownLoc::get(context))
+              << llvm::toString(options.takeError());
+          return nullptr;
+        }
+        return importONNXModel(buffer->getBuffer(), name, context, *options);
       },
       [](DialectRegistry &registry) {
         registry.insert<func::FuncDialect, tosa::TosaDialect>();

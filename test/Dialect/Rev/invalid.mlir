@@ -96,6 +96,60 @@ func.func @f_reads_x1(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
 
 // -----
 
+// Reading a value computed from x1 outside the op breaks the inverse as a
+// direct read does.
+func.func @f_captures_tanh_x1(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  // expected-note @+1 {{the value is defined here}}
+  %t = tosa.tanh %x1 : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @+1 {{'rev.coupling' op the F region reads a value computed from x1 outside the op; it may depend on the block's inputs only through its argument}}
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    f {
+    ^bb0(%a: tensor<4xf32>):
+      %r = tosa.add %a, %t : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      rev.yield %r : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      rev.yield %b : tensor<4xf32>
+    }
+  return
+}
+
+// -----
+
+// ...through a chain of ops, into a nested region, and from x2 into G.
+func.func @g_captures_chain_of_x2(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  %e = tosa.exp %x2 : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-note @+1 {{the value is defined here}}
+  %t = tosa.tanh %e : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @+1 {{'rev.coupling' op the G region reads a value computed from x2 outside the op}}
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    f {
+    ^bb0(%a: tensor<4xf32>):
+      rev.yield %a : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      %r = tosa.add %b, %t : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      rev.yield %r : tensor<4xf32>
+    }
+  return
+}
+
+// -----
+
+func.func @affine_captures_x2(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
+  // expected-note @+1 {{the value is defined here}}
+  %s = tosa.sigmoid %x2 : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @+1 {{'rev.affine_coupling' op the S/T region reads a value computed from x2 outside the op}}
+  %y1, %y2 = rev.affine_coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    st {
+    ^bb0(%a: tensor<4xf32>):
+      rev.yield %s, %a : tensor<4xf32>, tensor<4xf32>
+    }
+  return
+}
+
+// -----
+
 func.func @missing_regions(%x1: tensor<4xf32>, %x2: tensor<4xf32>) {
   %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
   // expected-error @+1 {{custom op 'rev.coupling' expected 'f'}}

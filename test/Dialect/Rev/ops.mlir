@@ -97,3 +97,26 @@ func.func @nested(%x1: tensor<4xf32>, %x2: tensor<4xf32>) -> (tensor<4xf32>, ten
     }
   return %y1, %y2 : tensor<4xf32>, tensor<4xf32>
 }
+
+// A region may read values computed outside the op from anything but its
+// inputs, even when they are computed after the inputs (and from values the
+// inputs are computed from).
+// CHECK-LABEL: func.func @captures_not_from_inputs
+// CHECK: %[[X1:.+]] = tosa.exp %[[X:.+]] :
+// CHECK: %[[T:.+]] = tosa.tanh %[[X]] :
+// CHECK: rev.coupling %[[X1]], %{{.+}} : tensor<4xf32>, tensor<4xf32> f {
+// CHECK: tosa.add %{{.+}}, %[[T]]
+func.func @captures_not_from_inputs(%x: tensor<4xf32>, %x2: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %x1 = tosa.exp %x : (tensor<4xf32>) -> tensor<4xf32>
+  %t = tosa.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    f {
+    ^bb0(%a: tensor<4xf32>):
+      %r = tosa.add %a, %t : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      rev.yield %r : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      rev.yield %b : tensor<4xf32>
+    }
+  return %y1, %y2 : tensor<4xf32>, tensor<4xf32>
+}

@@ -13,6 +13,7 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
 
 #include <string>
 #include <vector>
@@ -74,8 +75,10 @@ std::vector<std::string> listSupportedONNXOps();
 void registerONNXImportTranslation();
 
 /// Registers the `--onnx-*` command-line options shared by rev's tools and
-/// returns the options they set (valid after command-line parsing).
-const ONNXImportOptions &getONNXImportOptionsFromCommandLine();
+/// returns the options they set (valid after command-line parsing), or an
+/// error naming the malformed option. `--onnx-list-supported-ops` prints the
+/// list and exits.
+llvm::Expected<ONNXImportOptions> getONNXImportOptionsFromCommandLine();
 void registerONNXImportCommandLineOptions();
 
 } // namespace rev

@@ -7,6 +7,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 using namespace mlir;
 using namespace rev;
@@ -14,6 +15,76 @@ using namespace rev;
 //===----------------------------------------------------------------------===//
 // Shared verification
 //===----------------------------------------------------------------------===//
+
+/// Index of the operand of `op` that `v` is computed from (in `op`'s block,
+/// through any chain of ops), or -1. Only ops after the first operand's
+/// definition are visited, so that parameters and constants computed
+/// earlier cost nothing.
+static int dependsOnOperand(Operation *op, Value v) {
+  Block *block = op->getBlock();
+  if (!block)
+    return -1;
+  // The earliest definition of an operand in the block; null if one is an
+  // argument of the block (then the whole block before `op` is searched).
+  Operation *earliest = op;
+  for (Value input : op->getOperands()) {
+    Operation *def = input.getDefiningOp();
+    if (!def || def->getBlock() != block) {
+      if (auto arg = dyn_cast<BlockArgument>(input); arg && arg.getOwner() == block)
+        earliest = nullptr;
+      continue;
+    }
+    if (earliest && def->isBeforeInBlock(earliest))
+      earliest = def;
+  }
+  DenseSet<Value> seen;
+  SmallVector<Value> worklist{v};
+  while (!worklist.empty()) {
+    Value cur = worklist.pop_back_val();
+    if (!seen.insert(cur).second)
+      continue;
+    for (auto [idx, input] : llvm::enumerate(op->getOperands()))
+      if (cur == input)
+        return idx;
+    Operation *def = cur.getDefiningOp();
+    if (!def || def->getBlock() != block)
+      continue;
+    if (earliest && (def == earliest || def->isBeforeInBlock(earliest)))
+      continue;
+    for (Value operand : def->getOperands())
+      worklist.push_back(operand);
+    def->walk([&](Operation *nested) {
+      for (Value operand : nested->getOperands())
+        if (!def->isAncestor(operand.getParentRegion()->getParentOp()))
+          worklist.push_back(operand);
+    });
+  }
+  return -1;
+}
+
+/// The values a region reads from above must not be computed from the
+/// op's inputs either (F reading tanh(x1) computed before the coupling):
+/// the inverse has only the outputs.
+static LogicalResult verifyCaptures(Operation *op, Region &region,
+                                    StringRef name) {
+  llvm::SetVector<Value> captures;
+  getUsedValuesDefinedAbove(region, captures);
+  for (Value captured : captures) {
+    if (llvm::is_contained(op->getOperands(), captured))
+      continue; // reported as a direct read
+    int idx = dependsOnOperand(op, captured);
+    if (idx < 0)
+      continue;
+    InFlightDiagnostic diag = op->emitOpError()
+                              << "the " << name << " region reads a value "
+                              << "computed from x" << idx + 1
+                              << " outside the op; it may depend on the "
+                                 "block's inputs only through its argument";
+    diag.attachNote(captured.getLoc()) << "the value is defined here";
+    return diag;
+  }
+  return success();
+}
 
 /// Checks that `region` has one block taking one argument of type `argType`
 /// and yielding values of `yieldTypes`. `name` and `argRole` are used in the
@@ -65,7 +136,9 @@ static LogicalResult verifyBody(Operation *op, Region &region, StringRef name,
     }
     return WalkResult::advance();
   });
-  return failure(walk.wasInterrupted());
+  if (walk.wasInterrupted())
+    return failure();
+  return verifyCaptures(op, region, name);
 }
 
 static LogicalResult verifyElementTypes(Operation *op, Value x1, Value x2) {

@@ -1,0 +1,20 @@
+//===- TypeUtils.h - sizes of tensor types ----------------------*- C++ -*-===//
+
+#ifndef REV_UTILS_TYPEUTILS_H
+#define REV_UTILS_TYPEUTILS_H
+
+#include "mlir/IR/Types.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace rev {
+
+/// Bytes of a statically shaped tensor or memref type (elements narrower than
+/// a byte count as one byte); 0 for other types; nullopt when the size does
+/// not fit in int64 (a shape like 2^32 x 2^32 x f32).
+std::optional<int64_t> staticByteSize(mlir::Type type);
+
+} // namespace rev
+
+#endif // REV_UTILS_TYPEUTILS_H
