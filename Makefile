@@ -3,6 +3,11 @@
 #   make demo    installs what is missing, builds, and runs the demo
 #   make check   installs what is missing, builds, and runs every test
 #
+#   make check-sanitize   the same with AddressSanitizer and
+#                         UndefinedBehaviorSanitizer (clang, build-sanitize/)
+#   make fuzz             builds the libFuzzer targets (build-sanitize/) and
+#                         runs each for FUZZ_SECONDS (default 60)
+#
 # Both work on a fresh Debian 12 machine (they call utils/setup.sh, which
 # installs Debian's LLVM/MLIR 22, ONNX 1.12, Protobuf and the test tools).
 
@@ -14,7 +19,7 @@ ifneq ($(CCACHE),)
 CMAKE_FLAGS += -DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)
 endif
 
-.PHONY: all setup configure build check demo docs clean
+.PHONY: all setup configure build check demo docs clean check-sanitize fuzz fuzz-build
 
 all: build
 
@@ -38,5 +43,25 @@ demo: build
 docs: configure
 	cmake --build $(BUILD_DIR) --target rev-update-docs
 
+SANITIZE_DIR ?= build-sanitize
+FUZZ_SECONDS ?= 60
+
+$(SANITIZE_DIR)/build.ninja:
+	./utils/setup.sh --sanitize
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+	  -DREV_SANITIZE=address,undefined -DREV_FUZZ=ON $(CMAKE_FLAGS)
+
+check-sanitize: setup $(SANITIZE_DIR)/build.ninja
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	ctest --test-dir $(SANITIZE_DIR) -j $(JOBS) --output-on-failure
+
+fuzz-build: setup $(SANITIZE_DIR)/build.ninja
+	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target fuzz-onnx-import \
+	  fuzz-npy fuzz-tensor-proto fuzz-mlir
+
+fuzz: fuzz-build
+	./utils/fuzz.sh $(SANITIZE_DIR) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

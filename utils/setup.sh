@@ -9,6 +9,11 @@ packages=(
   libonnx-dev protobuf-compiler libprotobuf-dev libonnx-testdata
   python3-numpy python3-onnx python3-torch
 )
+# `--sanitize`: clang and its sanitizer/libFuzzer runtimes, for the sanitized
+# build and the fuzz targets only (make check-sanitize, make fuzz).
+if [ "${1:-}" = "--sanitize" ]; then
+  packages+=(clang-22 lld-22 libclang-rt-22-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

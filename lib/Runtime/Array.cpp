@@ -214,7 +214,10 @@ Expected<Array> readNpy(StringRef path) {
     return createStringError(fileOrErr.getError(), "cannot read '%s': %s",
                              path.str().c_str(),
                              fileOrErr.getError().message().c_str());
-  StringRef bytes = (*fileOrErr)->getBuffer();
+  return parseNpy((*fileOrErr)->getBuffer(), path);
+}
+
+Expected<Array> parseNpy(StringRef bytes, StringRef path) {
   auto corrupt = [&](const llvm::Twine &why) {
     return createStringError(std::errc::invalid_argument,
                              "'%s' is not a valid .npy file: %s",
@@ -429,8 +432,12 @@ Expected<Array> readTensorProtoFile(StringRef path, std::string &name) {
     return createStringError(fileOrErr.getError(), "cannot read '%s': %s",
                              path.str().c_str(),
                              fileOrErr.getError().message().c_str());
+  return parseTensorProto((*fileOrErr)->getBuffer(), path, name);
+}
+
+Expected<Array> parseTensorProto(StringRef bytes, StringRef path,
+                                 std::string &name) {
   onnx::TensorProto t;
-  StringRef bytes = (*fileOrErr)->getBuffer();
   if (!t.ParseFromArray(bytes.data(), bytes.size()))
     return createStringError(std::errc::invalid_argument,
                              "'%s' is not a serialized ONNX TensorProto",

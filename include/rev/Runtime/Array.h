@@ -55,6 +55,8 @@ std::optional<size_t> checkedNumBytes(DType dtype,
 /// Reads a `.npy` file (format 1.0/2.0/3.0, little endian, C order) of a
 /// supported dtype. Errors name the file and say what is wrong.
 llvm::Expected<Array> readNpy(llvm::StringRef path);
+/// The same from the bytes of a `.npy` file; `path` names it in errors.
+llvm::Expected<Array> parseNpy(llvm::StringRef bytes, llvm::StringRef path);
 /// Writes `.npy` atomically (a temporary file renamed into place).
 llvm::Error writeNpy(llvm::StringRef path, const Array &array);
 
@@ -62,6 +64,9 @@ llvm::Error writeNpy(llvm::StringRef path, const Array &array);
 /// `name` receives the tensor's name (may be empty).
 llvm::Expected<Array> readTensorProtoFile(llvm::StringRef path,
                                           std::string &name);
+/// The same from the bytes of a serialized TensorProto.
+llvm::Expected<Array> parseTensorProto(llvm::StringRef bytes,
+                                       llvm::StringRef path, std::string &name);
 /// The initializers of an ONNX model, by name.
 llvm::Expected<llvm::StringMap<Array>>
 readONNXInitializers(llvm::StringRef modelPath);
