@@ -18,6 +18,7 @@
 
 #include "rev/Analysis/Availability.h"
 #include "rev/Autodiff/VJPOpInterface.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Utils/TosaBuilder.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -86,6 +87,10 @@ Value buildCrossEntropy(TosaBuilder &tb, Value logits, Value labels) {
   Value shifted = tb.sub(logits, tb.reduceMax(logits, 1));
   Value lse = tb.log(tb.reduceSum(tb.exp(shifted), 1));
   Value logp = tb.sub(shifted, lse);
+  // A label outside [0, C) would give a zero one-hot row (loss -0, no
+  // gradient): the compiled step reports it instead (PyTorch raises).
+  labels = rev::CheckRangeOp::create(tb.builder(), tb.getLoc(), labels, int64_t(0), c,
+                                     "labels of the cross-entropy loss");
   // one_hot(labels) by comparing with 0..C-1
   auto labelType = TosaBuilder::typeOf(labels);
   SmallVector<int64_t> iota;

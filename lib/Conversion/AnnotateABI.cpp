@@ -1,6 +1,7 @@
 //===- AnnotateABI.cpp - record entry-point signatures --------------------===//
 
 #include "rev/Conversion/Passes.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -20,6 +21,9 @@ struct RevAnnotateABIPass
     : public rev::impl::RevAnnotateABIBase<RevAnnotateABIPass> {
   void runOnOperation() override {
     Builder b(&getContext());
+    // The run-time checks' numbers and messages (module attribute rev.checks,
+    // read with the signature).
+    rev::numberRuntimeChecks(getOperation());
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (!func.isPublic() || func.isExternal() || func->hasAttr("rev.abi"))
         continue;

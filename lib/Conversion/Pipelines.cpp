@@ -68,6 +68,9 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
     pm.addPass(createRevOutlineSegments(segments));
     addUpstream(pm, "duplicate-function-elimination");
   }
+  RevExpandChecksOptions checks;
+  checks.enable = options.checks;
+  pm.addPass(createRevExpandChecks(checks));
   addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
                   "tosa-to-tensor),canonicalize,cse");
   if (options.optimize) {
@@ -120,6 +123,10 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
 void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   pm.addPass(createRevAnnotateABI());
   pm.addPass(createRevLowerCouplings());
+  // Kernels cannot call the host: indices are clamped, not reported.
+  RevExpandChecksOptions checks;
+  checks.report = false;
+  pm.addPass(createRevExpandChecks(checks));
   addUpstream(pm, "func.func(tosa-optional-decompositions)");
   // (float64 convolutions and pools, as on the CPU)
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());

@@ -3,6 +3,7 @@
 #include "rev/Runtime/Runner.h"
 
 #include "rev/Conversion/Passes.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Runtime/Memory.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -88,6 +89,15 @@ llvm::Expected<EntrySignature> readSignature(ModuleOp module, StringRef name) {
     return std::move(err);
   if (auto err = parseSpecs(results, sig.results, name))
     return std::move(err);
+  if (auto checks = module->getAttrOfType<ArrayAttr>(kChecksAttr))
+    for (Attribute message : checks) {
+      auto text = dyn_cast<StringAttr>(message);
+      if (!text)
+        return createStringError(std::errc::invalid_argument,
+                                 "malformed %s on the module",
+                                 kChecksAttr.str().c_str());
+      sig.checks.push_back(text.str());
+    }
   return sig;
 }
 
@@ -144,12 +154,13 @@ IRLevel detectLevel(ModuleOp module) {
 }
 
 llvm::Error lowerToLLVM(ModuleOp module, bool optimize, bool parallel,
-                        unsigned segmentOps) {
+                        unsigned segmentOps, bool checks) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   LowerCPUOptions options;
   options.optimize = optimize;
   options.threads = parallel ? 0 : 1;
   options.segmentOps = segmentOps;
+  options.checks = checks;
   options.fromMemref = detectLevel(module) == IRLevel::Memref;
   buildLowerCPUPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -275,6 +286,7 @@ JITModule::load(ObjectFiles objects, ArrayRef<EntrySignature> entries,
          reinterpret_cast<void *>(&trackedAlignedAlloc));
   define("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&trackedFree));
   define("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
+  define("rev_check_failed", reinterpret_cast<void *>(&checkFailed));
   if (auto err = main.define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return std::move(err);
   for (auto &object : objects)
@@ -363,7 +375,19 @@ llvm::Error JITModule::callRaw(const EntrySignature &sig,
     return createStringError(std::errc::invalid_argument,
                              "@%s was not compiled as an entry point",
                              sig.function.c_str());
+  resetCheckFailure();
   entry->second(packed.data());
+  CheckFailure failure;
+  if (takeCheckFailure(failure)) {
+    std::string message =
+        failure.id >= 0 && static_cast<size_t>(failure.id) < sig.checks.size()
+            ? sig.checks[failure.id]
+            : "check #" + std::to_string(failure.id);
+    return createStringError(std::errc::argument_out_of_domain,
+                             "run-time check failed in @%s: %s; got %lld",
+                             sig.function.c_str(), message.c_str(),
+                             static_cast<long long>(failure.value));
+  }
   return llvm::Error::success();
 }
 

@@ -114,6 +114,12 @@ static cl::opt<unsigned> segmentOps(
              "lowering, so that identical blocks are lowered and compiled "
              "once (faster compilation of deep models); 0 = do not split"),
     cl::init(64), cl::cat(category));
+static cl::opt<bool> noChecks(
+    "no-checks",
+    cl::desc("Drop the run-time checks of indices (cross-entropy labels, "
+             "Gather indices; rev-lower-cpu checks=false): faster, but an "
+             "index out of range then reads out of bounds"),
+    cl::init(false), cl::cat(category));
 static cl::opt<bool> noCache(
     "no-cache",
     cl::desc("Neither read nor write the compile cache (the directory "
@@ -624,6 +630,7 @@ int main(int argc, char **argv) {
                             " naive=" + std::to_string(noOptimize) +
                             " parallel=" + std::to_string(threads != 1) +
                             " segments=" + std::to_string(segmentOps) +
+                            " checks=" + std::to_string(!noChecks) +
                             " entries=" + entryName + "," + stepName;
       cacheKey = CompileCache::key(text, options);
       std::string note;
@@ -653,7 +660,8 @@ int main(int argc, char **argv) {
     }
   } else if (detectLevel(*module) != IRLevel::LLVM) {
     if (auto err =
-            lowerToLLVM(*module, !noOptimize, threads != 1, segmentOps))
+            lowerToLLVM(*module, !noOptimize, threads != 1, segmentOps,
+                        !noChecks))
       return fail(std::move(err));
   }
   if (!cached)
@@ -681,6 +689,8 @@ int main(int argc, char **argv) {
       line("arg    ", a);
     for (auto &r : sig->results)
       line("result ", r);
+    for (auto [id, message] : llvm::enumerate(sig->checks))
+      llvm::outs() << "  check  " << id << ": " << message << "\n";
   }
 
   std::optional<EntrySignature> gradSig;

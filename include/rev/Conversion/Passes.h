@@ -55,6 +55,13 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
                      "that identical blocks are lowered once; 0 = do not "
                      "split"),
       llvm::cl::init(64)};
+  Option<bool> checks{
+      *this, "checks",
+      llvm::cl::desc("Check run-time indices (rev.check_range: cross-entropy "
+                     "labels, Gather indices) and report a failure to the "
+                     "caller; false drops the checks (faster, but an index out "
+                     "of range reads out of bounds)"),
+      llvm::cl::init(true)};
   Option<bool> fromMemref{
       *this, "from-memref",
       llvm::cl::desc("The input is already bufferized (memref level): run "

@@ -19,6 +19,35 @@ def RevAnnotateABI : Pass<"rev-annotate-abi", "::mlir::ModuleOp"> {
   }];
 }
 
+def RevExpandChecks : Pass<"rev-expand-checks", "::mlir::ModuleOp"> {
+  let summary = "Lower rev.check_range to a reduction, a report and a clamp";
+  let description = [{
+    Replaces each `rev.check_range` (numbered by `rev-annotate-abi`, which
+    records their messages in the module's `rev.checks`) with code that
+    computes the input's minimum and maximum, calls
+    `rev_check_failed(id, value)` with an offending value when one lies
+    outside the range, and clamps the input to the range, so that no later
+    op reads out of bounds. The caller provides `rev_check_failed` (rev-run's
+    JIT, the ahead-of-time library's runtime) and reports the failure after
+    the call returns.
+
+    `report=false` only clamps (the GPU pipeline: kernels cannot call the
+    host); `enable=false` drops the checks (the `checks=false` option of
+    `rev-lower-cpu`, for speed).
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"true",
+           "Call rev_check_failed on a failed check (else only clamp)">,
+    Option<"enable", "enable", "bool", /*default=*/"true",
+           "Check at all (false: the input passes through unchanged)">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 def RevLowerTosaF64 : Pass<"rev-lower-tosa-f64", "::mlir::func::FuncOp"> {
   let summary = "Lower f64 convolutions and average pools to linalg";
   let description = [{

@@ -33,6 +33,8 @@ struct TensorSpec {
 struct EntrySignature {
   std::string function;
   std::vector<TensorSpec> args, results;
+  /// The module's run-time checks' messages, by number (rev.checks).
+  std::vector<std::string> checks;
 };
 
 /// Reads `rev.abi` from the function (func.func or llvm.func) `name`.
@@ -52,8 +54,10 @@ IRLevel detectLevel(mlir::ModuleOp module);
 /// (OpenMP), else the code is serial.
 /// `segmentOps` > 0 splits long functions into segments first
 /// (rev-lower-cpu segment-ops).
+/// `checks` = false drops the run-time index checks (rev-lower-cpu checks).
 llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize,
-                        bool parallel = true, unsigned segmentOps = 0);
+                        bool parallel = true, unsigned segmentOps = 0,
+                        bool checks = true);
 
 /// Whether a module in the LLVM dialect calls the OpenMP runtime.
 bool usesOpenMP(mlir::ModuleOp module);

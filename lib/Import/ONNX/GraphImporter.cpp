@@ -2,6 +2,8 @@
 
 #include "GraphImporter.h"
 
+#include "rev/Dialect/Rev/IR/RevDialect.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -189,6 +191,12 @@ NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
       tb(importer.builder(), loc) {}
 
 OpBuilder &NodeContext::builder() { return importer.builder(); }
+
+std::string NodeContext::nodeName() const {
+  if (auto name = dyn_cast<NameLoc>(location))
+    return name.getName().str();
+  return nodeProto.op_type();
+}
 MLIRContext *NodeContext::context() { return importer.context(); }
 
 Tensor &NodeContext::input(unsigned i) {
@@ -925,7 +933,7 @@ bool looksLikeONNX(StringRef filename, StringRef contents) {
 OwningOpRef<ModuleOp> importONNXModel(StringRef contents, StringRef filename,
                                       MLIRContext *context,
                                       const ONNXImportOptions &options) {
-  context->loadDialect<func::FuncDialect, tosa::TosaDialect>();
+  context->loadDialect<func::FuncDialect, tosa::TosaDialect, RevDialect>();
   Location floc = NameLoc::get(StringAttr::get(context, filename));
   onnx::ModelProto model;
   if (isTextual(contents)) {

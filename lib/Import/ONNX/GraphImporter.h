@@ -64,6 +64,8 @@ public:
               mlir::Location loc, int64_t opset);
 
   const onnx::NodeProto &node() const { return nodeProto; }
+  /// The node as diagnostics name it: "<name or #index> (<op type>)".
+  std::string nodeName() const;
   mlir::Location loc() const { return location; }
   int64_t opset() const { return opsetVersion; }
   TosaBuilder &tosa() { return tb; }

@@ -9,6 +9,8 @@
 
 #include "OpUtils.h"
 
+#include "rev/Dialect/Rev/IR/RevOps.h"
+
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
 using namespace mlir;
@@ -508,8 +510,13 @@ LogicalResult convertGather(NodeContext &ctx) {
     ctx.setOutput(0, tb.reshape(g, outShape), data.kind, outShape);
     return success();
   }
-  Value idx = tb.cast(tb.reshape(ctx.native(indices), {1, w}),
-                      ctx.builder().getI32Type());
+  // Indices known only at run time are checked there (an index outside
+  // [-dim, dim) would read out of bounds).
+  Value checked = rev::CheckRangeOp::create(
+      ctx.builder(), ctx.loc(), ctx.native(indices), -dim, dim,
+      "indices of node " + ctx.nodeName() + " (axis " +
+          std::to_string(*axis) + ")");
+  Value idx = tb.cast(tb.reshape(checked, {1, w}), ctx.builder().getI32Type());
   // Negative indices count from the end.
   Value negative = tb.greater(tb.splat(ctx.builder().getI32Type(), {1, 1}, 0),
                               idx);

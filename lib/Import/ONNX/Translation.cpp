@@ -2,6 +2,8 @@
 
 #include "rev/Import/ONNX/ONNXImporter.h"
 
+#include "rev/Dialect/Rev/IR/RevDialect.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -101,7 +103,7 @@ void registerONNXImportTranslation() {
         return importONNXModel(buffer->getBuffer(), name, context, *options);
       },
       [](DialectRegistry &registry) {
-        registry.insert<func::FuncDialect, tosa::TosaDialect>();
+        registry.insert<func::FuncDialect, tosa::TosaDialect, RevDialect>();
       });
 }
 

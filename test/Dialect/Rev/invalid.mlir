@@ -226,3 +226,19 @@ func.func @dynamic(%x1: tensor<?xf32>, %x2: tensor<?xf32>) {
     }
   return
 }
+
+// -----
+
+func.func @check_empty_range(%i: tensor<3xi64>) -> tensor<3xi64> {
+  // expected-error @+1 {{'rev.check_range' op needs lower < upper, got [5, 5)}}
+  %c = rev.check_range %i in [5, 5) "indices" : tensor<3xi64>
+  return %c : tensor<3xi64>
+}
+
+// -----
+
+func.func @check_range_width(%i: tensor<3xi8>) -> tensor<3xi8> {
+  // expected-error @+1 {{'rev.check_range' op range [0, 1000) does not fit i8}}
+  %c = rev.check_range %i in [0, 1000) "indices" : tensor<3xi8>
+  return %c : tensor<3xi8>
+}

@@ -120,3 +120,10 @@ func.func @captures_not_from_inputs(%x: tensor<4xf32>, %x2: tensor<4xf32>) -> (t
     }
   return %y1, %y2 : tensor<4xf32>, tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @check_range
+// CHECK: rev.check_range %{{.+}} in [-5, 5) "indices" : tensor<3xi32>
+func.func @check_range(%i: tensor<3xi32>) -> tensor<3xi32> {
+  %c = rev.check_range %i in [-5, 5) "indices" : tensor<3xi32>
+  return %c : tensor<3xi32>
+}

@@ -245,3 +245,40 @@ AffineCouplingOp::buildInverse(OpBuilder &builder, ValueRange results,
 
 #define GET_OP_CLASSES
 #include "rev/Dialect/Rev/IR/RevOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// CheckRangeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CheckRangeOp::verify() {
+  if (getLowerBound() >= getUpperBound())
+    return emitOpError() << "needs lower < upper, got [" << getLowerBound() << ", "
+                         << getUpperBound() << ")";
+  unsigned width = getInput().getType().getElementTypeBitWidth();
+  if (width < 64 && (getLowerBound() < -(int64_t(1) << (width - 1)) ||
+                     getUpperBound() > (int64_t(1) << (width - 1))))
+    return emitOpError() << "range [" << getLowerBound() << ", " << getUpperBound()
+                         << ") does not fit i" << width;
+  return success();
+}
+
+namespace rev {
+
+llvm::SmallVector<CheckRangeOp> numberRuntimeChecks(ModuleOp module) {
+  SmallVector<CheckRangeOp> checks;
+  module.walk([&](CheckRangeOp op) { checks.push_back(op); });
+  Builder b(module.getContext());
+  SmallVector<Attribute> messages;
+  for (auto [id, op] : llvm::enumerate(checks)) {
+    op->setAttr(kCheckIdAttr, b.getI64IntegerAttr(id));
+    messages.push_back(b.getStringAttr(
+        op.getWhat() + " must lie in [" + Twine(op.getLowerBound()) + ", " +
+        Twine(op.getUpperBound()) + ")"));
+  }
+  if (!checks.empty())
+    module->setAttr(kChecksAttr, b.getArrayAttr(messages));
+  return checks;
+}
+
+
+} // namespace rev

@@ -4,6 +4,7 @@
 #define REV_DIALECT_REV_IR_REVOPS_H
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
@@ -16,5 +17,20 @@
 
 #define GET_OP_CLASSES
 #include "rev/Dialect/Rev/IR/RevOps.h.inc"
+
+namespace rev {
+
+/// The run-time checks' contract: rev-annotate-abi numbers each
+/// rev.check_range (`rev.check_id`, in walk order) and records the checks'
+/// messages, by number, in the module's `rev.checks` (an array of strings);
+/// the compiled code reports a failed check by its number, and rev-run and
+/// the ahead-of-time runtime look the message up.
+inline constexpr llvm::StringLiteral kChecksAttr = "rev.checks";
+inline constexpr llvm::StringLiteral kCheckIdAttr = "rev.check_id";
+
+/// Numbers the module's checks and records their messages (see above).
+llvm::SmallVector<CheckRangeOp> numberRuntimeChecks(mlir::ModuleOp module);
+
+} // namespace rev
 
 #endif // REV_DIALECT_REV_IR_REVOPS_H

@@ -138,6 +138,50 @@ def Rev_AffineCouplingOp : Rev_Op<"affine_coupling", [
 }
 
 //===----------------------------------------------------------------------===//
+// rev.check_range
+//===----------------------------------------------------------------------===//
+
+def Rev_CheckRangeOp : Rev_Op<"check_range", [
+    AllTypesMatch<["input", "result"]>,
+    MemoryEffects<[MemWrite]>]> {
+  let summary = "checks at run time that integer indices lie in a range";
+  let description = [{
+    Returns `input` when every element lies in `[lower, upper)`. Otherwise
+    the call of the compiled function fails: its caller (rev-run, the
+    ahead-of-time library) reports `what`, the range and an offending value,
+    and the result holds the input clamped to the range, so that the ops
+    that index with it never read out of bounds before the call returns.
+
+    The importer checks the indices of a Gather that are known only at run
+    time; `rev-differentiate` checks cross-entropy labels against the number
+    of classes. `rev-expand-checks` lowers the op (or, with `report=false`,
+    only clamps or drops it).
+
+    ```mlir
+    %ok = rev.check_range %labels in [0, 10) "labels of the cross-entropy loss" : tensor<32xi64>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnySignlessInteger]>:$input,
+                       I64Attr:$lower, I64Attr:$upper, StrAttr:$what);
+  let results = (outs RankedTensorOf<[AnySignlessInteger]>:$result);
+  let assemblyFormat = [{
+    $input `in` ` ` `[` $lower `,` $upper `)` $what attr-dict `:` type($input)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "int64_t":$lower, "int64_t":$upper,
+                   "::llvm::StringRef":$what), [{
+      build($_builder, $_state, input.getType(), input, lower, upper, what);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// The bounds as signed numbers (I64Attr's getters return uint64_t).
+    int64_t getLowerBound() { return getLowerAttr().getInt(); }
+    int64_t getUpperBound() { return getUpperAttr().getInt(); }
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // rev.yield
 //===----------------------------------------------------------------------===//
 
