@@ -88,3 +88,8 @@ try:
 except ImportError:
     pass
 config.excludes.append("Package")
+
+# The fuzz targets (a build with -DREV_FUZZ=ON): test/Fuzz replays the inputs
+# that once crashed them.
+if os.path.exists(os.path.join(config.rev_tools_dir, "fuzz-onnx-import")):
+    config.available_features.add("fuzzers")

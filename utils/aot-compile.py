@@ -29,6 +29,13 @@ strided memref descriptor {allocated, aligned, offset, sizes[rank],
 strides[rank]} of a C-ordered array; the caller allocates the results. The
 header spells out the descriptor structs and the argument order (with the
 `rev.name` of each).
+
+Run-time checks (cross-entropy labels and Gather indices in range; drop them
+with --no-checks): after a call, `int rev_check_status(int64_t *check,
+int64_t *value)` returns 1 when a check failed (the results are then not
+valid), with the check's number and an offending value;
+`<entry>_check_messages[check]` says what was checked
+(runtime/cpu/RevChecks.c).
 """
 import argparse
 import hashlib
@@ -138,16 +145,20 @@ def write_atomically(path, content, mode, permissions=0o644):
 
 
 def parse_signature(sig):
-    """The entry's name and a list of (kind, name, dtype, dims, device) from
-    rev-run's signature listing."""
+    """The entry's name, a list of (kind, name, dtype, dims, device) and the
+    run-time checks' messages from rev-run's signature listing."""
     lines = sig.strip().splitlines()
-    specs = []
+    specs, checks = [], []
     for l in lines[1:]:
+        m = re.match(r"\s*check\s+(\d+): (.*)$", l)
+        if m:
+            checks.append(m.group(2))
+            continue
         m = re.match(r"\s*(arg|result)\s+(.*): (\w+) \[([0-9,]*)\]( device)?$", l)
         kind, name, dtype, shape, device = m.groups()
         specs.append((kind, name, dtype, [d for d in shape.split(",") if d],
                       device is not None))
-    return lines[0].lstrip("@"), specs
+    return lines[0].lstrip("@"), specs, checks
 
 
 def lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
@@ -180,6 +191,9 @@ def main():
                     help="rev-opt passes to run before rev-lower-cpu (e.g. rev-train=...)")
     ap.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
     ap.add_argument("--target", choices=["cpu", "gpu"], default="cpu")
+    ap.add_argument("--no-checks", action="store_true",
+                    help="drop the run-time checks of indices (faster; an index out "
+                         "of range then reads out of bounds)")
     ap.add_argument("--no-cache", action="store_true",
                     help="neither read nor write the compile cache (rev-run's: "
                          "$REV_CACHE_DIR, else ~/.cache/rev-opt)")
@@ -203,14 +217,19 @@ def main():
         return compile_gpu(args, bin_dir)
 
     with tempfile.TemporaryDirectory() as tmp:
-        obj, entry, specs = cached_lower_to_object(
-            args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=0 threads=%d" % args.threads,
+        obj, entry, specs, checks = cached_lower_to_object(
+            args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=0 threads=%d checks=%d" % (
+                args.threads, 0 if args.no_checks else 1),
             ["-O3", "-mcpu=native"])
+        runtime = os.path.join(tmp, "RevChecks.o")
+        run(["cc", "-O2", "-fPIC", "-c", os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "runtime", "cpu", "RevChecks.c"),
+            "-o", runtime])
         # (libomp only where the code calls it: --as-needed.)
         # Linked next to the output and renamed into place: a failed run
         # never leaves a half-written library.
         library = os.path.join(tmp, "lib.so")
-        run(["c++", "-shared", "-o", library, obj, "-L" + os.path.join(LLVM, "lib"),
+        run(["c++", "-shared", "-o", library, obj, runtime, "-L" + os.path.join(LLVM, "lib"),
              "-lmlir_c_runner_utils", "-Wl,--as-needed", "-lomp", "-Wl,--no-as-needed",
              "-Wl,-rpath," + os.path.join(LLVM, "lib")])
         write_atomically(args.output, open(library, "rb").read(), "wb", 0o755)
@@ -239,7 +258,15 @@ def main():
             else:
                 f.write("typedef struct { void *allocated; void *aligned; int64_t offset; } RevMemRef0;\n")
         f.write("\n/* Arguments, then results (allocated by the caller):\n%s\n */\n" % "\n".join(docs))
-        f.write("void _mlir_ciface_%s(%s);\n\n#endif\n" % (entry, ", ".join(params)))
+        f.write("void _mlir_ciface_%s(%s);\n\n" % (entry, ", ".join(params)))
+        f.write("/* Run-time checks: after a call, 1 when one failed (the results are then\n"
+                " * not valid), with the check's number and an offending value. */\n"
+                "int rev_check_status(int64_t *check, int64_t *value);\n")
+        ident = re.sub(r"[^A-Za-z0-9_]", "_", entry)
+        messages = ",\n".join("  \"%s\"" % m.replace("\\", "\\\\").replace('"', '\\"')
+                               for m in checks)
+        f.write("static const char *const %s_check_messages[] = {\n%s%s};\n\n#endif\n" % (
+            ident, messages, "\n" if checks else "  0\n"))
         write_atomically(header, f.getvalue(), "w")
     print("aot-compile: wrote %s and %s (entry _mlir_ciface_%s)" % (args.output, header, entry))
 
@@ -257,7 +284,7 @@ def compile_gpu(args, bin_dir):
             fmt = "fatbin" if all(os.path.exists(t) for t in tools) else "isa"
         args.gpu_format = fmt
         # MLIR's NVVM serializer finds ptxas and fatbinary through CUDA_ROOT.
-        obj, entry, signature = cached_lower_to_object(
+        obj, entry, signature, _ = cached_lower_to_object(
             args, bin_dir, tmp,
             "--rev-lower-gpu=chip=%s format=%s memory=%s" % (args.chip, fmt, args.gpu_memory),
             ["-O2"], env=dict(os.environ, CUDA_ROOT=args.cuda))

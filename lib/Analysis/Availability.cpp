@@ -16,7 +16,7 @@ static bool isCheapView(Operation *op) {
              tosa::ReverseOp, tosa::ConstShapeOp, tosa::IdentityOp>(op);
 }
 
-ValueClassifier::ValueClassifier(Block &body) : body(body) {
+ValueClassifier::ValueClassifier(Block &body) {
   auto func = dyn_cast_or_null<FunctionOpInterface>(body.getParentOp());
   for (BlockArgument arg : body.getArguments()) {
     bool param = func && &func.getFunctionBody().front() == &body &&

@@ -38,11 +38,6 @@ void give(VJPContext &ctx, TosaBuilder &tb, Value operand, Value grad) {
   ctx.accumulate(operand, grad);
 }
 
-bool anyNeeded(VJPContext &ctx, Operation *op) {
-  return llvm::any_of(op->getOperands(),
-                      [&](Value v) { return ctx.needsGradient(v); });
-}
-
 SmallVector<int64_t> constShape(Value shape) {
   SmallVector<int64_t> values;
   bool ok = tosa::getConstShapeValues(shape.getDefiningOp(), values);

@@ -117,6 +117,7 @@ struct RevExpandChecksPass
         op.replaceAllUsesWith(op.getInput());
         op.erase();
       }
+      module->removeAttr(rev::kChecksAttr);
       return;
     }
     // Numbered already by rev-annotate-abi (rev-lower-cpu's first step);

@@ -390,7 +390,8 @@ static Expected<Array> fromProto(const onnx::TensorProto &t, StringRef what) {
   if (t.has_raw_data()) {
     if (t.raw_data().size() != a.data.size())
       return mismatch();
-    std::memcpy(a.data.data(), t.raw_data().data(), a.data.size());
+    if (!a.data.empty()) // (memcpy of nothing still wants valid pointers)
+      std::memcpy(a.data.data(), t.raw_data().data(), a.data.size());
     return a;
   }
   auto copy = [&](auto &field, auto tag) -> llvm::Error {

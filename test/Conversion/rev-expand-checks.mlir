@@ -1,6 +1,6 @@
 // RUN: rev-opt %s --rev-annotate-abi --rev-expand-checks | FileCheck %s
 // RUN: rev-opt %s --rev-expand-checks="report=false" | FileCheck %s --check-prefix=CLAMP
-// RUN: rev-opt %s --rev-expand-checks="enable=false" | FileCheck %s --check-prefix=DROP
+// RUN: rev-opt %s --rev-annotate-abi --rev-expand-checks="enable=false" | FileCheck %s --check-prefix=DROP
 
 // The checks are numbered in walk order; their messages go to rev.checks.
 // CHECK: module attributes {rev.checks = ["labels must lie in [0, 10)", "ids must lie in [-4, 4)"]}
@@ -36,6 +36,7 @@
 // CLAMP: linalg.generic {{.+}} iterator_types = ["parallel"]
 // CLAMP-NOT: scf.if
 
+// DROP-NOT: rev.checks
 // DROP-LABEL: func.func @f(%arg0: tensor<4xi64>) -> tensor<4xi64>
 // DROP-NEXT: return %arg0
 

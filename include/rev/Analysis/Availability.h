@@ -54,7 +54,6 @@ public:
   }
 
 private:
-  mlir::Block &body;
   llvm::DenseMap<mlir::Value, ValueClass> cache;
 };
 
