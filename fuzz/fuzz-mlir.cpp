@@ -4,7 +4,7 @@
 // (the rev ops' verifiers included), and runs rev's graph-level passes on
 // what verifies: finding couplings, building inverses, differentiating,
 // reconstructing activations and the memory report. Diagnostics are
-// expected; crashes, assertion failures and sanitizer reports are bugs.
+// expected; crashes and sanitizer reports are bugs.
 //
 //===----------------------------------------------------------------------===//
 

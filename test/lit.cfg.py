@@ -93,3 +93,12 @@ config.excludes.append("Package")
 # that once crashed them.
 if os.path.exists(os.path.join(config.rev_tools_dir, "fuzz-onnx-import")):
     config.available_features.add("fuzzers")
+
+# A sanitized build (REV_SANITIZE): rev's code is instrumented, the programs
+# that load it are not always (mlir-opt with the plugin, GPU programs linked
+# by aot-compile.py): those tests are unsupported there.
+if config.rev_sanitize:
+    config.available_features.add("sanitizers")
+    # The out-of-memory tests need malloc to fail, not ASan to abort.
+    config.environment["ASAN_OPTIONS"] = "allocator_may_return_null=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1"

@@ -12,6 +12,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -135,8 +136,15 @@ Expected<Array> Array::allocate(DType dtype, std::vector<int64_t> shape,
                              "64 bits",
                              what.str().c_str(), a.shapeString().c_str(),
                              dtypeName(dtype));
-  // LLVM's tools install a new-handler that aborts ("LLVM ERROR: out of
-  // memory"); let this one allocation fail with an exception instead.
+  // Ask malloc first (which AddressSanitizer lets fail too), then fill the
+  // vector; LLVM's tools install a new-handler that aborts ("LLVM ERROR: out
+  // of memory"), so the vector's own failure is turned into an exception.
+  if (void *probe = std::malloc(*bytes ? *bytes : 1))
+    std::free(probe);
+  else
+    return createStringError(std::errc::not_enough_memory,
+                             "out of memory: %zu bytes for %s", *bytes,
+                             what.str().c_str());
   std::new_handler previous = std::set_new_handler(nullptr);
   bool failed = false;
   try {

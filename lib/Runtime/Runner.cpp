@@ -15,6 +15,9 @@
 #include "llvm/ExecutionEngine/Orc/EPCDynamicLibrarySearchGenerator.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/MapperJITLinkMemoryManager.h"
+#include "llvm/ExecutionEngine/Orc/MemoryMapper.h"
+#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
 #include "llvm/ExecutionEngine/JITEventListener.h"
@@ -248,19 +251,38 @@ JITModule::load(ObjectFiles objects, ArrayRef<EntrySignature> entries,
   builder.setJITTargetMachineBuilder(std::move(*machineBuilder));
   // REV_JIT_PERF=1 registers the code with perf (to profile it), through
   // the RuntimeDyld linker, which takes event listeners.
-  if (std::getenv("REV_JIT_PERF"))
-    if (llvm::JITEventListener *perf =
-            llvm::JITEventListener::createPerfJITEventListener())
-      builder.setObjectLinkingLayerCreator(
-          [perf](llvm::orc::ExecutionSession &session)
-              -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
-            auto layer = std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
-                session, [](const llvm::MemoryBuffer &) {
-                  return std::make_unique<llvm::SectionMemoryManager>();
-                });
-            layer->registerJITEventListener(*perf);
-            return layer;
-          });
+  llvm::JITEventListener *perf =
+      std::getenv("REV_JIT_PERF")
+          ? llvm::JITEventListener::createPerfJITEventListener()
+          : nullptr;
+  if (perf) {
+    builder.setObjectLinkingLayerCreator(
+        [perf](llvm::orc::ExecutionSession &session)
+            -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+          auto layer = std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+              session, [](const llvm::MemoryBuffer &) {
+                return std::make_unique<llvm::SectionMemoryManager>();
+              });
+          layer->registerJITEventListener(*perf);
+          return layer;
+        });
+  } else {
+    // All code in one reservation (1 GiB of address space, mapped as
+    // needed): the objects of a split module call each other with 32-bit
+    // PC-relative relocations, which fail when separately mapped objects
+    // land more than 2 GiB apart (as they do under AddressSanitizer).
+    builder.setObjectLinkingLayerCreator(
+        [](llvm::orc::ExecutionSession &session)
+            -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+          auto memory = llvm::orc::MapperJITLinkMemoryManager::
+              CreateWithMapper<llvm::orc::InProcessMemoryMapper>(size_t(1)
+                                                                 << 30);
+          if (!memory)
+            return memory.takeError();
+          return std::make_unique<llvm::orc::ObjectLinkingLayer>(
+              session, std::move(*memory));
+        });
+  }
   auto jit = builder.create();
   if (!jit)
     return jit.takeError();

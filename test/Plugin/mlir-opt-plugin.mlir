@@ -1,6 +1,9 @@
 // Debian's own upstream mlir-opt loads rev's dialect and passes from
 // RevPlugin.so, parses rev ops and runs rev passes.
 //
+// (Not in a sanitized build: the uninstrumented mlir-opt cannot load an
+// instrumented plugin.)
+// UNSUPPORTED: sanitizers
 // RUN: %mlir-opt %s --load-dialect-plugin=%rev_plugin | FileCheck %s --check-prefix=PARSE
 // RUN: %mlir-opt %s --load-dialect-plugin=%rev_plugin --load-pass-plugin=%rev_plugin \
 // RUN:   --pass-pipeline="builtin.module(rev-build-inverse,func.func(rev-lower-couplings))" \
