@@ -139,7 +139,9 @@ Expected<Array> Array::allocate(DType dtype, std::vector<int64_t> shape,
   // Ask malloc first (which AddressSanitizer lets fail too), then fill the
   // vector; LLVM's tools install a new-handler that aborts ("LLVM ERROR: out
   // of memory"), so the vector's own failure is turned into an exception.
-  if (void *probe = std::malloc(*bytes ? *bytes : 1))
+  // (volatile: a malloc whose block is only freed may be optimized away)
+  void *volatile probe = std::malloc(*bytes ? *bytes : 1);
+  if (probe)
     std::free(probe);
   else
     return createStringError(std::errc::not_enough_memory,
