@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 using namespace mlir;
 
@@ -49,7 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
   const char *pipeline = kPipelines[data[0] % std::size(kPipelines)];
-  llvm::StringRef source(reinterpret_cast<const char *>(data + 1), size - 1);
+  // The parser reads a null-terminated buffer, as the tools' files are.
+  std::string text(reinterpret_cast<const char *>(data + 1), size - 1);
+  llvm::StringRef source(text.c_str(), text.size());
   ScopedDiagnosticHandler quiet(context,
                                 [](Diagnostic &) { return success(); });
   ParserConfig config(context);

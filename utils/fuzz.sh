@@ -25,8 +25,9 @@ splitfile=/usr/lib/llvm-22/bin/split-file
 testdata=/usr/share/libonnx-testdata/data/node
 
 seed() { # seed TARGET: fills $corpus/TARGET/seed-* once
-  local dir=$corpus/$1
-  [ -d "$dir" ] && return 0
+  [ -d "$corpus/$1" ] && return 0
+  local dir=$corpus/$1.seeding
+  rm -rf "$dir"
   mkdir -p "$dir"
   local tmp
   tmp=$(mktemp -d)
@@ -35,7 +36,7 @@ seed() { # seed TARGET: fills $corpus/TARGET/seed-* once
     find "$src/models" "$src/test" -name '*.onnx' -size -64k |
       while read -r f; do cp "$f" "$dir/seed-$(basename "$(dirname "$f")")-$(basename "$f")"; done
     # The tests' textual models (split-file sections).
-    grep -l -- '^#--- .*\.onnxtxt' -r "$src/test" | while read -r t; do
+    grep -rl -e '^#--- .*\.onnxtxt' "$src/test" | while read -r t; do
       "$splitfile" --no-leading-lines "$t" "$tmp/$(basename "$t")" 2>/dev/null || true
     done
     find "$tmp" -name '*.onnxtxt' | while read -r f; do
@@ -67,6 +68,7 @@ seed() { # seed TARGET: fills $corpus/TARGET/seed-* once
     ;;
   esac
   rm -rf "$tmp"
+  mv "$dir" "$corpus/$1"
 }
 
 status=0

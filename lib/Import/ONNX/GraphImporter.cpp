@@ -764,37 +764,10 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
   if (failed(sortNodes(graph, available, order, error, culprit)))
     return emitError(nodeLoc(graph.node(culprit), culprit)) << error;
 
-  // Shapes that ONNX's shape inference found, to cross-check our own.
-  std::unordered_map<std::string, std::vector<int64_t>> inferred;
-  for (const auto &vi : graph.value_info()) {
-    if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
-      continue;
-    std::vector<int64_t> shape;
-    bool known = true;
-    for (const auto &dim : vi.type().tensor_type().shape().dim()) {
-      if (!dim.has_dim_value()) {
-        known = false;
-        break;
-      }
-      shape.push_back(dim.dim_value());
-    }
-    if (known)
-      inferred[vi.name()] = shape;
-  }
-
   for (int k : order) {
     const onnx::NodeProto &node = graph.node(k);
     if (failed(importNode(node, k)))
       return failure();
-    for (const std::string &out : node.output()) {
-      Tensor *t = out.empty() ? nullptr : lookup(out);
-      auto it = inferred.find(out);
-      if (t && it != inferred.end() && it->second != t->shape)
-        return emitError(nodeLoc(node, k))
-               << "internal error: output '" << out << "' has shape "
-               << shapeString(t->shape) << ", but ONNX infers "
-               << shapeString(it->second);
-    }
   }
 
   SmallVector<Value> results;
@@ -815,6 +788,52 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
   func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   func.setAllResultAttrs(resultAttrs);
   (void)module;
+  return success();
+}
+
+/// ONNX's shape inference, run on the model that imported, must agree with
+/// the shapes the importer computed (a check of the importer). It runs
+/// after the import, not before: ONNX 1.12's inference (its data
+/// propagation in particular) dereferences null on some malformed models
+/// that the importer rejects with a diagnostic.
+LogicalResult GraphImporter::crossCheckShapes(onnx::ModelProto &model) {
+  try {
+    onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*error_mode=*/0,
+                                     /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model,
+                                       onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception &e) {
+    return emitError(fileLoc()) << "ONNX shape inference failed: " << e.what();
+  }
+  const onnx::GraphProto &graph = model.graph();
+  std::unordered_map<std::string, std::vector<int64_t>> inferred;
+  for (const auto &vi : graph.value_info()) {
+    if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
+      continue;
+    std::vector<int64_t> shape;
+    bool known = true;
+    for (const auto &dim : vi.type().tensor_type().shape().dim()) {
+      if (!dim.has_dim_value()) {
+        known = false;
+        break;
+      }
+      shape.push_back(dim.dim_value());
+    }
+    if (known)
+      inferred[vi.name()] = shape;
+  }
+  for (int k = 0; k < graph.node_size(); ++k) {
+    const onnx::NodeProto &node = graph.node(k);
+    for (const std::string &out : node.output()) {
+      Tensor *t = out.empty() ? nullptr : lookup(out);
+      auto it = inferred.find(out);
+      if (t && it != inferred.end() && it->second != t->shape)
+        return emitError(nodeLoc(node, k))
+               << "internal error: output '" << out << "' has shape "
+               << shapeString(t->shape) << ", but ONNX infers "
+               << shapeString(it->second);
+    }
+  }
   return success();
 }
 
@@ -871,19 +890,11 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     for (int d = 0; d < shape->dim_size(); ++d)
       shape->mutable_dim(d)->set_dim_value(it->second[d]);
   }
-  try {
-    onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*error_mode=*/0,
-                                     /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model,
-                                       onnx::OpSchemaRegistry::Instance(), opts);
-  } catch (const std::exception &e) {
-    emitError(floc) << "ONNX shape inference failed: " << e.what();
-    return nullptr;
-  }
-
   OwningOpRef<ModuleOp> module = ModuleOp::create(floc);
   b.setInsertionPointToStart(module->getBody());
   if (failed(importGraph(model.graph())))
+    return nullptr;
+  if (failed(crossCheckShapes(model)))
     return nullptr;
   if (failed(verify(*module))) {
     emitError(floc) << "internal error: the imported module does not verify";

@@ -211,6 +211,7 @@ private:
   /// definition is unchanged since the model's opset.
   mlir::LogicalResult acceptOldOpset(onnx::ModelProto &model);
   mlir::LogicalResult importGraph(const onnx::GraphProto &graph);
+  mlir::LogicalResult crossCheckShapes(onnx::ModelProto &model);
   mlir::LogicalResult importNode(const onnx::NodeProto &node, int index);
   mlir::Location nodeLoc(const onnx::NodeProto &node, int index);
 
