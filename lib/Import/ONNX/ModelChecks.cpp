@@ -16,6 +16,8 @@
 
 #include <onnx/defs/schema.h>
 
+#include <set>
+
 using namespace mlir;
 
 namespace rev::onnx_import {
@@ -113,6 +115,41 @@ static constexpr llvm::StringLiteral kPositiveInts[] = {
 LogicalResult GraphImporter::checkModel(const onnx::ModelProto &model) {
   const onnx::GraphProto &graph = model.graph();
   Location floc = fileLoc();
+  // Every value is defined once, every use and graph output is defined, and
+  // the graph's inputs and outputs are tensors (ONNX's version converter
+  // dereferences what it does not find).
+  std::set<std::string> defined;
+  for (const auto &input : graph.input()) {
+    if (input.has_type() && !input.type().has_tensor_type())
+      return emitError(floc) << "graph input '" << input.name()
+                             << "' is not a tensor; sequences, maps and "
+                                "optionals are not supported";
+    defined.insert(input.name());
+  }
+  for (const auto &init : graph.initializer())
+    defined.insert(init.name());
+  for (int index = 0; index < graph.node_size(); ++index)
+    for (const std::string &out : graph.node(index).output())
+      if (!out.empty() && !defined.insert(out).second &&
+          !llvm::any_of(graph.input(),
+                        [&](const auto &i) { return i.name() == out; }))
+        return emitError(nodeLoc(graph.node(index), index))
+               << "output '" << out << "' is defined more than once";
+  for (int index = 0; index < graph.node_size(); ++index)
+    for (const std::string &in : graph.node(index).input())
+      if (!in.empty() && !defined.count(in))
+        return emitError(nodeLoc(graph.node(index), index))
+               << "input '" << in
+               << "' is not defined by any node, graph input or initializer";
+  for (const auto &output : graph.output()) {
+    if (!defined.count(output.name()))
+      return emitError(floc) << "graph output '" << output.name()
+                             << "' is not defined";
+    if (output.has_type() && !output.type().has_tensor_type())
+      return emitError(floc) << "graph output '" << output.name()
+                             << "' is not a tensor; sequences, maps and "
+                                "optionals are not supported";
+  }
   for (const auto &init : graph.initializer()) {
     std::string error = checkTensorProto(init);
     if (!error.empty())
