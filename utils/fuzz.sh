@@ -71,6 +71,8 @@ seed() { # seed TARGET: fills $corpus/TARGET/seed-* once
   mv "$dir" "$corpus/$1"
 }
 
+# Stack traces for UndefinedBehaviorSanitizer's reports too.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 status=0
 for t in "${targets[@]}"; do
   bin=$build/bin/$t

@@ -343,7 +343,7 @@ FailureOr<std::vector<double>> NodeContext::floatsAttr(StringRef name) {
 
 FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
                                               StringRef what) {
-  if (axis < -rank || (axis >= rank && !(rank == 0 && axis == 0)))
+  if (axis < -rank || axis >= rank) // (no axis at all for rank 0)
     return fail(what + " " + std::to_string(axis) + " is out of range for rank " +
                 std::to_string(rank));
   return axis < 0 ? axis + rank : axis;
