@@ -509,6 +509,13 @@ Value GraphImporter::toNHWC(Tensor &t) {
   return t.nhwcCache;
 }
 
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t k = 0; k < shape.size(); ++k)
+    s += (k ? "," : "") + std::to_string(shape[k]);
+  return s + "]";
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                         int index) {
   Location loc = nodeLoc(node, index);
@@ -543,6 +550,10 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     if (!checkedNumElements(t->shape, 8))
       return emitError(loc) << "output '" << out << "' has more elements than "
                                "fit in 64 bits of bytes";
+    if (llvm::any_of(t->shape, [](int64_t d) { return d > kMaxDimension; }))
+      return emitError(loc) << "output '" << out << "' has shape "
+                            << shapeString(t->shape)
+                            << "; dimensions above 2^31 - 1 are not supported";
   }
   return success();
 }
@@ -600,12 +611,6 @@ static LogicalResult sortNodes(const onnx::GraphProto &graph,
   return success();
 }
 
-static std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (size_t k = 0; k < shape.size(); ++k)
-    s += (k ? "," : "") + std::to_string(shape[k]);
-  return s + "]";
-}
 
 LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
   ModuleOp module = cast<ModuleOp>(b.getInsertionBlock()->getParentOp());
@@ -1017,9 +1022,10 @@ std::string parseInputShapeOption(StringRef spec, ONNXImportOptions &options) {
   dims.split(parts, ',');
   for (StringRef p : parts) {
     int64_t d;
-    if (p.trim().getAsInteger(10, d) || d < 0)
+    if (p.trim().getAsInteger(10, d) || d < 0 ||
+        d > onnx_import::kMaxDimension)
       return "invalid dimension '" + p.str() + "' in --onnx-input-shape=" +
-             spec.str();
+             spec.str() + " (0 to 2^31 - 1)";
     shape.push_back(d);
   }
   if (!onnx_import::checkedNumElements(shape, 8))

@@ -71,7 +71,7 @@ HostTensor HostTensor::splat(ElemKind kind, std::vector<int64_t> shape,
   if (isFloat(kind))
     t.f.assign(t.size(), value);
   else
-    t.i.assign(t.size(), static_cast<int64_t>(value));
+    t.i.assign(t.size(), saturatingInt(value));
   return t;
 }
 
@@ -99,6 +99,12 @@ static int64_t broadcastIndex(int64_t linear, llvm::ArrayRef<int64_t> outShape,
       idx += coord * strides[sd];
   }
   return idx;
+}
+
+/// Whether a double converts to int64 without undefined behaviour.
+static bool fitsInt64(double v) {
+  return std::isfinite(v) && v >= -9.2233720368547758e18 &&
+         v < 9.2233720368547758e18;
 }
 
 bool hostBinary(BinaryKind kind, const HostTensor &a, const HostTensor &b,
@@ -138,26 +144,56 @@ bool hostBinary(BinaryKind kind, const HostTensor &a, const HostTensor &b,
       case BinaryKind::Less: r = x < y; break;
       case BinaryKind::Greater: r = x > y; break;
       }
-      if (out.isFloatKind())
+      if (out.isFloatKind()) {
         out.f[k] = r;
-      else
+      } else {
+        if (!fitsInt64(r)) {
+          error = "the folded value " + std::to_string(r) +
+                  " does not fit the integer type";
+          return false;
+        }
         out.i[k] = static_cast<int64_t>(r);
+      }
     } else {
       int64_t x = a.i[ia], y = b.i[ib], r = 0;
+      std::optional<int64_t> checked = 0;
       switch (kind) {
-      case BinaryKind::Add: r = x + y; break;
-      case BinaryKind::Sub: r = x - y; break;
-      case BinaryKind::Mul: r = x * y; break;
+      case BinaryKind::Add: checked = llvm::checkedAdd(x, y); break;
+      case BinaryKind::Sub: checked = llvm::checkedSub(x, y); break;
+      case BinaryKind::Mul: checked = llvm::checkedMul(x, y); break;
+      default: break;
+      }
+      if (!checked) {
+        error = "integer overflow folding constants (" + std::to_string(x) +
+                " and " + std::to_string(y) + ")";
+        return false;
+      }
+      switch (kind) {
+      case BinaryKind::Add:
+      case BinaryKind::Sub:
+      case BinaryKind::Mul: r = *checked; break;
       case BinaryKind::Div:
         if (y == 0) {
           error = "integer division by zero";
+          return false;
+        }
+        if (x == INT64_MIN && y == -1) {
+          error = "integer overflow folding constants (INT64_MIN / -1)";
           return false;
         }
         // ONNX integer Div truncates toward zero (C semantics); PyTorch's
         // exported floor divisions of sizes are on non-negative values.
         r = x / y;
         break;
-      case BinaryKind::Pow: r = static_cast<int64_t>(std::pow(x, y)); break;
+      case BinaryKind::Pow: {
+        double p = std::pow(static_cast<double>(x), static_cast<double>(y));
+        if (!fitsInt64(p)) {
+          error = "integer overflow folding constants (pow)";
+          return false;
+        }
+        r = static_cast<int64_t>(p);
+        break;
+      }
       case BinaryKind::Min: r = std::min(x, y); break;
       case BinaryKind::Max: r = std::max(x, y); break;
       case BinaryKind::Equal: r = x == y; break;
@@ -353,7 +389,7 @@ void hostUnary(const HostTensor &a, double (*fn)(double), HostTensor &out) {
     if (out.isFloatKind())
       out.f[k] = fn(a.f[k]);
     else
-      out.i[k] = static_cast<int64_t>(fn(static_cast<double>(a.i[k])));
+      out.i[k] = HostTensor::saturatingInt(fn(static_cast<double>(a.i[k])));
   }
 }
 

@@ -25,6 +25,11 @@ enum class ElemKind { F32, F64, I64, I32, Bool };
 const char *elemKindName(ElemKind kind);
 inline bool isFloat(ElemKind k) { return k == ElemKind::F32 || k == ElemKind::F64; }
 
+/// The largest dimension the importer accepts (in files, options and the
+/// shapes it computes): products of a few dimensions and window attributes
+/// then fit in int64.
+constexpr int64_t kMaxDimension = (int64_t(1) << 31) - 1;
+
 /// The element count of `shape`; INT64_MAX if it overflows (or a dimension
 /// is negative), so that size limits hold on hostile shapes.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
@@ -45,7 +50,18 @@ struct HostTensor {
     return isFloatKind() ? f[idx] : static_cast<double>(i[idx]);
   }
   int64_t getInt(int64_t idx) const {
-    return isFloatKind() ? static_cast<int64_t>(f[idx]) : i[idx];
+    return isFloatKind() ? saturatingInt(f[idx]) : i[idx];
+  }
+  /// A double as int64: truncated, saturated at the ends, NaN as 0 (a plain
+  /// cast of an out-of-range double is undefined behaviour).
+  static int64_t saturatingInt(double v) {
+    if (v != v)
+      return 0;
+    if (v >= 9.2233720368547758e18)
+      return INT64_MAX;
+    if (v <= -9.2233720368547758e18)
+      return INT64_MIN;
+    return static_cast<int64_t>(v);
   }
   std::vector<int64_t> toInts() const;
   static HostTensor ints(std::vector<int64_t> values, std::vector<int64_t> shape,

@@ -83,9 +83,13 @@ std::string checkTensorProto(const onnx::TensorProto &t) {
            "model with its tensors inside)";
   if (t.data_type() == onnx::TensorProto_DataType_UNDEFINED)
     return "it has no data type";
-  for (int64_t d : t.dims())
+  for (int64_t d : t.dims()) {
     if (d < 0)
       return "it has a negative dimension (" + std::to_string(d) + ")";
+    if (d > kMaxDimension)
+      return "it has a dimension of " + std::to_string(d) +
+             "; dimensions above 2^31 - 1 are not supported";
+  }
   std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
   int64_t width = rawWidth(t.data_type());
   std::optional<int64_t> n = checkedNumElements(dims, width);
@@ -111,6 +115,12 @@ std::string checkTensorProto(const onnx::TensorProto &t) {
 /// windows: they must be positive wherever they appear.
 static constexpr llvm::StringLiteral kPositiveInts[] = {
     "strides", "dilations", "kernel_shape", "blocksize"};
+/// Integer attributes that enter size arithmetic (output sizes of windows):
+/// bounded so that the arithmetic cannot overflow.
+static constexpr llvm::StringLiteral kSizeInts[] = {
+    "strides",  "dilations",      "kernel_shape", "blocksize",
+    "pads",     "output_padding", "output_shape"};
+static constexpr int64_t kMaxSizeAttr = int64_t(1) << 30;
 
 LogicalResult GraphImporter::checkModel(const onnx::ModelProto &model) {
   const onnx::GraphProto &graph = model.graph();
@@ -164,6 +174,12 @@ LogicalResult GraphImporter::checkModel(const onnx::ModelProto &model) {
     for (const auto &d : input.type().tensor_type().shape().dim())
       if (d.has_dim_value())
         dims.push_back(d.dim_value());
+    for (int64_t d : dims)
+      if (d > kMaxDimension)
+        return emitError(floc) << "graph input '" << input.name()
+                               << "' has a dimension of " << d
+                               << "; dimensions above 2^31 - 1 are not "
+                                  "supported";
     if (!checkedNumElements(dims, 8))
       return emitError(floc)
              << "graph input '" << input.name()
@@ -192,6 +208,19 @@ LogicalResult GraphImporter::checkModel(const onnx::ModelProto &model) {
       if (a.name() == "blocksize" && a.has_i() && a.i() <= 0)
         return emitError(loc) << "attribute 'blocksize' must be positive, got "
                               << a.i();
+      if (llvm::is_contained(kSizeInts, a.name())) {
+        auto tooLarge = [](int64_t v) {
+          return v > kMaxSizeAttr || v < -kMaxSizeAttr;
+        };
+        for (int64_t v : a.ints())
+          if (tooLarge(v))
+            return emitError(loc) << "attribute '" << a.name() << "' holds "
+                                  << v << "; sizes beyond 2^30 are not "
+                                     "supported";
+        if (a.has_i() && tooLarge(a.i()))
+          return emitError(loc) << "attribute '" << a.name() << "' is " << a.i()
+                                << "; sizes beyond 2^30 are not supported";
+      }
     }
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       continue; // reported when the node is imported

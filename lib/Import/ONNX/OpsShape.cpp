@@ -12,6 +12,7 @@
 #include "rev/Dialect/Rev/IR/RevOps.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 
@@ -67,7 +68,11 @@ LogicalResult convertReshape(NodeContext &ctx) {
     }
     if (shape[d] < 0)
       return ctx.fail("invalid shape entry " + std::to_string(shape[d]));
-    known *= shape[d];
+    std::optional<int64_t> product = llvm::checkedMul(known, shape[d]);
+    if (!product)
+      return ctx.fail("shape " + shapeStr(*target) +
+                      " has more elements than fit in 64 bits");
+    known = *product;
   }
   if (inferred >= 0) {
     if (known == 0 || numElements(x.shape) % known)
