@@ -69,6 +69,25 @@ DictionaryAttr named(MLIRContext *ctx, StringRef name) {
 
 int64_t bytesOf(Type type) { return rev::staticByteSize(type).value_or(0); }
 
+/// Whether `v` is `source` or computed from it (within `source`'s block).
+bool computedFrom(Value v, Value source) {
+  DenseSet<Value> seen;
+  SmallVector<Value> worklist{v};
+  while (!worklist.empty()) {
+    Value cur = worklist.pop_back_val();
+    if (cur == source)
+      return true;
+    if (!seen.insert(cur).second)
+      continue;
+    if (Operation *def = cur.getDefiningOp())
+      def->walk([&](Operation *nested) {
+        for (Value operand : nested->getOperands())
+          worklist.push_back(operand);
+      });
+  }
+  return false;
+}
+
 bool isCoupling(Operation *op) {
   return isa<rev::CouplingOp, rev::AffineCouplingOp>(op);
 }
@@ -734,6 +753,11 @@ LogicalResult Reconstructor::run(ModuleOp module) {
       return forward.emitError()
              << "rev-reconstruct-activations: internal error: tape entry "
              << i << " was not rebuilt";
+    // A reconstruction computed from the entry itself (possible when the
+    // glue around a coupling reads one value twice) replaces nothing: the
+    // entry stays on the tape.
+    if (rebuilt && computedFrom(rebuilt, bb.getArgument(i)))
+      continue;
     if (rebuilt)
       bb.getArgument(i).replaceAllUsesWith(rebuilt);
     if (!numerics)
