@@ -273,6 +273,9 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
     FailureOr<std::vector<int64_t>> shape = ctx.intsAttr("output_shape");
     if (failed(shape))
       return failure();
+    if (shape->size() != 2 && shape->size() != 4)
+      return ctx.fail("output_shape must have 2 (spatial) or 4 entries, has " +
+                      std::to_string(shape->size()));
     std::vector<int64_t> target(shape->end() - 2, shape->end());
     FailureOr<std::string> autoPad =
         ctx.stringAttr("auto_pad", std::string("NOTSET"));
