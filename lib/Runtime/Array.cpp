@@ -2,8 +2,9 @@
 
 #include "rev/Runtime/Array.h"
 
+#include "rev/Utils/TypeUtils.h"
+
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -112,16 +113,11 @@ Array Array::zeros(DType dtype, std::vector<int64_t> shape) {
 
 std::optional<size_t> checkedNumBytes(DType dtype,
                                       llvm::ArrayRef<int64_t> shape) {
-  int64_t n = static_cast<int64_t>(dtypeSize(dtype));
-  for (int64_t d : shape) {
-    if (d < 0)
-      return std::nullopt;
-    std::optional<int64_t> next = llvm::checkedMul(n, d);
-    if (!next)
-      return std::nullopt;
-    n = *next;
-  }
-  return static_cast<size_t>(n);
+  std::optional<int64_t> n =
+      checkedShapeProduct(shape, static_cast<int64_t>(dtypeSize(dtype)));
+  if (!n)
+    return std::nullopt;
+  return static_cast<size_t>(*n);
 }
 
 Expected<Array> Array::allocate(DType dtype, std::vector<int64_t> shape,

@@ -9,19 +9,27 @@ using namespace mlir;
 
 namespace rev {
 
+std::optional<int64_t> checkedShapeProduct(llvm::ArrayRef<int64_t> dims,
+                                           int64_t factor) {
+  int64_t n = factor;
+  for (int64_t d : dims) {
+    if (d < 0)
+      return std::nullopt;
+    std::optional<int64_t> next = llvm::checkedMul(n, d);
+    if (!next)
+      return std::nullopt;
+    n = *next;
+  }
+  return n;
+}
+
 std::optional<int64_t> staticByteSize(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasStaticShape())
     return 0;
-  int64_t bytes = std::max<int64_t>(
-      1, (shaped.getElementTypeBitWidth() + 7) / 8);
-  for (int64_t d : shaped.getShape()) {
-    std::optional<int64_t> next = llvm::checkedMul(bytes, d);
-    if (!next)
-      return std::nullopt;
-    bytes = *next;
-  }
-  return bytes;
+  return checkedShapeProduct(
+      shaped.getShape(),
+      std::max<int64_t>(1, (shaped.getElementTypeBitWidth() + 7) / 8));
 }
 
 } // namespace rev

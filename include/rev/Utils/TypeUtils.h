@@ -4,11 +4,17 @@
 #define REV_UTILS_TYPEUTILS_H
 
 #include "mlir/IR/Types.h"
+#include "llvm/ADT/ArrayRef.h"
 
 #include <cstdint>
 #include <optional>
 
 namespace rev {
+
+/// `factor` times the product of `dims`, or nullopt if a dimension is
+/// negative or the product overflows int64 (shapes read from files).
+std::optional<int64_t> checkedShapeProduct(llvm::ArrayRef<int64_t> dims,
+                                           int64_t factor = 1);
 
 /// Bytes of a statically shaped tensor or memref type (elements narrower than
 /// a byte count as one byte); 0 for other types; nullopt when the size does

@@ -3,6 +3,7 @@
 #include "HostTensor.h"
 
 #include "rev/Utils/TosaBuilder.h"
+#include "rev/Utils/TypeUtils.h"
 
 #include "llvm/Support/CheckedArithmetic.h"
 
@@ -33,16 +34,8 @@ int64_t numElements(llvm::ArrayRef<int64_t> shape) {
 
 std::optional<int64_t> checkedNumElements(llvm::ArrayRef<int64_t> shape,
                                           int64_t elementBytes) {
-  int64_t n = 1;
-  for (int64_t d : shape) {
-    if (d < 0)
-      return std::nullopt;
-    std::optional<int64_t> next = llvm::checkedMul(n, d);
-    if (!next)
-      return std::nullopt;
-    n = *next;
-  }
-  if (!llvm::checkedMul(n, std::max<int64_t>(elementBytes, 1)))
+  std::optional<int64_t> n = rev::checkedShapeProduct(shape);
+  if (!n || !rev::checkedShapeProduct(shape, std::max<int64_t>(elementBytes, 1)))
     return std::nullopt;
   return n;
 }
