@@ -207,6 +207,9 @@ private:
   /// that matches its dims, positive strides, ONNX's own per-node checks
   /// (arity, required inputs, attribute types). ModelChecks.cpp.
   mlir::LogicalResult checkModel(const onnx::ModelProto &model);
+  mlir::LogicalResult checkDefinitions(const onnx::GraphProto &graph);
+  mlir::LogicalResult checkSizes(const onnx::GraphProto &graph);
+  mlir::LogicalResult checkNodes(const onnx::GraphProto &graph);
   /// Models older than kMinConvertibleOpset: accepted when every op's
   /// definition is unchanged since the model's opset.
   mlir::LogicalResult acceptOldOpset(onnx::ModelProto &model);

@@ -122,12 +122,11 @@ static constexpr llvm::StringLiteral kSizeInts[] = {
     "pads",     "output_padding", "output_shape"};
 static constexpr int64_t kMaxSizeAttr = int64_t(1) << 30;
 
-LogicalResult GraphImporter::checkModel(const onnx::ModelProto &model) {
-  const onnx::GraphProto &graph = model.graph();
+/// Every value is defined once, every use and graph output is defined, and
+/// the graph's inputs and outputs are tensors (ONNX's version converter
+/// dereferences what it does not find).
+LogicalResult GraphImporter::checkDefinitions(const onnx::GraphProto &graph) {
   Location floc = fileLoc();
-  // Every value is defined once, every use and graph output is defined, and
-  // the graph's inputs and outputs are tensors (ONNX's version converter
-  // dereferences what it does not find).
   std::set<std::string> defined;
   for (const auto &input : graph.input()) {
     if (input.has_type() && !input.type().has_tensor_type())
@@ -160,6 +159,12 @@ LogicalResult GraphImporter::checkModel(const onnx::ModelProto &model) {
                              << "' is not a tensor; sequences, maps and "
                                 "optionals are not supported";
   }
+  return success();
+}
+
+/// Tensor data that matches its dims, and sizes that fit.
+LogicalResult GraphImporter::checkSizes(const onnx::GraphProto &graph) {
+  Location floc = fileLoc();
   for (const auto &init : graph.initializer()) {
     std::string error = checkTensorProto(init);
     if (!error.empty())
@@ -186,81 +191,102 @@ LogicalResult GraphImporter::checkModel(const onnx::ModelProto &model) {
              << "' has a negative dimension or more elements than fit in "
                 "64 bits of bytes";
   }
+  return success();
+}
+
+/// An attribute: a valid tensor, no subgraph, and window sizes that shape
+/// inference may divide by and size arithmetic may multiply.
+static LogicalResult checkAttribute(Location loc,
+                                    const onnx::AttributeProto &a) {
+  if (a.has_t()) {
+    std::string error = checkTensorProto(a.t());
+    if (!error.empty())
+      return emitError(loc) << "attribute '" << a.name()
+                            << "' is an invalid tensor: " << error;
+  }
+  if (a.has_g() || a.graphs_size())
+    return emitError(loc) << "attribute '" << a.name()
+                          << "' holds a subgraph; control flow (If, Loop, "
+                             "Scan) is not supported";
+  if (llvm::is_contained(kPositiveInts, a.name()))
+    for (int64_t v : a.ints())
+      if (v <= 0)
+        return emitError(loc) << "attribute '" << a.name()
+                              << "' must hold positive values, got " << v;
+  if (a.name() == "blocksize" && a.has_i() && a.i() <= 0)
+    return emitError(loc) << "attribute 'blocksize' must be positive, got "
+                          << a.i();
+  if (llvm::is_contained(kSizeInts, a.name())) {
+    auto tooLarge = [](int64_t v) {
+      return v > kMaxSizeAttr || v < -kMaxSizeAttr;
+    };
+    for (int64_t v : a.ints())
+      if (tooLarge(v))
+        return emitError(loc) << "attribute '" << a.name() << "' holds " << v
+                              << "; sizes beyond 2^30 are not supported";
+    if (a.has_i() && tooLarge(a.i()))
+      return emitError(loc) << "attribute '" << a.name() << "' is " << a.i()
+                            << "; sizes beyond 2^30 are not supported";
+  }
+  return success();
+}
+
+/// ONNX's own schema of the node's op: required inputs not given as '',
+/// then ONNX's arity, required-attribute and attribute type checks.
+static LogicalResult checkAgainstSchema(Location loc,
+                                        const onnx::NodeProto &node,
+                                        const onnx::OpSchema &schema) {
+  // ('' is ONNX's spelling of an omitted optional input; Verify checks only
+  // single inputs for it, not variadic ones such as Concat's.)
+  const auto &formals = schema.inputs();
+  for (int i = 0; i < node.input_size() && !formals.empty(); ++i) {
+    if (!node.input(i).empty())
+      continue;
+    const auto &formal = formals[std::min<size_t>(i, formals.size() - 1)];
+    if (formal.GetOption() == onnx::OpSchema::Optional)
+      continue;
+    return emitError(loc) << "input #" << i << " ('" << formal.GetName()
+                          << "') is required, but the node gives it as ''";
+  }
+  try {
+    schema.Verify(node);
+  } catch (const std::exception &e) {
+    StringRef msg = e.what();
+    // Drop ONNX's "==> Context: ..." tail and its "Node (name)'s " or
+    // "Node (name) " prefix: the location names the node.
+    msg = msg.take_until([](char c) { return c == '\n'; });
+    if (msg.consume_front("Node (")) {
+      msg = msg.drop_until([](char c) { return c == ')'; }).drop_front();
+      msg.consume_front("'s");
+      msg = msg.ltrim();
+    }
+    return emitError(loc) << "invalid " << node.op_type()
+                          << " node: " << msg.rtrim();
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::checkNodes(const onnx::GraphProto &graph) {
   for (int index = 0; index < graph.node_size(); ++index) {
     const onnx::NodeProto &node = graph.node(index);
     Location loc = nodeLoc(node, index);
-    for (const auto &a : node.attribute()) {
-      if (a.has_t()) {
-        std::string error = checkTensorProto(a.t());
-        if (!error.empty())
-          return emitError(loc) << "attribute '" << a.name()
-                                << "' is an invalid tensor: " << error;
-      }
-      if (a.has_g() || a.graphs_size())
-        return emitError(loc) << "attribute '" << a.name()
-                              << "' holds a subgraph; control flow (If, "
-                                 "Loop, Scan) is not supported";
-      if (llvm::is_contained(kPositiveInts, a.name()))
-        for (int64_t v : a.ints())
-          if (v <= 0)
-            return emitError(loc) << "attribute '" << a.name()
-                                  << "' must hold positive values, got " << v;
-      if (a.name() == "blocksize" && a.has_i() && a.i() <= 0)
-        return emitError(loc) << "attribute 'blocksize' must be positive, got "
-                              << a.i();
-      if (llvm::is_contained(kSizeInts, a.name())) {
-        auto tooLarge = [](int64_t v) {
-          return v > kMaxSizeAttr || v < -kMaxSizeAttr;
-        };
-        for (int64_t v : a.ints())
-          if (tooLarge(v))
-            return emitError(loc) << "attribute '" << a.name() << "' holds "
-                                  << v << "; sizes beyond 2^30 are not "
-                                     "supported";
-        if (a.has_i() && tooLarge(a.i()))
-          return emitError(loc) << "attribute '" << a.name() << "' is " << a.i()
-                                << "; sizes beyond 2^30 are not supported";
-      }
-    }
+    for (const auto &a : node.attribute())
+      if (failed(checkAttribute(loc, a)))
+        return failure();
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       continue; // reported when the node is imported
     const onnx::OpSchema *schema =
         onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
-    if (!schema)
-      continue; // reported when the node is imported
-    // A required input given as '' (ONNX's spelling of an omitted optional
-    // input): ONNX's Verify below checks only single inputs, not variadic
-    // ones (Concat's).
-    const auto &formals = schema->inputs();
-    for (int i = 0; i < node.input_size() && !formals.empty(); ++i) {
-      if (!node.input(i).empty())
-        continue;
-      const auto &formal =
-          formals[std::min<size_t>(i, formals.size() - 1)];
-      if (formal.GetOption() == onnx::OpSchema::Optional)
-        continue;
-      return emitError(loc) << "input #" << i << " ('" << formal.GetName()
-                            << "') is required, but the node gives it as ''";
-    }
-    // ONNX's own arity, required-attribute and attribute type checks.
-    try {
-      schema->Verify(node);
-    } catch (const std::exception &e) {
-      StringRef msg = e.what();
-      // Drop ONNX's "==> Context: ..." tail; the location names the node.
-      msg = msg.take_until([](char c) { return c == '\n'; });
-      // ...and its "Node (name)'s " or "Node (name) " prefix, for the same
-      // reason.
-      if (msg.consume_front("Node (")) {
-        msg = msg.drop_until([](char c) { return c == ')'; }).drop_front();
-        msg.consume_front("'s");
-        msg = msg.ltrim();
-      }
-      return emitError(loc) << "invalid " << node.op_type()
-                            << " node: " << msg.rtrim();
-    }
+    if (schema && failed(checkAgainstSchema(loc, node, *schema)))
+      return failure(); // (no schema: reported when the node is imported)
   }
   return success();
+}
+
+LogicalResult GraphImporter::checkModel(const onnx::ModelProto &model) {
+  const onnx::GraphProto &graph = model.graph();
+  return failure(failed(checkDefinitions(graph)) ||
+                 failed(checkSizes(graph)) || failed(checkNodes(graph)));
 }
 
 LogicalResult GraphImporter::acceptOldOpset(onnx::ModelProto &model) {
