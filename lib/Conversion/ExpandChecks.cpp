@@ -27,7 +27,8 @@ namespace {
 /// Provided by the caller: rev-run's JIT, the ahead-of-time runtime.
 constexpr llvm::StringLiteral kCheckFailedFunction = "rev_check_failed";
 
-/// A linalg.generic over every element of `input` (all loops `kind`).
+/// A linalg.generic over every element of `input`: a reduction into 0-d
+/// `inits` (`reduce`), or elementwise into `inits` of its shape.
 linalg::GenericOp overAll(OpBuilder &b, Location loc, Value input,
                           ValueRange inits, bool reduce,
                           function_ref<void(OpBuilder &, Location, ValueRange)>
@@ -36,14 +37,51 @@ linalg::GenericOp overAll(OpBuilder &b, Location loc, Value input,
   unsigned rank = type.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  for (Value init : inits)
-    maps.push_back(reduce ? AffineMap::get(rank, 0, ctx)
-                          : AffineMap::getMultiDimIdentityMap(rank, ctx));
+  maps.append(inits.size(), reduce
+                               ? AffineMap::get(rank, 0, ctx)
+                               : AffineMap::getMultiDimIdentityMap(rank, ctx));
   SmallVector<utils::IteratorType> iterators(
       rank, reduce ? utils::IteratorType::reduction
                    : utils::IteratorType::parallel);
   return linalg::GenericOp::create(b, loc, ValueRange(inits).getTypes(), input,
                                    inits, maps, iterators, body);
+}
+
+/// Calls `callee(id, value)` when an element of `input` lies outside [lo,
+/// hiIncl], with the smallest element if it is below, else the largest.
+void reportIfOutside(OpBuilder &b, Location loc, Value input, Value lo,
+                     Value hiIncl, int64_t id, func::FuncOp callee) {
+  auto et = cast<IntegerType>(
+      cast<RankedTensorType>(input.getType()).getElementType());
+  unsigned width = et.getWidth();
+  int64_t maxValue = width >= 64 ? INT64_MAX : (int64_t(1) << (width - 1)) - 1;
+  int64_t minValue = width >= 64 ? INT64_MIN : -(int64_t(1) << (width - 1));
+  auto filled = [&](int64_t v) {
+    Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, et);
+    Value c = arith::ConstantOp::create(b, loc, b.getIntegerAttr(et, v));
+    return linalg::FillOp::create(b, loc, ValueRange{c}, ValueRange{empty})
+        .getResult(0);
+  };
+  auto minMax = overAll(
+      b, loc, input, {filled(maxValue), filled(minValue)}, /*reduce=*/true,
+      [](OpBuilder &nb, Location nl, ValueRange args) {
+        Value mn = arith::MinSIOp::create(nb, nl, args[0], args[1]);
+        Value mx = arith::MaxSIOp::create(nb, nl, args[0], args[2]);
+        linalg::YieldOp::create(nb, nl, ValueRange{mn, mx});
+      });
+  Value mn = tensor::ExtractOp::create(b, loc, minMax.getResult(0));
+  Value mx = tensor::ExtractOp::create(b, loc, minMax.getResult(1));
+  Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, mn, lo);
+  Value above =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, mx, hiIncl);
+  Value bad = arith::OrIOp::create(b, loc, below, above);
+  auto ifOp = scf::IfOp::create(b, loc, bad, /*withElseRegion=*/false);
+  OpBuilder tb = ifOp.getThenBodyBuilder();
+  Value value = arith::SelectOp::create(tb, loc, below, mn, mx);
+  if (width < 64)
+    value = arith::ExtSIOp::create(tb, loc, tb.getI64Type(), value);
+  Value idValue = arith::ConstantOp::create(tb, loc, tb.getI64IntegerAttr(id));
+  func::CallOp::create(tb, loc, callee, ValueRange{idValue, value});
 }
 
 void expand(rev::CheckRangeOp op, bool report, func::FuncOp callee) {
@@ -55,40 +93,12 @@ void expand(rev::CheckRangeOp op, bool report, func::FuncOp callee) {
   auto constant = [&](int64_t v) {
     return arith::ConstantOp::create(b, loc, b.getIntegerAttr(et, v));
   };
-  Value lo = constant(op.getLowerBound()), hiIncl = constant(op.getUpperBound() - 1);
+  Value lo = constant(op.getLowerBound());
+  Value hiIncl = constant(op.getUpperBound() - 1);
   if (report) {
-    unsigned width = et.getWidth();
-    int64_t maxValue = width >= 64 ? INT64_MAX : (int64_t(1) << (width - 1)) - 1;
-    int64_t minValue = width >= 64 ? INT64_MIN : -(int64_t(1) << (width - 1));
-    auto scalar = RankedTensorType::get({}, et);
-    auto filled = [&](int64_t v) {
-      Value empty = tensor::EmptyOp::create(b, loc, scalar.getShape(), et);
-      return linalg::FillOp::create(b, loc, ValueRange{constant(v)},
-                                    ValueRange{empty})
-          .getResult(0);
-    };
-    auto minMax = overAll(
-        b, loc, input, {filled(maxValue), filled(minValue)}, /*reduce=*/true,
-        [](OpBuilder &nb, Location nl, ValueRange args) {
-          Value mn = arith::MinSIOp::create(nb, nl, args[0], args[1]);
-          Value mx = arith::MaxSIOp::create(nb, nl, args[0], args[2]);
-          linalg::YieldOp::create(nb, nl, ValueRange{mn, mx});
-        });
-    Value mn = tensor::ExtractOp::create(b, loc, minMax.getResult(0));
-    Value mx = tensor::ExtractOp::create(b, loc, minMax.getResult(1));
-    Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, mn, lo);
-    Value above =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, mx, hiIncl);
-    Value bad = arith::OrIOp::create(b, loc, below, above);
-    auto ifOp = scf::IfOp::create(b, loc, bad, /*withElseRegion=*/false);
-    OpBuilder tb = ifOp.getThenBodyBuilder();
-    Value value = arith::SelectOp::create(tb, loc, below, mn, mx);
-    if (et.getWidth() < 64)
-      value = arith::ExtSIOp::create(tb, loc, tb.getI64Type(), value);
     auto idAttr = op->getAttrOfType<IntegerAttr>(rev::kCheckIdAttr);
-    Value id = arith::ConstantOp::create(
-        tb, loc, tb.getI64IntegerAttr(idAttr ? idAttr.getInt() : -1));
-    func::CallOp::create(tb, loc, callee, ValueRange{id, value});
+    reportIfOutside(b, loc, input, lo, hiIncl, idAttr ? idAttr.getInt() : -1,
+                    callee);
   }
   Value empty =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
