@@ -379,6 +379,21 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
     func.emitError() << "can only differentiate a function with one block";
     return failure();
   }
+  // rev.name, where present, is a string (it names arguments and results).
+  auto checkName = [&](DictionaryAttr attrs, StringRef what,
+                       unsigned i) -> LogicalResult {
+    if (!attrs || !attrs.get("rev.name") || nameOf(attrs))
+      return success();
+    return func.emitError() << "rev.name of " << what << " #" << i
+                            << " must be a string, got "
+                            << attrs.get("rev.name");
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (failed(checkName(func.getArgAttrDict(i), "argument", i)))
+      return failure();
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    if (failed(checkName(func.getResultAttrDict(i), "result", i)))
+      return failure();
   OpBuilder mb(ctx);
   mb.setInsertionPointAfter(func);
   Location loc = func.getLoc();

@@ -30,3 +30,13 @@ func.func private @train_step()
 func.func @f(%x: tensor<4xf32> {rev.name = "x"}) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// rev.name must be a string (a unit attribute crashed the pass; found by
+// fuzzing).
+// expected-error @+1 {{rev.name of argument #0 must be a string, got unit}}
+func.func @f(%x: tensor<3xf32> {rev.name}) -> tensor<3xf32> {
+  %y = tosa.exp %x : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
