@@ -103,14 +103,6 @@ double Array::at(int64_t i) const {
   return 0;
 }
 
-Array Array::zeros(DType dtype, std::vector<int64_t> shape) {
-  Array a;
-  a.dtype = dtype;
-  a.shape = std::move(shape);
-  a.data.assign(a.numBytes(), 0);
-  return a;
-}
-
 std::optional<size_t> checkedNumBytes(DType dtype,
                                       llvm::ArrayRef<int64_t> shape) {
   std::optional<int64_t> n =
@@ -132,17 +124,19 @@ Expected<Array> Array::allocate(DType dtype, std::vector<int64_t> shape,
                              "64 bits",
                              what.str().c_str(), a.shapeString().c_str(),
                              dtypeName(dtype));
+  auto outOfMemory = [&] {
+    return createStringError(std::errc::not_enough_memory,
+                             "out of memory: %zu bytes for %s", *bytes,
+                             what.str().c_str());
+  };
   // Ask malloc first (which AddressSanitizer lets fail too), then fill the
   // vector; LLVM's tools install a new-handler that aborts ("LLVM ERROR: out
   // of memory"), so the vector's own failure is turned into an exception.
   // (volatile: a malloc whose block is only freed may be optimized away)
   void *volatile probe = std::malloc(*bytes ? *bytes : 1);
-  if (probe)
-    std::free(probe);
-  else
-    return createStringError(std::errc::not_enough_memory,
-                             "out of memory: %zu bytes for %s", *bytes,
-                             what.str().c_str());
+  if (!probe)
+    return outOfMemory();
+  std::free(probe);
   std::new_handler previous = std::set_new_handler(nullptr);
   bool failed = false;
   try {
@@ -154,18 +148,11 @@ Expected<Array> Array::allocate(DType dtype, std::vector<int64_t> shape,
   }
   std::set_new_handler(previous);
   if (failed)
-    return createStringError(std::errc::not_enough_memory,
-                             "out of memory: %zu bytes for %s", *bytes,
-                             what.str().c_str());
+    return outOfMemory();
   return a;
 }
 
-std::string Array::shapeString() const {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
+std::string Array::shapeString() const { return formatShape(shape); }
 
 //===----------------------------------------------------------------------===//
 // .npy
@@ -387,49 +374,37 @@ static Expected<Array> fromProto(const onnx::TensorProto &t, StringRef what) {
                              "%s holds a different amount of data than its "
                              "shape %s needs",
                              what.str().c_str(), a.shapeString().c_str());
+  // (The data's size matches the shape: checked above.)
   a.data.resize(*bytes);
-  auto mismatch = [&]() {
-    return createStringError(std::errc::invalid_argument,
-                             "%s holds less data than its shape %s needs",
-                             what.str().c_str(), a.shapeString().c_str());
-  };
   if (t.has_raw_data()) {
-    if (t.raw_data().size() != a.data.size())
-      return mismatch();
     if (!a.data.empty()) // (memcpy of nothing still wants valid pointers)
       std::memcpy(a.data.data(), t.raw_data().data(), a.data.size());
     return a;
   }
-  auto copy = [&](auto &field, auto tag) -> llvm::Error {
+  auto copy = [&](auto &field, auto tag) {
     using T = decltype(tag);
-    if (field.size() != n)
-      return mismatch();
     for (int64_t i = 0; i < n; ++i) {
       T v = static_cast<T>(field.Get(i));
       std::memcpy(a.data.data() + i * sizeof(T), &v, sizeof(T));
     }
-    return llvm::Error::success();
   };
-  llvm::Error err = llvm::Error::success();
   switch (a.dtype) {
   case DType::F32:
-    err = copy(t.float_data(), float());
+    copy(t.float_data(), float());
     break;
   case DType::F64:
-    err = copy(t.double_data(), double());
+    copy(t.double_data(), double());
     break;
   case DType::I64:
-    err = copy(t.int64_data(), int64_t());
+    copy(t.int64_data(), int64_t());
     break;
   case DType::I32:
-    err = copy(t.int32_data(), int32_t());
+    copy(t.int32_data(), int32_t());
     break;
   case DType::Bool:
-    err = copy(t.int32_data(), uint8_t());
+    copy(t.int32_data(), uint8_t());
     break;
   }
-  if (err)
-    return std::move(err);
   return a;
 }
 

@@ -23,6 +23,13 @@ std::optional<int64_t> checkedShapeProduct(llvm::ArrayRef<int64_t> dims,
   return n;
 }
 
+std::string formatShape(llvm::ArrayRef<int64_t> dims) {
+  std::string s = "[";
+  for (size_t k = 0; k < dims.size(); ++k)
+    s += (k ? "," : "") + std::to_string(dims[k]);
+  return s + "]";
+}
+
 std::optional<int64_t> staticByteSize(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasStaticShape())

@@ -393,7 +393,7 @@ static int checkGradients(JITModule &jit, const EntrySignature &f,
         setAt(plus[k], i, inputs[k].at(i) + h * v.at(i));
         setAt(minus[k], i, inputs[k].at(i) - h * v.at(i));
       }
-      double yp, ym;
+      double yp = 0, ym = 0;
       if (auto err = evalDot(plus, yp))
         return fail(std::move(err));
       if (auto err = evalDot(minus, ym))

@@ -39,7 +39,6 @@ struct Array {
   size_t numBytes() const { return numElements() * dtypeSize(dtype); }
   /// Element `i` converted to double.
   double at(int64_t i) const;
-  static Array zeros(DType dtype, std::vector<int64_t> shape);
   /// Zeros, or an error ("out of memory: N bytes for <what>", or a size
   /// that overflows) instead of an exception or a wrapped-around size.
   static llvm::Expected<Array> allocate(DType dtype, std::vector<int64_t> shape,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace rev {
 
@@ -15,6 +16,9 @@ namespace rev {
 /// negative or the product overflows int64 (shapes read from files).
 std::optional<int64_t> checkedShapeProduct(llvm::ArrayRef<int64_t> dims,
                                            int64_t factor = 1);
+
+/// A shape as diagnostics print it: "[2,3,4]".
+std::string formatShape(llvm::ArrayRef<int64_t> dims);
 
 /// Bytes of a statically shaped tensor or memref type (elements narrower than
 /// a byte count as one byte); 0 for other types; nullopt when the size does

@@ -3,6 +3,7 @@
 #include "GraphImporter.h"
 
 #include "rev/Dialect/Rev/IR/RevDialect.h"
+#include "rev/Utils/TypeUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -509,13 +510,6 @@ Value GraphImporter::toNHWC(Tensor &t) {
   return t.nhwcCache;
 }
 
-static std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (size_t k = 0; k < shape.size(); ++k)
-    s += (k ? "," : "") + std::to_string(shape[k]);
-  return s + "]";
-}
-
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                         int index) {
   Location loc = nodeLoc(node, index);
@@ -552,7 +546,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                "fit in 64 bits of bytes";
     if (llvm::any_of(t->shape, [](int64_t d) { return d > kMaxDimension; }))
       return emitError(loc) << "output '" << out << "' has shape "
-                            << shapeString(t->shape)
+                            << formatShape(t->shape)
                             << "; dimensions above 2^31 - 1 are not supported";
   }
   return success();
@@ -835,8 +829,8 @@ LogicalResult GraphImporter::crossCheckShapes(onnx::ModelProto &model) {
       if (t && it != inferred.end() && it->second != t->shape)
         return emitError(nodeLoc(node, k))
                << "internal error: output '" << out << "' has shape "
-               << shapeString(t->shape) << ", but ONNX infers "
-               << shapeString(it->second);
+               << formatShape(t->shape) << ", but ONNX infers "
+               << formatShape(it->second);
     }
   }
   return success();

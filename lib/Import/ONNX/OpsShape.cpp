@@ -10,6 +10,7 @@
 #include "OpUtils.h"
 
 #include "rev/Dialect/Rev/IR/RevOps.h"
+#include "rev/Utils/TypeUtils.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/Support/CheckedArithmetic.h"
@@ -19,19 +20,12 @@ using namespace mlir;
 namespace rev::onnx_import {
 namespace {
 
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (size_t k = 0; k < shape.size(); ++k)
-    s += (k ? "," : "") + std::to_string(shape[k]);
-  return s + "]";
-}
-
 /// Sets output `i` to `x` reshaped to `shape` (folded for constants).
 LogicalResult setReshaped(NodeContext &ctx, unsigned i, Tensor &x,
                           std::vector<int64_t> shape) {
   if (numElements(shape) != numElements(x.shape))
-    return ctx.fail("cannot reshape " + shapeStr(x.shape) + " to " +
-                    shapeStr(shape));
+    return ctx.fail("cannot reshape " + formatShape(x.shape) + " to " +
+                    formatShape(shape));
   if (x.isConstant()) {
     HostTensor h = *x.host;
     h.shape = shape;
@@ -70,14 +64,14 @@ LogicalResult convertReshape(NodeContext &ctx) {
       return ctx.fail("invalid shape entry " + std::to_string(shape[d]));
     std::optional<int64_t> product = llvm::checkedMul(known, shape[d]);
     if (!product)
-      return ctx.fail("shape " + shapeStr(*target) +
+      return ctx.fail("shape " + formatShape(*target) +
                       " has more elements than fit in 64 bits");
     known = *product;
   }
   if (inferred >= 0) {
     if (known == 0 || numElements(x.shape) % known)
-      return ctx.fail("cannot infer the -1 in shape " + shapeStr(*target) +
-                      " for an input of shape " + shapeStr(x.shape));
+      return ctx.fail("cannot infer the -1 in shape " + formatShape(*target) +
+                      " for an input of shape " + formatShape(x.shape));
     shape[inferred] = numElements(x.shape) / known;
   }
   return setReshaped(ctx, 0, x, shape);
@@ -180,7 +174,7 @@ LogicalResult convertTranspose(NodeContext &ctx) {
   std::vector<int64_t> shape;
   for (int64_t p : *perm) {
     if (p < 0 || p >= x.rank() || seen[p])
-      return ctx.fail("perm " + shapeStr(*perm) + " is not a permutation");
+      return ctx.fail("perm " + formatShape(*perm) + " is not a permutation");
     seen[p] = true;
     shape.push_back(x.shape[p]);
   }
@@ -541,8 +535,8 @@ LogicalResult convertExpand(NodeContext &ctx) {
     return failure();
   auto target = rev::broadcastShapes(x.shape, *shape);
   if (failed(target))
-    return ctx.fail("cannot expand " + shapeStr(x.shape) + " to " +
-                    shapeStr(*shape));
+    return ctx.fail("cannot expand " + formatShape(x.shape) + " to " +
+                    formatShape(*shape));
   std::vector<int64_t> out(target->begin(), target->end());
   if (x.isConstant() && numElements(out) <= (1 << 16)) {
     HostTensor h;
@@ -710,7 +704,7 @@ LogicalResult convertConstantOfShape(NodeContext &ctx) {
     return failure();
   for (int64_t d : *shape)
     if (d < 0)
-      return ctx.fail("negative dimension in shape " + shapeStr(*shape));
+      return ctx.fail("negative dimension in shape " + formatShape(*shape));
   HostTensor value = HostTensor::splat(ElemKind::F32, {1}, 0.0);
   if (const onnx::AttributeProto *a = ctx.attr("value")) {
     std::string error;
