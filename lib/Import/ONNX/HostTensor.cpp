@@ -94,12 +94,6 @@ static int64_t broadcastIndex(int64_t linear, llvm::ArrayRef<int64_t> outShape,
   return idx;
 }
 
-/// Whether a double converts to int64 without undefined behaviour.
-static bool fitsInt64(double v) {
-  return std::isfinite(v) && v >= -9.2233720368547758e18 &&
-         v < 9.2233720368547758e18;
-}
-
 bool hostBinary(BinaryKind kind, const HostTensor &a, const HostTensor &b,
                 HostTensor &out, std::string &error) {
   auto shape = rev::broadcastShapes(a.shape, b.shape);
@@ -140,7 +134,7 @@ bool hostBinary(BinaryKind kind, const HostTensor &a, const HostTensor &b,
       if (out.isFloatKind()) {
         out.f[k] = r;
       } else {
-        if (!fitsInt64(r)) {
+        if (!HostTensor::fitsInt64(r)) {
           error = "the folded value " + std::to_string(r) +
                   " does not fit the integer type";
           return false;
@@ -149,41 +143,43 @@ bool hostBinary(BinaryKind kind, const HostTensor &a, const HostTensor &b,
       }
     } else {
       int64_t x = a.i[ia], y = b.i[ib], r = 0;
-      std::optional<int64_t> checked = 0;
-      switch (kind) {
-      case BinaryKind::Add: checked = llvm::checkedAdd(x, y); break;
-      case BinaryKind::Sub: checked = llvm::checkedSub(x, y); break;
-      case BinaryKind::Mul: checked = llvm::checkedMul(x, y); break;
-      default: break;
-      }
-      if (!checked) {
-        error = "integer overflow folding constants (" + std::to_string(x) +
-                " and " + std::to_string(y) + ")";
+      auto overflow = [&](const char *what) {
+        error = std::string("integer overflow folding constants (") + what +
+                " of " + std::to_string(x) + " and " + std::to_string(y) + ")";
         return false;
-      }
+      };
+      auto set = [&](std::optional<int64_t> v) {
+        r = v.value_or(0);
+        return v.has_value();
+      };
       switch (kind) {
       case BinaryKind::Add:
+        if (!set(llvm::checkedAdd(x, y)))
+          return overflow("sum");
+        break;
       case BinaryKind::Sub:
-      case BinaryKind::Mul: r = *checked; break;
+        if (!set(llvm::checkedSub(x, y)))
+          return overflow("difference");
+        break;
+      case BinaryKind::Mul:
+        if (!set(llvm::checkedMul(x, y)))
+          return overflow("product");
+        break;
       case BinaryKind::Div:
         if (y == 0) {
           error = "integer division by zero";
           return false;
         }
-        if (x == INT64_MIN && y == -1) {
-          error = "integer overflow folding constants (INT64_MIN / -1)";
-          return false;
-        }
+        if (x == INT64_MIN && y == -1)
+          return overflow("quotient");
         // ONNX integer Div truncates toward zero (C semantics); PyTorch's
         // exported floor divisions of sizes are on non-negative values.
         r = x / y;
         break;
       case BinaryKind::Pow: {
         double p = std::pow(static_cast<double>(x), static_cast<double>(y));
-        if (!fitsInt64(p)) {
-          error = "integer overflow folding constants (pow)";
-          return false;
-        }
+        if (!HostTensor::fitsInt64(p))
+          return overflow("power");
         r = static_cast<int64_t>(p);
         break;
       }

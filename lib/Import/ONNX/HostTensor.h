@@ -52,16 +52,18 @@ struct HostTensor {
   int64_t getInt(int64_t idx) const {
     return isFloatKind() ? saturatingInt(f[idx]) : i[idx];
   }
-  /// A double as int64: truncated, saturated at the ends, NaN as 0 (a plain
-  /// cast of an out-of-range double is undefined behaviour).
+  /// Whether a double converts to int64 (a plain cast of a NaN or an
+  /// out-of-range double is undefined behaviour).
+  static bool fitsInt64(double v) {
+    return v >= -9.2233720368547758e18 && v < 9.2233720368547758e18;
+  }
+  /// A double as int64: truncated, saturated at the ends, NaN as 0.
   static int64_t saturatingInt(double v) {
+    if (fitsInt64(v))
+      return static_cast<int64_t>(v);
     if (v != v)
       return 0;
-    if (v >= 9.2233720368547758e18)
-      return INT64_MAX;
-    if (v <= -9.2233720368547758e18)
-      return INT64_MIN;
-    return static_cast<int64_t>(v);
+    return v > 0 ? INT64_MAX : INT64_MIN;
   }
   std::vector<int64_t> toInts() const;
   static HostTensor ints(std::vector<int64_t> values, std::vector<int64_t> shape,
