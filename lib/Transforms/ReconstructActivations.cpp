@@ -31,6 +31,7 @@
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Interfaces/InvertibleOpInterface.h"
 #include "rev/Transforms/Passes.h"
+#include "rev/Utils/RegionUtils.h"
 #include "rev/Utils/TosaBuilder.h"
 #include "rev/Utils/TypeUtils.h"
 
@@ -68,25 +69,6 @@ DictionaryAttr named(MLIRContext *ctx, StringRef name) {
 }
 
 int64_t bytesOf(Type type) { return rev::staticByteSize(type).value_or(0); }
-
-/// Whether `v` is `source` or computed from it (within `source`'s block).
-bool computedFrom(Value v, Value source) {
-  DenseSet<Value> seen;
-  SmallVector<Value> worklist{v};
-  while (!worklist.empty()) {
-    Value cur = worklist.pop_back_val();
-    if (cur == source)
-      return true;
-    if (!seen.insert(cur).second)
-      continue;
-    if (Operation *def = cur.getDefiningOp())
-      def->walk([&](Operation *nested) {
-        for (Value operand : nested->getOperands())
-          worklist.push_back(operand);
-      });
-  }
-  return false;
-}
 
 bool isCoupling(Operation *op) {
   return isa<rev::CouplingOp, rev::AffineCouplingOp>(op);
@@ -756,7 +738,10 @@ LogicalResult Reconstructor::run(ModuleOp module) {
     // A reconstruction computed from the entry itself (possible when the
     // glue around a coupling reads one value twice) replaces nothing: the
     // entry stays on the tape.
-    if (rebuilt && computedFrom(rebuilt, bb.getArgument(i)))
+    if (rebuilt && rev::findSource(
+                       rebuilt,
+                       [&](Value v) { return v == bb.getArgument(i); },
+                       [](Operation *) { return true; }))
       continue;
     if (rebuilt)
       bb.getArgument(i).replaceAllUsesWith(rebuilt);

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Block.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
 
@@ -21,6 +22,28 @@ SmallVector<Value> inlineRegion(OpBuilder &builder, Region &region,
   for (Value v : body.getTerminator()->getOperands())
     yielded.push_back(mapping.lookupOrDefault(v));
   return yielded;
+}
+
+Value findSource(Value v, function_ref<bool(Value)> isSource,
+                 function_ref<bool(Operation *)> follow) {
+  DenseSet<Value> seen;
+  SmallVector<Value> worklist{v};
+  while (!worklist.empty()) {
+    Value cur = worklist.pop_back_val();
+    if (!seen.insert(cur).second)
+      continue;
+    if (isSource(cur))
+      return cur;
+    Operation *def = cur.getDefiningOp();
+    if (!def || !follow(def))
+      continue;
+    def->walk([&](Operation *nested) {
+      for (Value operand : nested->getOperands())
+        if (!def->isAncestor(operand.getParentRegion()->getParentOp()))
+          worklist.push_back(operand);
+    });
+  }
+  return Value();
 }
 
 } // namespace rev

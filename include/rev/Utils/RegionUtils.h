@@ -18,6 +18,13 @@ llvm::SmallVector<mlir::Value> inlineRegion(mlir::OpBuilder &builder,
                                             mlir::ValueRange args,
                                             mlir::IRMapping &mapping);
 
+/// The first value `v` is computed from (`v` included) for which `isSource`
+/// holds, or null: follows the operands of defining ops that `follow`
+/// accepts, and the values their nested regions read from outside them.
+mlir::Value findSource(mlir::Value v,
+                       llvm::function_ref<bool(mlir::Value)> isSource,
+                       llvm::function_ref<bool(mlir::Operation *)> follow);
+
 } // namespace rev
 
 #endif // REV_UTILS_REGIONUTILS_H

@@ -37,29 +37,17 @@ static int dependsOnOperand(Operation *op, Value v) {
     if (earliest && def->isBeforeInBlock(earliest))
       earliest = def;
   }
-  DenseSet<Value> seen;
-  SmallVector<Value> worklist{v};
-  while (!worklist.empty()) {
-    Value cur = worklist.pop_back_val();
-    if (!seen.insert(cur).second)
-      continue;
-    for (auto [idx, input] : llvm::enumerate(op->getOperands()))
-      if (cur == input)
-        return idx;
-    Operation *def = cur.getDefiningOp();
-    if (!def || def->getBlock() != block)
-      continue;
-    if (earliest && (def == earliest || def->isBeforeInBlock(earliest)))
-      continue;
-    for (Value operand : def->getOperands())
-      worklist.push_back(operand);
-    def->walk([&](Operation *nested) {
-      for (Value operand : nested->getOperands())
-        if (!def->isAncestor(operand.getParentRegion()->getParentOp()))
-          worklist.push_back(operand);
-    });
-  }
-  return -1;
+  auto isOperand = [&](Value cur) {
+    return llvm::is_contained(op->getOperands(), cur);
+  };
+  auto follow = [&](Operation *def) {
+    return def->getBlock() == block &&
+           !(earliest && (def == earliest || def->isBeforeInBlock(earliest)));
+  };
+  Value source = findSource(v, isOperand, follow);
+  if (!source)
+    return -1;
+  return llvm::find(op->getOperands(), source) - op->getOperands().begin();
 }
 
 /// The values a region reads from above must not be computed from the
