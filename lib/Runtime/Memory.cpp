@@ -2,7 +2,6 @@
 
 #include "rev/Runtime/Memory.h"
 
-#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -99,35 +98,6 @@ void *trackedAlignedAlloc(uint64_t alignment, uint64_t size) {
 void trackedFree(void *ptr) {
   tracker().release(ptr);
   std::free(ptr);
-}
-
-namespace {
-// Written from OpenMP worker threads too.
-std::atomic<bool> checkHasFailed{false};
-std::atomic<int64_t> failedCheckId{-1}, failedCheckValue{0};
-} // namespace
-
-void resetCheckFailure() {
-  failedCheckId = -1;
-  failedCheckValue = 0;
-  checkHasFailed = false;
-}
-
-bool takeCheckFailure(CheckFailure &failure) {
-  if (!checkHasFailed)
-    return false;
-  failure.id = failedCheckId;
-  failure.value = failedCheckValue;
-  resetCheckFailure();
-  return true;
-}
-
-void checkFailed(int64_t id, int64_t value) {
-  bool expected = false;
-  if (checkHasFailed.compare_exchange_strong(expected, true)) {
-    failedCheckId = id;
-    failedCheckValue = value;
-  }
 }
 
 } // namespace rev::runtime

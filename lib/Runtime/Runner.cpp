@@ -6,6 +6,8 @@
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Runtime/Memory.h"
 
+#include "RevChecks.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
@@ -308,7 +310,7 @@ JITModule::load(ObjectFiles objects, ArrayRef<EntrySignature> entries,
          reinterpret_cast<void *>(&trackedAlignedAlloc));
   define("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&trackedFree));
   define("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
-  define("rev_check_failed", reinterpret_cast<void *>(&checkFailed));
+  define("rev_check_failed", reinterpret_cast<void *>(&rev_check_failed));
   if (auto err = main.define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return std::move(err);
   for (auto &object : objects)
@@ -397,18 +399,18 @@ llvm::Error JITModule::callRaw(const EntrySignature &sig,
     return createStringError(std::errc::invalid_argument,
                              "@%s was not compiled as an entry point",
                              sig.function.c_str());
-  resetCheckFailure();
+  rev_check_status(nullptr, nullptr); // (clears an earlier failure)
   entry->second(packed.data());
-  CheckFailure failure;
-  if (takeCheckFailure(failure)) {
-    std::string message =
-        failure.id >= 0 && static_cast<size_t>(failure.id) < sig.checks.size()
-            ? sig.checks[failure.id]
-            : "check #" + std::to_string(failure.id);
+  int64_t check, value;
+  if (rev_check_status(&check, &value)) {
+    std::string message = check >= 0 && static_cast<size_t>(check) <
+                                            sig.checks.size()
+                              ? sig.checks[check]
+                              : "check #" + std::to_string(check);
     return createStringError(std::errc::argument_out_of_domain,
                              "run-time check failed in @%s: %s; got %lld",
                              sig.function.c_str(), message.c_str(),
-                             static_cast<long long>(failure.value));
+                             static_cast<long long>(value));
   }
   return llvm::Error::success();
 }

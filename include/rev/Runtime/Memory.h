@@ -32,19 +32,6 @@ void *trackedAlloc(uint64_t size);
 void *trackedAlignedAlloc(uint64_t alignment, uint64_t size);
 void trackedFree(void *ptr);
 
-/// A failed run-time check of compiled code (rev.check_range, lowered by
-/// rev-expand-checks to a call of rev_check_failed(id, value)): the check's
-/// number (its message is the signature's `checks[id]`) and an offending
-/// value. The first failure of a call is kept.
-struct CheckFailure {
-  int64_t id = -1, value = 0;
-};
-void resetCheckFailure();
-/// The failure since the last reset, if any.
-bool takeCheckFailure(CheckFailure &failure);
-/// The function compiled code calls (registered as `rev_check_failed`).
-void checkFailed(int64_t id, int64_t value);
-
 } // namespace rev::runtime
 
 #endif // REV_RUNTIME_MEMORY_H
