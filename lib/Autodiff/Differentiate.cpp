@@ -89,7 +89,8 @@ Value buildCrossEntropy(TosaBuilder &tb, Value logits, Value labels) {
   Value logp = tb.sub(shifted, lse);
   // A label outside [0, C) would give a zero one-hot row (loss -0, no
   // gradient): the compiled step reports it instead (PyTorch raises).
-  labels = rev::CheckRangeOp::create(tb.builder(), tb.getLoc(), labels, int64_t(0), c,
+  labels = rev::CheckRangeOp::create(tb.builder(), tb.getLoc(), labels,
+                                     int64_t(0), c,
                                      "labels of the cross-entropy loss");
   // one_hot(labels) by comparing with 0..C-1
   auto labelType = TosaBuilder::typeOf(labels);
@@ -490,7 +491,7 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
       lossInputName = "labels";
     }
     for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-      if (auto name = forward.getArgAttrOfType<StringAttr>(i, "rev.name");
+      if (StringAttr name = nameOf(forward.getArgAttrDict(i));
           name && name.getValue() == lossInputName) {
         forward.erase();
         return func.emitError()

@@ -71,7 +71,8 @@ void reportIfOutside(OpBuilder &b, Location loc, Value input, Value lo,
       });
   Value mn = tensor::ExtractOp::create(b, loc, minMax.getResult(0));
   Value mx = tensor::ExtractOp::create(b, loc, minMax.getResult(1));
-  Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, mn, lo);
+  Value below =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, mn, lo);
   Value above =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, mx, hiIncl);
   Value bad = arith::OrIOp::create(b, loc, below, above);

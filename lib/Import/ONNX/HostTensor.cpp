@@ -35,7 +35,7 @@ int64_t numElements(llvm::ArrayRef<int64_t> shape) {
 std::optional<int64_t> checkedNumElements(llvm::ArrayRef<int64_t> shape,
                                           int64_t elementBytes) {
   std::optional<int64_t> n = rev::checkedShapeProduct(shape);
-  if (!n || !rev::checkedShapeProduct(shape, std::max<int64_t>(elementBytes, 1)))
+  if (!n || !llvm::checkedMul(*n, std::max<int64_t>(elementBytes, 1)))
     return std::nullopt;
   return n;
 }

@@ -30,7 +30,8 @@ static int dependsOnOperand(Operation *op, Value v) {
   for (Value input : op->getOperands()) {
     Operation *def = input.getDefiningOp();
     if (!def || def->getBlock() != block) {
-      if (auto arg = dyn_cast<BlockArgument>(input); arg && arg.getOwner() == block)
+      if (auto arg = dyn_cast<BlockArgument>(input);
+          arg && arg.getOwner() == block)
         earliest = nullptr;
       continue;
     }
@@ -240,13 +241,13 @@ AffineCouplingOp::buildInverse(OpBuilder &builder, ValueRange results,
 
 LogicalResult CheckRangeOp::verify() {
   if (getLowerBound() >= getUpperBound())
-    return emitOpError() << "needs lower < upper, got [" << getLowerBound() << ", "
-                         << getUpperBound() << ")";
+    return emitOpError() << "needs lower < upper, got [" << getLowerBound()
+                         << ", " << getUpperBound() << ")";
   unsigned width = getInput().getType().getElementTypeBitWidth();
   if (width < 64 && (getLowerBound() < -(int64_t(1) << (width - 1)) ||
                      getUpperBound() > (int64_t(1) << (width - 1))))
-    return emitOpError() << "range [" << getLowerBound() << ", " << getUpperBound()
-                         << ") does not fit i" << width;
+    return emitOpError() << "range [" << getLowerBound() << ", "
+                         << getUpperBound() << ") does not fit i" << width;
   return success();
 }
 
@@ -267,6 +268,5 @@ llvm::SmallVector<CheckRangeOp> numberRuntimeChecks(ModuleOp module) {
     module->setAttr(kChecksAttr, b.getArrayAttr(messages));
   return checks;
 }
-
 
 } // namespace rev
