@@ -731,7 +731,8 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   llvm::BitVector erase(backward.getNumArguments());
   for (auto [i, v] : derivedArgs) {
     Value rebuilt = toBackward.lookupOrNull(v);
-    if (!bb.getArgument(i).use_empty() && !rebuilt)
+    BlockArgument entry = bb.getArgument(i);
+    if (!entry.use_empty() && !rebuilt)
       return forward.emitError()
              << "rev-reconstruct-activations: internal error: tape entry "
              << i << " was not rebuilt";
@@ -739,12 +740,11 @@ LogicalResult Reconstructor::run(ModuleOp module) {
     // glue around a coupling reads one value twice) replaces nothing: the
     // entry stays on the tape.
     if (rebuilt && rev::findSource(
-                       rebuilt,
-                       [&](Value v) { return v == bb.getArgument(i); },
+                       rebuilt, [&](Value u) { return u == entry; },
                        [](Operation *) { return true; }))
       continue;
     if (rebuilt)
-      bb.getArgument(i).replaceAllUsesWith(rebuilt);
+      entry.replaceAllUsesWith(rebuilt);
     if (!numerics)
       erase.set(i);
   }
