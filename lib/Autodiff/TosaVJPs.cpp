@@ -363,61 +363,25 @@ void giveBias(VJPContext &ctx, TosaBuilder &tb, Value bias, Value g) {
   give(ctx, tb, bias, s);
 }
 
-/// g [N, OH, OW, C] spread back over the input positions of a stride-s,
-/// pad-p window of effective size eff: zero-stuffed and padded so that a
-/// stride-1 pass with that window gives back the input size.
-Value spreadForTransposedWindow(TosaBuilder &tb, Value g,
-                                ArrayRef<int64_t> stride,
-                                ArrayRef<int64_t> effective,
-                                ArrayRef<int64_t> pad) {
-  g = tb.zeroStuff(g, 1, stride[0]);
-  g = tb.zeroStuff(g, 2, stride[1]);
-  return tb.padOrCrop(g, {0, 0, effective[0] - 1 - pad[0],
-                          effective[0] - 1 - pad[1], effective[1] - 1 - pad[2],
-                          effective[1] - 1 - pad[3], 0, 0});
-}
-
 LogicalResult vjpConv2D(tosa::Conv2DOp op, VJPContext &ctx, TosaBuilder &tb) {
   Value g = ctx.cotangent(0);
   ArrayRef<int64_t> pad = op.getPad(), stride = op.getStride(),
                     dilation = op.getDilation();
   auto xType = typeOf(op.getInput()), wType = typeOf(op.getWeight());
-  Type et = xType.getElementType();
-  int64_t kh = wType.getDimSize(1), kw = wType.getDimSize(2);
-  SmallVector<int64_t> eff = {(kh - 1) * dilation[0] + 1,
-                              (kw - 1) * dilation[1] + 1};
   giveBias(ctx, tb, op.getBias(), g);
-  if (ctx.needsGradient(op.getInput())) {
-    // dx = conv(stuffed and padded g, flipped kernel with in/out swapped).
-    Value w = ctx.primal(op.getWeight());
-    Value flipped = tb.reverse(tb.reverse(w, 1), 2);
-    Value wT = tb.transpose(flipped, {3, 1, 2, 0}); // [C, kH, kW, F]
-    Value spread = spreadForTransposedWindow(tb, g, stride, eff, pad);
-    Value zeroBias = tb.splat(et, {xType.getDimSize(3)}, 0.0);
+  // (rev ops, so that targets with a convolution library call its backward
+  // kernels; rev-decompose-conv-gradients writes them as TOSA)
+  OpBuilder &b = tb.builder();
+  if (ctx.needsGradient(op.getInput()))
     give(ctx, tb, op.getInput(),
-         tb.conv2d(spread, wT, zeroBias, {0, 0, 0, 0}, {1, 1}, dilation));
-  }
-  if (ctx.needsGradient(op.getWeight())) {
-    // dw[f, i, j, c] = sum_{n, y, x} g[n, y, x, f] xpad[n, y*s + i*d, ..., c]:
-    // a convolution over the batch, with the padded input as the image
-    // ([C, H', W', N]) and g as the kernel ([F, OH, OW, N]), whose stride is
-    // the forward's dilation and whose dilation is the forward's stride.
-    Value x = ctx.primal(op.getInput());
-    Value xp = tb.padOrCrop(x, {0, 0, pad[0], pad[1], pad[2], pad[3], 0, 0});
-    auto gType = typeOf(g);
-    // Keep exactly the rows the forward's windows reach.
-    SmallVector<int64_t> need = {
-        (gType.getDimSize(1) - 1) * stride[0] + eff[0],
-        (gType.getDimSize(2) - 1) * stride[1] + eff[1]};
-    xp = tb.slice(xp, {0, 0, 0, 0},
-                  {xType.getDimSize(0), need[0], need[1], xType.getDimSize(3)});
-    Value image = tb.transpose(xp, {3, 1, 2, 0});   // [C, H', W', N]
-    Value kernel = tb.transpose(g, {3, 1, 2, 0});   // [F, OH, OW, N]
-    Value zeroBias = tb.splat(et, {wType.getDimSize(0)}, 0.0);
-    Value dw = tb.conv2d(image, kernel, zeroBias, {0, 0, 0, 0}, dilation,
-                         stride);                     // [C, kH, kW, F]
-    give(ctx, tb, op.getWeight(), tb.transpose(dw, {3, 1, 2, 0}));
-  }
+         rev::Conv2DBackwardDataOp::create(b, op.getLoc(), xType, g,
+                                      ctx.primal(op.getWeight()), pad, stride,
+                                      dilation));
+  if (ctx.needsGradient(op.getWeight()))
+    give(ctx, tb, op.getWeight(),
+         rev::Conv2DBackwardFilterOp::create(b, op.getLoc(), wType,
+                                        ctx.primal(op.getInput()), g, pad,
+                                        stride, dilation));
   return success();
 }
 
@@ -446,7 +410,7 @@ LogicalResult vjpDepthwiseConv2D(tosa::DepthwiseConv2DOp op, VJPContext &ctx,
       Value gk = tb.reshape(tb.slice(g5, {0, 0, 0, 0, k}, {n, oh, ow, c, 1}),
                             {n, oh, ow, c});
       Value wk = tb.slice(flipped, {0, 0, 0, k}, {kh, kw, c, 1});
-      Value spread = spreadForTransposedWindow(tb, gk, stride, eff, pad);
+      Value spread = tb.spreadForTransposedWindow(gk, stride, eff, pad);
       Value part = tb.depthwiseConv2d(spread, wk, zeroBias, {0, 0, 0, 0},
                                       {1, 1}, dilation);
       dx = dx ? tb.add(dx, part) : part;
@@ -528,7 +492,7 @@ LogicalResult vjpAvgPool2D(tosa::AvgPool2dOp op, VJPContext &ctx,
                  : DenseElementsAttr::get(
                        invType, ArrayRef(std::vector<float>(inv.begin(), inv.end())));
   Value scaled = tb.mul(g, tb.constant(invAttr));
-  Value spread = spreadForTransposedWindow(tb, scaled, stride, kernel, pad);
+  Value spread = tb.spreadForTransposedWindow(scaled, stride, kernel, pad);
   Value ones = tb.splat(et, {kernel[0], kernel[1], c, 1}, 1.0);
   Value zeroBias = tb.splat(et, {c}, 0.0);
   give(ctx, tb, op.getInput(),

@@ -59,6 +59,7 @@ static void addBufferizationSteps(OpPassManager &pm, bool passOwnership) {
 /// From TOSA (and rev) on tensors to bufferized linalg.
 static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addPass(createRevLowerCouplings());
+  pm.addPass(createRevDecomposeConvGradients());
   // (transpose_conv2d decomposes into conv2d, which f64 may need to catch)
   addUpstream(pm, "func.func(tosa-optional-decompositions)");
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
@@ -123,6 +124,7 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
 void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   pm.addPass(createRevAnnotateABI());
   pm.addPass(createRevLowerCouplings());
+  pm.addPass(createRevDecomposeConvGradients());
   // Kernels cannot call the host: indices are clamped, not reported.
   RevExpandChecksOptions checks;
   checks.report = false;

@@ -348,6 +348,16 @@ Value TosaBuilder::zeroStuff(Value x, int64_t axis, int64_t step) {
   return slice(x, starts, sizes);
 }
 
+Value TosaBuilder::spreadForTransposedWindow(Value g, ArrayRef<int64_t> stride,
+                                             ArrayRef<int64_t> effective,
+                                             ArrayRef<int64_t> pad) {
+  g = zeroStuff(g, 1, stride[0]);
+  g = zeroStuff(g, 2, stride[1]);
+  return padOrCrop(g, {0, 0, effective[0] - 1 - pad[0],
+                       effective[0] - 1 - pad[1], effective[1] - 1 - pad[2],
+                       effective[1] - 1 - pad[3], 0, 0});
+}
+
 Value TosaBuilder::stridedSlice(Value x, int64_t axis, int64_t start,
                                 int64_t count, int64_t step) {
   auto type = typeOf(x);

@@ -20,6 +20,21 @@ def RevLowerCouplings : Pass<"rev-lower-couplings"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def RevDecomposeConvGradients : Pass<"rev-decompose-conv-gradients"> {
+  let summary = "Write rev.conv2d_backward_data/filter as TOSA";
+  let description = [{
+    `rev-differentiate` gives the gradients of `tosa.conv2d` as
+    `rev.conv2d_backward_data` and `rev.conv2d_backward_filter`, so that a
+    target with a convolution library (rev-lower-cpu with oneDNN) calls its
+    backward kernels. This pass replaces each of them by TOSA that computes
+    the same (zero-stuffing, padding, transposes and a `tosa.conv2d`), for
+    the targets and element types without such a library; rev-lower-cpu and
+    rev-lower-gpu run it, and a pipeline that hands a training step to
+    `tosa-to-linalg` itself runs it with `rev-lower-couplings`.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 def RevBuildInverse : Pass<"rev-build-inverse", "::mlir::ModuleOp"> {
   let summary = "Build the inverse `@<name>_inverse` of invertible functions";
   let description = [{
@@ -83,7 +98,7 @@ def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
     ListOption<"wrt", "wrt", "std::string",
                "rev.names of the arguments to differentiate with respect to">,
   ];
-  let dependentDialects = ["::mlir::tosa::TosaDialect",
+  let dependentDialects = ["::rev::RevDialect", "::mlir::tosa::TosaDialect",
                            "::mlir::func::FuncDialect"];
 }
 

@@ -106,6 +106,14 @@ public:
   /// Inserts step-1 zeros between consecutive elements along `axis`
   /// (n -> (n-1)*step + 1): the adjoint of a strided access.
   mlir::Value zeroStuff(mlir::Value x, int64_t axis, int64_t step);
+  /// g [N, OH, OW, C] spread back over the input positions of a stride-s,
+  /// pad-p ([top, bottom, left, right]) window of effective size `effective`:
+  /// zero-stuffed and padded so that a stride-1 pass with that window gives
+  /// back the input size.
+  mlir::Value spreadForTransposedWindow(mlir::Value g,
+                                        llvm::ArrayRef<int64_t> stride,
+                                        llvm::ArrayRef<int64_t> effective,
+                                        llvm::ArrayRef<int64_t> pad);
   /// Elements start, start+step, ... (count of them) along `axis`.
   mlir::Value stridedSlice(mlir::Value x, int64_t axis, int64_t start,
                            int64_t count, int64_t step);

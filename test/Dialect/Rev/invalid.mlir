@@ -242,3 +242,28 @@ func.func @check_range_width(%i: tensor<3xi8>) -> tensor<3xi8> {
   %c = rev.check_range %i in [0, 1000) "indices" : tensor<3xi8>
   return %c : tensor<3xi8>
 }
+
+// -----
+
+// (8 + 1 + 1 - 3 = 7 is not a multiple of the stride 2)
+func.func @conv_backward_data_inexact(%g: tensor<2x4x4x6xf32>, %w: tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32> {
+  // expected-error @+1 {{'rev.conv2d_backward_data' op output size 4 in dimension 1 does not follow from input 8, kernel 3, pads 1+1, stride 2, dilation 1 (the windows must tile the padded input exactly)}}
+  %dx = rev.conv2d_backward_data %g, %w {pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x4x4x6xf32>, tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32>
+  return %dx : tensor<2x8x8x5xf32>
+}
+
+// -----
+
+func.func @conv_backward_filter_channels(%x: tensor<2x8x8x4xf32>, %g: tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32> {
+  // expected-error @+1 {{'rev.conv2d_backward_filter' op input [2,8,8,4], weight [6,3,3,5] and output [2,4,4,6] are not the shapes of one convolution}}
+  %dw = rev.conv2d_backward_filter %x, %g {pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x8x8x4xf32>, tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32>
+  return %dw : tensor<6x3x3x5xf32>
+}
+
+// -----
+
+func.func @conv_backward_filter_stride(%x: tensor<2x8x8x5xf32>, %g: tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32> {
+  // expected-error @+1 {{'rev.conv2d_backward_filter' op needs pads >= 0, strides >= 1 and dilations >= 1}}
+  %dw = rev.conv2d_backward_filter %x, %g {pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 0, 2>, dilation = array<i64: 1, 1>} : (tensor<2x8x8x5xf32>, tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32>
+  return %dw : tensor<6x3x3x5xf32>
+}

@@ -127,3 +127,12 @@ func.func @check_range(%i: tensor<3xi32>) -> tensor<3xi32> {
   %c = rev.check_range %i in [-5, 5) "indices" : tensor<3xi32>
   return %c : tensor<3xi32>
 }
+
+// CHECK-LABEL: func.func @conv_gradients
+// CHECK: rev.conv2d_backward_data %{{.+}}, %{{.+}} {dilation = array<i64: 1, 1>, pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 2, 2>} : (tensor<2x4x4x6xf32>, tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32>
+// CHECK: rev.conv2d_backward_filter %{{.+}}, %{{.+}} {dilation = array<i64: 1, 1>, pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 2, 2>} : (tensor<2x8x8x5xf32>, tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32>
+func.func @conv_gradients(%x: tensor<2x8x8x5xf32>, %w: tensor<6x3x3x5xf32>, %g: tensor<2x4x4x6xf32>) -> (tensor<2x8x8x5xf32>, tensor<6x3x3x5xf32>) {
+  %dx = rev.conv2d_backward_data %g, %w {pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x4x4x6xf32>, tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32>
+  %dw = rev.conv2d_backward_filter %x, %g {pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x8x8x5xf32>, tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32>
+  return %dx, %dw : tensor<2x8x8x5xf32>, tensor<6x3x3x5xf32>
+}

@@ -4,6 +4,7 @@
 
 #include "rev/Utils/RegionUtils.h"
 #include "rev/Utils/TosaBuilder.h"
+#include "rev/Utils/TypeUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -249,6 +250,114 @@ LogicalResult CheckRangeOp::verify() {
     return emitOpError() << "range [" << getLowerBound() << ", "
                          << getUpperBound() << ") does not fit i" << width;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Conv2DBackwardDataOp, Conv2DBackwardFilterOp
+//===----------------------------------------------------------------------===//
+
+/// Checks the attributes and that input [N, H, W, C], weight [F, KH, KW, C]
+/// and output [N, OH, OW, F] are the shapes of a tosa.conv2d with them
+/// (the windows must tile the padded input exactly, as TOSA requires).
+static LogicalResult verifyConvShapes(Operation *op, RankedTensorType input,
+                                      RankedTensorType weight,
+                                      RankedTensorType output,
+                                      ArrayRef<int64_t> pad,
+                                      ArrayRef<int64_t> stride,
+                                      ArrayRef<int64_t> dilation) {
+  if (pad.size() != 4 || stride.size() != 2 || dilation.size() != 2)
+    return op->emitOpError("needs 4 pads, 2 strides and 2 dilations");
+  if (llvm::any_of(pad, [](int64_t p) { return p < 0; }) ||
+      llvm::any_of(stride, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(dilation, [](int64_t d) { return d < 1; }))
+    return op->emitOpError(
+        "needs pads >= 0, strides >= 1 and dilations >= 1");
+  if (input.getRank() != 4 || weight.getRank() != 4 || output.getRank() != 4)
+    return op->emitOpError("needs rank-4 tensors (NHWC, [F, KH, KW, C])");
+  if (!input.hasStaticShape() || !weight.hasStaticShape() ||
+      !output.hasStaticShape())
+    return op->emitOpError("needs static shapes");
+  if (input.getElementType() != weight.getElementType() ||
+      input.getElementType() != output.getElementType())
+    return op->emitOpError("needs one element type");
+  auto in = input.getShape(), w = weight.getShape(), out = output.getShape();
+  if (in[0] != out[0] || in[3] != w[3] || w[0] != out[3])
+    return op->emitOpError()
+           << "input " << formatShape(in) << ", weight " << formatShape(w)
+           << " and output " << formatShape(out)
+           << " are not the shapes of one convolution";
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = in[1 + d] + pad[2 * d] + pad[2 * d + 1] -
+                   (w[1 + d] - 1) * dilation[d] - 1;
+    if (span < 0 || span % stride[d] != 0 || span / stride[d] + 1 != out[1 + d])
+      return op->emitOpError()
+             << "output size " << out[1 + d] << " in dimension " << 1 + d
+             << " does not follow from input " << in[1 + d] << ", kernel "
+             << w[1 + d] << ", pads " << pad[2 * d] << "+" << pad[2 * d + 1]
+             << ", stride " << stride[d] << ", dilation " << dilation[d]
+             << " (the windows must tile the padded input exactly)";
+  }
+  return success();
+}
+
+LogicalResult Conv2DBackwardDataOp::verify() {
+  return verifyConvShapes(*this, getResult().getType(),
+                          getWeight().getType(), getGrad().getType(), getPad(),
+                          getStride(), getDilation());
+}
+
+LogicalResult Conv2DBackwardFilterOp::verify() {
+  return verifyConvShapes(*this, getInput().getType(), getResult().getType(),
+                          getGrad().getType(), getPad(), getStride(),
+                          getDilation());
+}
+
+/// The effective window size (KH, KW with dilation) of a [F, KH, KW, C]
+/// weight.
+static SmallVector<int64_t> effectiveWindow(RankedTensorType weight,
+                                            ArrayRef<int64_t> dilation) {
+  return {(weight.getDimSize(1) - 1) * dilation[0] + 1,
+          (weight.getDimSize(2) - 1) * dilation[1] + 1};
+}
+
+Value Conv2DBackwardDataOp::decompose(OpBuilder &builder) {
+  // dx = conv(stuffed and padded g, flipped kernel with in/out swapped).
+  TosaBuilder tb(builder, getLoc());
+  auto xType = getResult().getType();
+  Value flipped = tb.reverse(tb.reverse(getWeight(), 1), 2);
+  Value wT = tb.transpose(flipped, {3, 1, 2, 0}); // [C, kH, kW, F]
+  Value spread = tb.spreadForTransposedWindow(
+      getGrad(), getStride(),
+      effectiveWindow(getWeight().getType(), getDilation()), getPad());
+  Value zeroBias =
+      tb.splat(xType.getElementType(), {xType.getDimSize(3)}, 0.0);
+  return tb.conv2d(spread, wT, zeroBias, {0, 0, 0, 0}, {1, 1}, getDilation());
+}
+
+Value Conv2DBackwardFilterOp::decompose(OpBuilder &builder) {
+  // dw[f, i, j, c] = sum_{n, y, x} g[n, y, x, f] xpad[n, y*s + i*d, ..., c]:
+  // a convolution over the batch, with the padded input as the image
+  // ([C, H', W', N]) and g as the kernel ([F, OH, OW, N]), whose stride is
+  // the forward's dilation and whose dilation is the forward's stride.
+  TosaBuilder tb(builder, getLoc());
+  ArrayRef<int64_t> pad = getPad(), stride = getStride();
+  auto xType = getInput().getType(), gType = getGrad().getType(),
+       wType = getResult().getType();
+  SmallVector<int64_t> eff = effectiveWindow(wType, getDilation());
+  Value xp = tb.padOrCrop(getInput(),
+                          {0, 0, pad[0], pad[1], pad[2], pad[3], 0, 0});
+  // Keep exactly the rows the forward's windows reach.
+  SmallVector<int64_t> need = {(gType.getDimSize(1) - 1) * stride[0] + eff[0],
+                               (gType.getDimSize(2) - 1) * stride[1] + eff[1]};
+  xp = tb.slice(xp, {0, 0, 0, 0},
+                {xType.getDimSize(0), need[0], need[1], xType.getDimSize(3)});
+  Value image = tb.transpose(xp, {3, 1, 2, 0});       // [C, H', W', N]
+  Value kernel = tb.transpose(getGrad(), {3, 1, 2, 0}); // [F, OH, OW, N]
+  Value zeroBias =
+      tb.splat(wType.getElementType(), {wType.getDimSize(0)}, 0.0);
+  Value dw = tb.conv2d(image, kernel, zeroBias, {0, 0, 0, 0}, getDilation(),
+                       stride); // [C, kH, kW, F]
+  return tb.transpose(dw, {3, 1, 2, 0});
 }
 
 namespace rev {

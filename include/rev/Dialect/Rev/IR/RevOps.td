@@ -182,6 +182,70 @@ def Rev_CheckRangeOp : Rev_Op<"check_range", [
 }
 
 //===----------------------------------------------------------------------===//
+// rev.conv2d_backward_data, rev.conv2d_backward_filter
+//===----------------------------------------------------------------------===//
+
+class Rev_Conv2DGradientOp<string mnemonic> : Rev_Op<mnemonic, [Pure]> {
+  let results = (outs Rev_RankedFloatTensor:$result);
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The TOSA ops that compute the same result (zero-stuffing, padding,
+    /// transposes and a tosa.conv2d), built before this op.
+    ::mlir::Value decompose(::mlir::OpBuilder &builder);
+  }];
+}
+
+def Rev_Conv2DBackwardDataOp : Rev_Conv2DGradientOp<"conv2d_backward_data"> {
+  let summary = "the gradient of tosa.conv2d with respect to its input";
+  let description = [{
+    For `y = tosa.conv2d(x, weight)` with the same `pad` (top, bottom, left,
+    right), `stride` and `dilation`, returns the cotangent of `x` (NHWC, the
+    result type) given the cotangent `grad` of `y` (NHWC): what
+    `rev-differentiate` emits, so that targets with a convolution library
+    call its backward-data kernel. `rev-decompose-conv-gradients` writes it
+    as TOSA (a convolution of the zero-stuffed, padded `grad` with the
+    flipped kernel whose channels are swapped).
+
+    ```mlir
+    %dx = rev.conv2d_backward_data %dy, %w {pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<8x16x16x32xf32>, tensor<32x3x3x16xf32>) -> tensor<8x16x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Rev_RankedFloatTensor:$grad,
+                       Rev_RankedFloatTensor:$weight,
+                       DenseI64ArrayAttr:$pad, DenseI64ArrayAttr:$stride,
+                       DenseI64ArrayAttr:$dilation);
+  let assemblyFormat = [{
+    $grad `,` $weight attr-dict `:` `(` type($grad) `,` type($weight) `)`
+    `->` type($result)
+  }];
+}
+
+def Rev_Conv2DBackwardFilterOp
+    : Rev_Conv2DGradientOp<"conv2d_backward_filter"> {
+  let summary = "the gradient of tosa.conv2d with respect to its weight";
+  let description = [{
+    For `y = tosa.conv2d(input, w)` with the same `pad`, `stride` and
+    `dilation`, returns the cotangent of `w` ([F, KH, KW, C], the result
+    type) given the input (NHWC) and the cotangent `grad` of `y` (NHWC).
+    `rev-decompose-conv-gradients` writes it as TOSA (a convolution over
+    the batch of the transposed, padded input with the transposed `grad` as
+    its kernel).
+
+    ```mlir
+    %dw = rev.conv2d_backward_filter %x, %dy {pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<8x16x16x16xf32>, tensor<8x16x16x32xf32>) -> tensor<32x3x3x16xf32>
+    ```
+  }];
+  let arguments = (ins Rev_RankedFloatTensor:$input,
+                       Rev_RankedFloatTensor:$grad,
+                       DenseI64ArrayAttr:$pad, DenseI64ArrayAttr:$stride,
+                       DenseI64ArrayAttr:$dilation);
+  let assemblyFormat = [{
+    $input `,` $grad attr-dict `:` `(` type($input) `,` type($grad) `)`
+    `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // rev.yield
 //===----------------------------------------------------------------------===//
 
