@@ -57,6 +57,9 @@ if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))
 
+if config.have_onednn:
+    config.available_features.add("onednn")
+
 if config.have_cuda_runtime:
     config.available_features.add("cuda-runtime")
     # A folder with CUDA's driver stub as libcuda.so.1: GPU programs start

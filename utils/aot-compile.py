@@ -35,8 +35,13 @@ run-time check failed (cross-entropy labels and Gather indices in range;
 --no-checks drops them): `int rev_check_status(int64_t *check, int64_t
 *value)` then gives the check's number and an offending value, and
 `<entry>_check_messages[check]` says what was checked; 2 when an allocation
-failed (`rev_out_of_memory_bytes()`). Results are valid only with 0
-(runtime/cpu/RevChecks.c, RevAlloc.c).
+failed (`rev_out_of_memory_bytes()`); 3 when a library kernel failed
+(`rev_kernels_status(&message)` says why). Results are valid only with 0
+(runtime/cpu/RevChecks.c, RevAlloc.c, RevKernels.h).
+
+Float32 convolutions call oneDNN (rev-lower-cpu conv-library=onednn, the
+default where rev-opt was built with oneDNN): the library then links
+build/lib/libRevCPUKernels.a and needs libdnnl at run time.
 """
 import argparse
 import hashlib
@@ -192,6 +197,9 @@ def main():
                     help="rev-opt passes to run before rev-lower-cpu (e.g. rev-train=...)")
     ap.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
     ap.add_argument("--target", choices=["cpu", "gpu"], default="cpu")
+    ap.add_argument("--conv-library", choices=["onednn", "none"],
+                    help="cpu: who computes float32 convolutions (rev-lower-cpu's "
+                         "conv-library; default: oneDNN where rev-opt was built with it)")
     ap.add_argument("--no-checks", action="store_true",
                     help="drop the run-time checks of indices (faster; an index out "
                          "of range then reads out of bounds)")
@@ -219,17 +227,28 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         obj, entry, specs, checks = cached_lower_to_object(
-            args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=1 threads=%d checks=%d" % (
-                args.threads, 0 if args.no_checks else 1),
+            args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=1 threads=%d checks=%d%s" % (
+                args.threads, 0 if args.no_checks else 1,
+                " conv-library=" + args.conv_library if args.conv_library else ""),
             ["-O3", "-mcpu=native"])
         header = args.header or os.path.splitext(args.output)[0] + ".h"
         header_text = header_source(header, entry, specs, checks)
         # The wrapper rev_<entry>() includes the header: compiled from a copy.
         with open(os.path.join(tmp, os.path.basename(header)), "w") as f:
             f.write(header_text)
+        # Library kernels (conv-library=onednn): RevCPUKernels and oneDNN.
+        kernels = b"_mlir_ciface_rev_conv2d_" in open(obj, "rb").read()
+        kernel_libs = []
+        if kernels:
+            archive = os.path.join(args.build, "lib", "libRevCPUKernels.a")
+            if not os.path.exists(archive):
+                sys.exit("aot-compile: the code calls oneDNN's convolutions, but %s is "
+                         "missing (build rev-opt with oneDNN, or lower with "
+                         "conv-library=none)" % archive)
+            kernel_libs = [archive, "-ldnnl"]
         wrapper = os.path.join(tmp, "wrapper.c")
         with open(wrapper, "w") as f:
-            f.write(wrapper_source(os.path.basename(header), entry, specs))
+            f.write(wrapper_source(os.path.basename(header), entry, specs, kernels))
         runtime_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                    "runtime", "cpu")
         objects = []
@@ -238,11 +257,12 @@ def main():
             objects.append(os.path.join(tmp, os.path.basename(src)[:-2] + ".o"))
             run(["cc", "-O2", "-fPIC", "-I" + tmp, "-I" + runtime_dir, "-c", src, "-o",
                  objects[-1]])
-        # (libomp only where the code calls it: --as-needed.)
+        # (libomp only where the code calls it: --as-needed. oneDNN's OpenMP
+        # calls then bind to libomp too, one thread pool.)
         # Linked next to the output and renamed into place: a failed run
         # never leaves a half-written library.
         library = os.path.join(tmp, "lib.so")
-        run(["c++", "-shared", "-o", library, obj] + objects + [
+        run(["c++", "-shared", "-o", library, obj] + objects + kernel_libs + [
              "-L" + os.path.join(LLVM, "lib"),
              "-lmlir_c_runner_utils", "-Wl,--as-needed", "-lomp", "-Wl,--no-as-needed",
              "-Wl,-rpath," + os.path.join(LLVM, "lib")])
@@ -300,11 +320,13 @@ def header_source(header, entry, specs, checks):
         return f.getvalue()
 
 
-def wrapper_source(header_name, entry, specs):
+def wrapper_source(header_name, entry, specs, kernels):
     """rev_<entry>(): the call, with a jump buffer for a failed allocation
-    (runtime/cpu/RevAlloc.c) and the run-time checks' status."""
+    (runtime/cpu/RevAlloc.c), the run-time checks' status and (`kernels`:
+    the code calls library kernels) the kernels' status."""
     params, names = c_params(specs)
-    return ("#include <setjmp.h>\n#include \"%s\"\n#include \"RevChecks.h\"\n\n"
+    return ("#include <setjmp.h>\n#include \"%s\"\n#include \"RevChecks.h\"\n"
+            "#include \"RevKernels.h\"\n\n"
             "void rev_set_jump(jmp_buf *env);\n\n"
             "int rev_%s(%s) {\n"
             "  jmp_buf env;\n"
@@ -312,9 +334,11 @@ def wrapper_source(header_name, entry, specs):
             "  rev_set_jump(&env);\n"
             "  _mlir_ciface_%s(%s);\n"
             "  rev_set_jump(0);\n"
+            "%s"
             "  return rev_check_pending() ? 1 : 0;\n}\n" % (
                 header_name, c_identifier(entry), ", ".join(params), entry,
-                ", ".join(names)))
+                ", ".join(names),
+                "  if (rev_kernels_pending())\n    return 3;\n" if kernels else ""))
 
 
 def compile_gpu(args, bin_dir):

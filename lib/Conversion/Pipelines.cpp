@@ -59,6 +59,10 @@ static void addBufferizationSteps(OpPassManager &pm, bool passOwnership) {
 /// From TOSA (and rev) on tensors to bufferized linalg.
 static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addPass(createRevLowerCouplings());
+  if (options.optimize &&
+      options.convLibrary == LowerCPUOptions::ConvLibrary::OneDNN)
+    pm.addPass(createRevCPULibraryCalls());
+  // (the convolution gradients that no library computes)
   pm.addPass(createRevDecomposeConvGradients());
   // (transpose_conv2d decomposes into conv2d, which f64 may need to catch)
   addUpstream(pm, "func.func(tosa-optional-decompositions)");
@@ -91,6 +95,7 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
 /// From linalg on buffers to the LLVM dialect.
 static void addLoopsToLLVMSteps(OpPassManager &pm,
                                 const LowerCPUOptions &options) {
+  pm.addPass(createRevLowerLibraryCalls());
   addUpstream(pm, "func.func(lower-vector-multi-reduction,convert-vector-to-scf{full-unroll=1},"
                   "convert-linalg-to-parallel-loops)");
   bool parallel = options.threads != 1;

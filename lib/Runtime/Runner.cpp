@@ -7,6 +7,9 @@
 #include "rev/Runtime/Memory.h"
 
 #include "RevChecks.h"
+#ifdef REV_HAVE_ONEDNN
+#include "RevKernels.h"
+#endif
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -159,13 +162,15 @@ IRLevel detectLevel(ModuleOp module) {
 }
 
 llvm::Error lowerToLLVM(ModuleOp module, bool optimize, bool parallel,
-                        unsigned segmentOps, bool checks) {
+                        unsigned segmentOps, bool checks, bool convLibrary) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   LowerCPUOptions options;
   options.optimize = optimize;
   options.threads = parallel ? 0 : 1;
   options.segmentOps = segmentOps;
   options.checks = checks;
+  options.convLibrary = convLibrary ? LowerCPUOptions::ConvLibrary::OneDNN
+                                    : LowerCPUOptions::ConvLibrary::None;
   options.fromMemref = detectLevel(module) == IRLevel::Memref;
   buildLowerCPUPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -233,6 +238,14 @@ llvm::Expected<std::string> loadOpenMP(unsigned threads) {
     setThreads(static_cast<int>(threads));
   }
   return path;
+}
+
+void setKernelThreads(unsigned threads) {
+#ifdef REV_HAVE_ONEDNN
+  rev_kernels_set_num_threads(static_cast<int>(threads));
+#else
+  (void)threads;
+#endif
 }
 
 unsigned openMPThreads() {
@@ -311,6 +324,17 @@ JITModule::load(ObjectFiles objects, ArrayRef<EntrySignature> entries,
   define("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&trackedFree));
   define("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
   define("rev_check_failed", reinterpret_cast<void *>(&rev_check_failed));
+#ifdef REV_HAVE_ONEDNN
+  // The library kernels (conv-library=onednn); their temporaries count.
+  define("_mlir_ciface_rev_conv2d_forward_f32",
+         reinterpret_cast<void *>(&_mlir_ciface_rev_conv2d_forward_f32));
+  define("_mlir_ciface_rev_conv2d_backward_data_f32",
+         reinterpret_cast<void *>(&_mlir_ciface_rev_conv2d_backward_data_f32));
+  define(
+      "_mlir_ciface_rev_conv2d_backward_filter_f32",
+      reinterpret_cast<void *>(&_mlir_ciface_rev_conv2d_backward_filter_f32));
+  rev_kernels_set_allocator(&trackedAlignedAlloc, &trackedFree);
+#endif
   if (auto err = main.define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return std::move(err);
   for (auto &object : objects)
@@ -401,6 +425,15 @@ llvm::Error JITModule::callRaw(const EntrySignature &sig,
                              sig.function.c_str());
   rev_check_status(nullptr, nullptr); // (clears an earlier failure)
   entry->second(packed.data());
+#ifdef REV_HAVE_ONEDNN
+  const char *kernelFailure;
+  if (rev_kernels_status(&kernelFailure)) {
+    rev_check_status(nullptr, nullptr);
+    return createStringError(std::errc::io_error,
+                             "a library kernel failed in @%s: %s",
+                             sig.function.c_str(), kernelFailure);
+  }
+#endif
   int64_t check, value;
   if (rev_check_status(&check, &value)) {
     std::string message = check >= 0 && static_cast<size_t>(check) <

@@ -114,6 +114,18 @@ static cl::opt<unsigned> segmentOps(
              "lowering, so that identical blocks are lowered and compiled "
              "once (faster compilation of deep models); 0 = do not split"),
     cl::init(64), cl::cat(category));
+enum class ConvLibrary { None, OneDNN };
+static cl::opt<ConvLibrary> convLibrary(
+    "conv-library",
+    cl::desc("Who computes float32 convolutions and their gradients on the "
+             "CPU (rev-lower-cpu conv-library)"),
+    cl::values(clEnumValN(ConvLibrary::OneDNN, "onednn",
+                          "oneDNN's kernels (the default where rev-run is "
+                          "built with oneDNN)"),
+               clEnumValN(ConvLibrary::None, "none",
+                          "generated code (tiled and vectorized loops)")),
+    cl::init(rev::kHaveOneDNN ? ConvLibrary::OneDNN : ConvLibrary::None),
+    cl::cat(category));
 static cl::opt<bool> noChecks(
     "no-checks",
     cl::desc("Drop the run-time checks of indices (cross-entropy labels, "
@@ -444,6 +456,9 @@ static std::string checkOptions() {
     return "-O must be 0, 1, 2 or 3, got " + std::to_string(optLevel);
   if (repeat == 0)
     return "--repeat must be at least 1";
+  if (convLibrary == ConvLibrary::OneDNN && !rev::kHaveOneDNN)
+    return "--conv-library=onednn: this rev-run was built without oneDNN "
+           "(install libdnnl-dev and reconfigure)";
   if (!finiteNonNegative(fdEps))
     return "--fd-eps must be a finite number >= 0 (0: the default)";
   if (!finiteNonNegative(fdTolerance))
@@ -631,6 +646,8 @@ int main(int argc, char **argv) {
                             " parallel=" + std::to_string(threads != 1) +
                             " segments=" + std::to_string(segmentOps) +
                             " checks=" + std::to_string(!noChecks) +
+                            " conv-library=" +
+                            std::to_string(int(convLibrary.getValue())) +
                             " entries=" + entryName + "," + stepName;
       cacheKey = CompileCache::key(text, options);
       std::string note;
@@ -661,7 +678,7 @@ int main(int argc, char **argv) {
   } else if (detectLevel(*module) != IRLevel::LLVM) {
     if (auto err =
             lowerToLLVM(*module, !noOptimize, threads != 1, segmentOps,
-                        !noChecks))
+                        !noChecks, convLibrary == ConvLibrary::OneDNN))
       return fail(std::move(err));
   }
   if (!cached)
@@ -813,6 +830,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> sharedLibs;
   if (gpu)
     sharedLibs.push_back(gpu->path);
+  setKernelThreads(threads);
   unsigned usedThreads = 1;
   bool openMP = cached ? (cached->flags & CompileCache::kUsesOpenMP) != 0
                        : !gpu && usesOpenMP(*module);

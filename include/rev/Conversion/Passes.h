@@ -24,7 +24,25 @@ namespace rev {
 #include "rev/Conversion/Passes.h.inc"
 
 /// Options of the `rev-lower-cpu` pipeline.
+#ifdef REV_HAVE_ONEDNN
+inline constexpr bool kHaveOneDNN = true;
+#else
+inline constexpr bool kHaveOneDNN = false;
+#endif
+
 struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
+  /// Who computes float32 convolutions and their gradients.
+  enum class ConvLibrary { None, OneDNN };
+  Option<ConvLibrary> convLibrary{
+      *this, "conv-library",
+      llvm::cl::desc("Who computes float32 convolutions and their gradients"),
+      llvm::cl::values(
+          clEnumValN(ConvLibrary::OneDNN, "onednn",
+                     "oneDNN's kernels, called through rev's CPU runtime "
+                     "(the default where rev-opt is built with oneDNN)"),
+          clEnumValN(ConvLibrary::None, "none",
+                     "generated code (tiled and vectorized loops)")),
+      llvm::cl::init(kHaveOneDNN ? ConvLibrary::OneDNN : ConvLibrary::None)};
   Option<bool> genericAlloc{
       *this, "generic-alloc",
       llvm::cl::desc("Allocate through _mlir_memref_to_llvm_alloc/free (which "

@@ -48,6 +48,37 @@ def RevExpandChecks : Pass<"rev-expand-checks", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def RevCPULibraryCalls : Pass<"rev-cpu-library-calls"> {
+  let summary = "Compute float32 convolutions with the runtime's library";
+  let description = [{
+    Replaces `tosa.conv2d`, `rev.conv2d_backward_data` and
+    `rev.conv2d_backward_filter` on float32 tensors with static shapes (and a
+    bias with one value per output channel) by `rev.library_call`s of the
+    CPU runtime's convolution kernels (`conv2d_forward_f32`,
+    `conv2d_backward_data_f32`, `conv2d_backward_filter_f32`, computed by
+    oneDNN), with the parameters pad top, bottom, left, right, stride H, W,
+    dilation H, W. rev-lower-cpu runs it with `conv-library=onednn` (the
+    default when rev-opt is built with oneDNN); other element types and
+    shapes keep the generated code.
+  }];
+}
+
+def RevLowerLibraryCalls : Pass<"rev-lower-library-calls",
+                                "::mlir::ModuleOp"> {
+  let summary = "Lower rev.library_call on buffers to func.call";
+  let description = [{
+    Each `rev.library_call "name"` on buffers becomes a `func.call` of the
+    external function `rev_<name>` (declared once, `llvm.emit_c_interface`),
+    with every buffer cast to a memref with dynamic sizes and strides (one
+    declaration serves every shape) and the parameters as `i64` constants:
+    the runtime defines `_mlir_ciface_rev_<name>`, which takes a pointer to
+    each buffer's descriptor and then the parameters.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def RevLowerTosaF64 : Pass<"rev-lower-tosa-f64", "::mlir::func::FuncOp"> {
   let summary = "Lower f64 convolutions and average pools to linalg";
   let description = [{

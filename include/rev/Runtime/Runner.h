@@ -55,9 +55,11 @@ IRLevel detectLevel(mlir::ModuleOp module);
 /// `segmentOps` > 0 splits long functions into segments first
 /// (rev-lower-cpu segment-ops).
 /// `checks` = false drops the run-time index checks (rev-lower-cpu checks).
+/// `convLibrary`: float32 convolutions call oneDNN (rev-lower-cpu
+/// conv-library=onednn; only where rev-opt is built with it).
 llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize,
                         bool parallel = true, unsigned segmentOps = 0,
-                        bool checks = true);
+                        bool checks = true, bool convLibrary = false);
 
 /// Whether a module in the LLVM dialect calls the OpenMP runtime.
 bool usesOpenMP(mlir::ModuleOp module);
@@ -65,6 +67,9 @@ bool usesOpenMP(mlir::ModuleOp module);
 /// code finds it, and sets its thread count (0: the runtime's default).
 /// Returns its path.
 llvm::Expected<std::string> loadOpenMP(unsigned threads);
+/// Threads of the library kernels (oneDNN's OpenMP runtime); 0 leaves its
+/// default (one per core).
+void setKernelThreads(unsigned threads);
 /// The threads a parallel loop uses (1 without a loaded OpenMP runtime).
 unsigned openMPThreads();
 /// Lowers a tensor-level module with rev-lower-gpu (kernels for `chip`;

@@ -6,6 +6,8 @@
 #include "rev/Utils/TosaBuilder.h"
 #include "rev/Utils/TypeUtils.h"
 
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -358,6 +360,80 @@ Value Conv2DBackwardFilterOp::decompose(OpBuilder &builder) {
   Value dw = tb.conv2d(image, kernel, zeroBias, {0, 0, 0, 0}, getDilation(),
                        stride); // [C, kH, kW, F]
   return tb.transpose(dw, {3, 1, 2, 0});
+}
+
+//===----------------------------------------------------------------------===//
+// LibraryCallOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LibraryCallOp::verify() {
+  bool onTensors = !getResults().empty();
+  if (onTensors == !getOutputs().empty())
+    return emitOpError("has results (on tensors) or outputs (on buffers), "
+                       "not both nor neither");
+  for (Value input : getInputs())
+    if (isa<TensorType>(input.getType()) != onTensors)
+      return emitOpError() << "takes "
+                           << (onTensors ? "tensors" : "buffers")
+                           << " only, got an input of type "
+                           << input.getType();
+  return success();
+}
+
+void LibraryCallOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // (on tensors the op is pure)
+  for (OpOperand &input : getInputsMutable())
+    if (isa<MemRefType>(input.get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), &input,
+                           SideEffects::DefaultResource::get());
+  for (OpOperand &output : getOutputsMutable())
+    effects.emplace_back(MemoryEffects::Write::get(), &output,
+                         SideEffects::DefaultResource::get());
+}
+
+bool LibraryCallOp::bufferizesToMemoryRead(
+    OpOperand &, const bufferization::AnalysisState &) {
+  return true;
+}
+
+bool LibraryCallOp::bufferizesToMemoryWrite(
+    OpOperand &, const bufferization::AnalysisState &) {
+  return false;
+}
+
+bufferization::AliasingValueList
+LibraryCallOp::getAliasingValues(OpOperand &,
+                                 const bufferization::AnalysisState &) {
+  return {};
+}
+
+LogicalResult
+LibraryCallOp::bufferize(RewriterBase &rewriter,
+                         const bufferization::BufferizationOptions &options,
+                         bufferization::BufferizationState &state) {
+  SmallVector<Value> inputs, outputs;
+  for (Value input : getInputs()) {
+    FailureOr<Value> buffer =
+        bufferization::getBuffer(rewriter, input, options, state);
+    if (failed(buffer))
+      return failure();
+    inputs.push_back(*buffer);
+  }
+  // Each result in a new buffer (aligned for vector loads, like the
+  // buffers of bufferized tensor.empty).
+  for (Type type : getResultTypes()) {
+    auto tensor = cast<RankedTensorType>(type);
+    outputs.push_back(memref::AllocOp::create(
+        rewriter, getLoc(),
+        MemRefType::get(tensor.getShape(), tensor.getElementType()),
+        ValueRange{}, rewriter.getI64IntegerAttr(64)));
+  }
+  LibraryCallOp::create(rewriter, getLoc(), TypeRange{}, getCallee(), inputs,
+                        outputs, getParams());
+  bufferization::replaceOpWithBufferizedValues(rewriter, *this, outputs);
+  return success();
 }
 
 namespace rev {

@@ -9,6 +9,7 @@ include "mlir/IR/OpAsmInterface.td"
 include "mlir/IR/RegionKindInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 
 def Rev_RankedFloatTensor : RankedTensorOf<[AnyFloat]>;
 
@@ -243,6 +244,45 @@ def Rev_Conv2DBackwardFilterOp
     $input `,` $grad attr-dict `:` `(` type($input) `,` type($grad) `)`
     `->` type($result)
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// rev.library_call
+//===----------------------------------------------------------------------===//
+
+def Rev_LibraryCallOp : Rev_Op<"library_call", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>]> {
+  let summary = "a kernel of rev's CPU runtime (a library such as oneDNN)";
+  let description = [{
+    Computes its results with the runtime function `rev_<callee>`: on
+    tensors, `inputs` go in and `results` come out; after bufferization
+    (each result a new buffer) the results are the `outputs` buffers the
+    kernel writes. `params` are integer parameters (pads, strides, ...).
+    `rev-lower-library-calls` turns the buffer form into a `func.call` of
+    `rev_<callee>` with `llvm.emit_c_interface` (the runtime defines
+    `_mlir_ciface_rev_<callee>`, taking a pointer to each buffer's
+    descriptor, then the parameters as `int64_t`). `rev-cpu-library-calls`
+    creates these ops for the convolutions the runtime's library computes.
+
+    ```mlir
+    %y = rev.library_call "conv2d_forward_f32" ins(%x, %w, %b : tensor<8x16x16x16xf32>, tensor<32x3x3x16xf32>, tensor<32xf32>) {params = array<i64: 1, 1, 1, 1, 1, 1, 1, 1>} -> tensor<8x16x16x32xf32>
+    rev.library_call "conv2d_forward_f32" ins(%xb, %wb, %bb : memref<8x16x16x16xf32>, memref<32x3x3x16xf32>, memref<32xf32>) outs(%yb : memref<8x16x16x32xf32>) {params = array<i64: 1, 1, 1, 1, 1, 1, 1, 1>}
+    ```
+  }];
+  let arguments = (ins StrAttr:$callee, Variadic<AnyShaped>:$inputs,
+                       Variadic<AnyMemRef>:$outputs,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$params);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    $callee (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    (`outs` `(` $outputs^ `:` type($outputs) `)`)? attr-dict
+    (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,393 @@
+//===- RevKernels.cpp - convolutions of rev's CPU runtime (oneDNN) --------===//
+//
+// See RevKernels.h. Activations stay NHWC (oneDNN's `nhwc`: no transposes
+// between layers); the weights go to and from the layout oneDNN's kernel
+// chooses (small reorders). Scratch memory is the caller's (user scratchpad
+// mode), from the allocator rev-run counts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RevKernels.h"
+
+#include <dnnl.hpp>
+
+#include <dlfcn.h>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+constexpr memory::data_type kF32 = memory::data_type::f32;
+
+enum class Kind { Forward, BackwardData, BackwardFilter };
+
+//===----------------------------------------------------------------------===//
+// Temporary buffers and failures
+//===----------------------------------------------------------------------===//
+
+void *defaultAlloc(uint64_t alignment, uint64_t size) {
+  size = (size + alignment - 1) / alignment * alignment;
+  return std::aligned_alloc(alignment, size ? size : alignment);
+}
+
+void *(*allocHook)(uint64_t, uint64_t) = defaultAlloc;
+void (*freeHook)(void *) = std::free;
+
+/// A temporary buffer from the hooks, freed at scope exit.
+struct Buffer {
+  void *data = nullptr;
+  explicit Buffer(size_t bytes) {
+    if (bytes && !(data = allocHook(64, bytes)))
+      throw std::bad_alloc();
+  }
+  ~Buffer() {
+    if (data)
+      freeHook(data);
+  }
+  Buffer(const Buffer &) = delete;
+  Buffer &operator=(const Buffer &) = delete;
+};
+
+std::mutex failureMutex;
+bool failed = false;
+std::string failure;
+
+void recordFailure(const char *kernel, const char *what) {
+  std::lock_guard<std::mutex> lock(failureMutex);
+  if (failed)
+    return;
+  failed = true;
+  failure = std::string(kernel) + ": " + what;
+}
+
+//===----------------------------------------------------------------------===//
+// Primitives, one per shape
+//===----------------------------------------------------------------------===//
+
+dnnl::engine &cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+struct Key {
+  Kind kind;
+  std::array<int64_t, 4> x, w, y; // NHWC, [F, KH, KW, C], NHWC
+  std::array<int64_t, 8> params;
+  bool operator==(const Key &o) const {
+    return kind == o.kind && x == o.x && w == o.w && y == o.y &&
+           params == o.params;
+  }
+};
+
+struct KeyHash {
+  size_t operator()(const Key &k) const {
+    size_t h = size_t(k.kind);
+    auto mix = [&](int64_t v) { h = h * 1000003u ^ std::hash<int64_t>()(v); };
+    for (auto *a : {&k.x, &k.w, &k.y})
+      for (int64_t v : *a)
+        mix(v);
+    for (int64_t v : k.params)
+      mix(v);
+    return h;
+  }
+};
+
+struct Plan {
+  dnnl::primitive primitive;
+  memory::desc x, w, y, bias, scratch; // the primitive's layouts
+  dnnl::reorder weightsReorder; // from (to: filter) dense [F, KH, KW, C]
+  memory::desc denseWeights;
+};
+
+memory::dims logicalNCHW(const std::array<int64_t, 4> &nhwc) {
+  return {nhwc[0], nhwc[3], nhwc[1], nhwc[2]};
+}
+
+std::unique_ptr<Plan> makePlan(const Key &key) {
+  dnnl::engine &engine = cpuEngine();
+  const auto &p = key.params;
+  memory::dims strides = {p[4], p[5]}, dilates = {p[6] - 1, p[7] - 1},
+               padL = {p[0], p[2]}, padR = {p[1], p[3]};
+  memory::dims xd = logicalNCHW(key.x), yd = logicalNCHW(key.y),
+               wd = {key.w[0], key.w[3], key.w[1], key.w[2]};
+  memory::desc x(xd, kF32, Tag::nhwc), y(yd, kF32, Tag::nhwc),
+      wAny(wd, kF32, Tag::any), bias({key.w[0]}, kF32, Tag::a);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  auto plan = std::make_unique<Plan>();
+  plan->x = x;
+  plan->y = y;
+  plan->bias = bias;
+  plan->denseWeights = memory::desc(wd, kF32, Tag::ohwi);
+  using namespace dnnl;
+  convolution_forward::primitive_desc forward(
+      convolution_forward::desc(
+          prop_kind::forward_training, algorithm::convolution_direct, x, wAny,
+          key.kind == Kind::Forward ? bias : memory::desc(), y, strides,
+          dilates, padL, padR),
+      attr, engine);
+  if (key.kind == Kind::Forward) {
+    plan->primitive = convolution_forward(forward);
+    plan->w = forward.weights_desc();
+    plan->scratch = forward.scratchpad_desc();
+  } else if (key.kind == Kind::BackwardData) {
+    convolution_backward_data::primitive_desc data(
+        convolution_backward_data::desc(algorithm::convolution_direct, x,
+                                        wAny, y, strides, dilates, padL,
+                                        padR),
+        attr, engine, forward);
+    plan->primitive = convolution_backward_data(data);
+    plan->w = data.weights_desc();
+    plan->scratch = data.scratchpad_desc();
+  } else {
+    convolution_backward_weights::primitive_desc filter(
+        convolution_backward_weights::desc(algorithm::convolution_direct, x,
+                                           wAny, y, strides, dilates, padL,
+                                           padR),
+        attr, engine, forward);
+    plan->primitive = convolution_backward_weights(filter);
+    plan->w = filter.diff_weights_desc();
+    plan->scratch = filter.scratchpad_desc();
+  }
+  if (plan->w != plan->denseWeights)
+    plan->weightsReorder =
+        key.kind == Kind::BackwardFilter
+            ? reorder(reorder::primitive_desc(engine, plan->w, engine,
+                                              plan->denseWeights))
+            : reorder(reorder::primitive_desc(engine, plan->denseWeights,
+                                              engine, plan->w));
+  return plan;
+}
+
+Plan &planFor(const Key &key) {
+  static std::mutex mutex;
+  static std::unordered_map<Key, std::unique_ptr<Plan>, KeyHash> plans;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<Plan> &plan = plans[key];
+  if (!plan)
+    plan = makePlan(key);
+  return *plan;
+}
+
+//===----------------------------------------------------------------------===//
+// Buffers in the layouts the primitive takes
+//===----------------------------------------------------------------------===//
+
+std::array<int64_t, 4> sizesOf(const RevKernelMemRef4 *m) {
+  return {m->sizes[0], m->sizes[1], m->sizes[2], m->sizes[3]};
+}
+
+float *dataOf(const RevKernelMemRef4 *m) { return m->aligned + m->offset; }
+
+/// The descriptor of an NHWC buffer (any strides).
+memory::desc activationDesc(const RevKernelMemRef4 *m) {
+  return memory::desc(logicalNCHW(sizesOf(m)), kF32,
+                      {m->strides[0], m->strides[3], m->strides[1],
+                       m->strides[2]});
+}
+
+/// The descriptor of an [F, KH, KW, C] buffer (any strides).
+memory::desc weightsDesc(const RevKernelMemRef4 *m) {
+  return memory::desc({m->sizes[0], m->sizes[3], m->sizes[1], m->sizes[2]},
+                      kF32,
+                      {m->strides[0], m->strides[3], m->strides[1],
+                       m->strides[2]});
+}
+
+/// `user` (the caller's buffer) as the primitive wants it (`want`): the
+/// buffer itself when the layouts agree, else a temporary that holds (for
+/// inputs) or will hold (outputs: copied back by finish()) the data.
+struct Operand {
+  memory user, actual;
+  std::unique_ptr<Buffer> temporary;
+  Operand(const memory::desc &userDesc, void *data, const memory::desc &want,
+          bool input, dnnl::stream &stream,
+          const dnnl::reorder *cached = nullptr) {
+    dnnl::engine &engine = cpuEngine();
+    user = memory(userDesc, engine, data);
+    if (userDesc == want) {
+      actual = user;
+      return;
+    }
+    temporary = std::make_unique<Buffer>(want.get_size());
+    actual = memory(want, engine, temporary->data);
+    if (input) {
+      if (cached)
+        cached->execute(stream, user, actual);
+      else
+        dnnl::reorder(user, actual).execute(stream, user, actual);
+    }
+  }
+  void finish(dnnl::stream &stream, const dnnl::reorder *cached = nullptr) {
+    if (actual.get_data_handle() == user.get_data_handle())
+      return;
+    if (cached)
+      cached->execute(stream, actual, user);
+    else
+      dnnl::reorder(actual, user).execute(stream, actual, user);
+  }
+};
+
+/// Zeroes an output after a failure (so that no stale data passes for a
+/// result; the caller reports the failure).
+void zero(RevKernelMemRef4 *m) {
+  for (int64_t a = 0; a < m->sizes[0]; ++a)
+    for (int64_t b = 0; b < m->sizes[1]; ++b)
+      for (int64_t c = 0; c < m->sizes[2]; ++c)
+        for (int64_t d = 0; d < m->sizes[3]; ++d)
+          dataOf(m)[a * m->strides[0] + b * m->strides[1] +
+                    c * m->strides[2] + d * m->strides[3]] = 0.0f;
+}
+
+const dnnl::reorder *cachedReorder(const Plan &plan,
+                                   const memory::desc &userWeights) {
+  return userWeights == plan.denseWeights && plan.weightsReorder
+             ? &plan.weightsReorder
+             : nullptr;
+}
+
+void run(const char *name, Kind kind, RevKernelMemRef4 *a, RevKernelMemRef4 *b,
+         RevKernelMemRef1 *bias, RevKernelMemRef4 *out,
+         std::array<int64_t, 8> params) {
+  try {
+    // (x, w, y) of the forward convolution, whichever of them are given.
+    RevKernelMemRef4 *x = kind == Kind::BackwardData ? out : a;
+    RevKernelMemRef4 *w = kind == Kind::Forward        ? b
+                          : kind == Kind::BackwardData ? b
+                                                       : out;
+    RevKernelMemRef4 *y = kind == Kind::Forward        ? out
+                          : kind == Kind::BackwardData ? a
+                                                       : b;
+    Key key{kind, sizesOf(x), sizesOf(w), sizesOf(y), params};
+    Plan &plan = planFor(key);
+    dnnl::stream stream(cpuEngine());
+    bool xIn = kind != Kind::BackwardData, yIn = kind != Kind::Forward,
+         wIn = kind != Kind::BackwardFilter;
+    memory::desc wUser = weightsDesc(w);
+    const dnnl::reorder *wReorder = cachedReorder(plan, wUser);
+    Operand xs(activationDesc(x), dataOf(x), plan.x, xIn, stream);
+    Operand ys(activationDesc(y), dataOf(y), plan.y, yIn, stream);
+    Operand ws(wUser, dataOf(w), plan.w, wIn, stream, wReorder);
+    Buffer scratch(plan.scratch.get_size());
+    std::unordered_map<int, memory> args = {
+        {DNNL_ARG_SCRATCHPAD,
+         memory(plan.scratch, cpuEngine(), scratch.data)}};
+    std::unique_ptr<Operand> bs;
+    if (kind == Kind::Forward) {
+      args[DNNL_ARG_SRC] = xs.actual;
+      args[DNNL_ARG_WEIGHTS] = ws.actual;
+      args[DNNL_ARG_DST] = ys.actual;
+      bs = std::make_unique<Operand>(
+          memory::desc({bias->sizes[0]}, kF32, {bias->strides[0]}),
+          bias->aligned + bias->offset, plan.bias, true, stream);
+      args[DNNL_ARG_BIAS] = bs->actual;
+    } else if (kind == Kind::BackwardData) {
+      args[DNNL_ARG_DIFF_DST] = ys.actual;
+      args[DNNL_ARG_WEIGHTS] = ws.actual;
+      args[DNNL_ARG_DIFF_SRC] = xs.actual;
+    } else {
+      args[DNNL_ARG_SRC] = xs.actual;
+      args[DNNL_ARG_DIFF_DST] = ys.actual;
+      args[DNNL_ARG_DIFF_WEIGHTS] = ws.actual;
+    }
+    plan.primitive.execute(stream, args);
+    if (kind == Kind::Forward)
+      ys.finish(stream);
+    else if (kind == Kind::BackwardData)
+      xs.finish(stream);
+    else
+      ws.finish(stream, wReorder);
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    recordFailure(name, e.what());
+    zero(out);
+  } catch (const std::bad_alloc &) {
+    recordFailure(name, "out of memory");
+    zero(out);
+  }
+}
+
+} // namespace
+
+extern "C" {
+
+void _mlir_ciface_rev_conv2d_forward_f32(
+    RevKernelMemRef4 *x, RevKernelMemRef4 *w, RevKernelMemRef1 *b,
+    RevKernelMemRef4 *y, int64_t padTop, int64_t padBottom, int64_t padLeft,
+    int64_t padRight, int64_t strideH, int64_t strideW, int64_t dilationH,
+    int64_t dilationW) {
+  run("conv2d_forward_f32", Kind::Forward, x, w, b, y,
+      {padTop, padBottom, padLeft, padRight, strideH, strideW, dilationH,
+       dilationW});
+}
+
+void _mlir_ciface_rev_conv2d_backward_data_f32(
+    RevKernelMemRef4 *dy, RevKernelMemRef4 *w, RevKernelMemRef4 *dx,
+    int64_t padTop, int64_t padBottom, int64_t padLeft, int64_t padRight,
+    int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW) {
+  run("conv2d_backward_data_f32", Kind::BackwardData, dy, w, nullptr, dx,
+      {padTop, padBottom, padLeft, padRight, strideH, strideW, dilationH,
+       dilationW});
+}
+
+void _mlir_ciface_rev_conv2d_backward_filter_f32(
+    RevKernelMemRef4 *x, RevKernelMemRef4 *dy, RevKernelMemRef4 *dw,
+    int64_t padTop, int64_t padBottom, int64_t padLeft, int64_t padRight,
+    int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW) {
+  run("conv2d_backward_filter_f32", Kind::BackwardFilter, x, dy, nullptr, dw,
+      {padTop, padBottom, padLeft, padRight, strideH, strideW, dilationH,
+       dilationW});
+}
+
+void rev_kernels_set_num_threads(int threads) {
+  if (threads <= 0)
+    return;
+  // The OpenMP runtime oneDNN was linked with (libgomp in Debian), which
+  // need not be the one the generated code calls (libomp): looked up among
+  // libdnnl's dependencies.
+  static auto setThreads = [] {
+    Dl_info info;
+    void *dnnl = dladdr(reinterpret_cast<void *>(&dnnl_engine_create), &info)
+                     ? dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD)
+                     : nullptr;
+    return dnnl ? reinterpret_cast<void (*)(int)>(
+                      dlsym(dnnl, "omp_set_num_threads"))
+                : nullptr;
+  }();
+  if (setThreads)
+    setThreads(threads);
+}
+
+void rev_kernels_set_allocator(void *(*alloc)(uint64_t, uint64_t),
+                               void (*release)(void *)) {
+  allocHook = alloc && release ? alloc : defaultAlloc;
+  freeHook = alloc && release ? release : std::free;
+}
+
+int rev_kernels_pending(void) {
+  std::lock_guard<std::mutex> lock(failureMutex);
+  return failed ? 1 : 0;
+}
+
+int rev_kernels_status(const char **message) {
+  std::lock_guard<std::mutex> lock(failureMutex);
+  if (!failed)
+    return 0;
+  static std::string reported;
+  reported = failure;
+  failed = false;
+  if (message)
+    *message = reported.c_str();
+  return 1;
+}
+
+} // extern "C"
