@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ make ccache
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
   libonnx-dev protobuf-compiler libprotobuf-dev libonnx-testdata
+  libdnnl-dev
   python3-numpy python3-onnx python3-torch
 )
 # `--sanitize`: clang and its sanitizer/libFuzzer runtimes, for the sanitized
