@@ -351,18 +351,11 @@ void _mlir_ciface_rev_conv2d_backward_filter_f32(
 void rev_kernels_set_num_threads(int threads) {
   if (threads <= 0)
     return;
-  // The OpenMP runtime oneDNN was linked with (libgomp in Debian), which
-  // need not be the one the generated code calls (libomp): looked up among
-  // libdnnl's dependencies.
-  static auto setThreads = [] {
-    Dl_info info;
-    void *dnnl = dladdr(reinterpret_cast<void *>(&dnnl_engine_create), &info)
-                     ? dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD)
-                     : nullptr;
-    return dnnl ? reinterpret_cast<void (*)(int)>(
-                      dlsym(dnnl, "omp_set_num_threads"))
-                : nullptr;
-  }();
+  // The OpenMP runtime that oneDNN's calls bind to: the first in the
+  // process (rev-run and the ahead-of-time libraries load libomp before
+  // libdnnl, so that oneDNN and the generated code share one thread pool).
+  static auto setThreads = reinterpret_cast<void (*)(int)>(
+      dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
   if (setThreads)
     setThreads(threads);
 }
