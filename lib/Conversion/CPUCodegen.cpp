@@ -131,6 +131,38 @@ void tileAndVectorize(IRRewriter &rewriter, Operation *op,
   }
 }
 
+/// Elementwise ops and reductions (BatchNorm's statistics and their
+/// gradients, bias gradients): the first parallel loop is distributed over
+/// threads, the innermost loop (NHWC: the channels, contiguous) becomes
+/// vectors of up to 64 lanes, every other loop steps by 1 (a reduction's
+/// accumulator then stays in registers across its loop).
+void vectorizeGeneric(IRRewriter &rewriter, linalg::GenericOp op) {
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  unsigned loops = bounds.size();
+  // (float operands only: a vectorized select on an i1 condition that is
+  // broadcast gave wrong results in ONNX's test_where_example)
+  auto isFloat = [](Type t) {
+    return isa<FloatType>(cast<ShapedType>(t).getElementType());
+  };
+  if (loops == 0 || op.getNumDpsInits() != 1 ||
+      llvm::any_of(bounds, ShapedType::isDynamic) ||
+      !llvm::all_of(op->getOperandTypes(), isFloat))
+    return;
+  auto iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> forall(loops, 0);
+  for (unsigned d = 0; d + 1 < loops; ++d)
+    if (iterators[d] == utils::IteratorType::parallel && bounds[d] > 1) {
+      forall[d] = 1;
+      break;
+    }
+  Operation *tile = op;
+  if (llvm::any_of(forall, [](int64_t s) { return s != 0; }))
+    tile = distribute(rewriter, op, forall);
+  SmallVector<int64_t> sizes(loops, 1);
+  sizes.back() = divisorAtMost(bounds.back(), 64);
+  tileAndVectorize(rewriter, tile, sizes);
+}
+
 struct RevCPUCodegenPass
     : public rev::impl::RevCPUCodegenBase<RevCPUCodegenPass> {
   void runOnOperation() override {
@@ -162,6 +194,10 @@ struct RevCPUCodegenPass
         Operation *row = distribute(rewriter, op, {1, 1});
         tileAndVectorize(rewriter, row, {1, 1, tw, tf, 1, 1, 1},
                          /*decomposeConv=*/true);
+        continue;
+      }
+      if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+        vectorizeGeneric(rewriter, generic);
         continue;
       }
       if (auto mm = dyn_cast<linalg::BatchMatmulOp>(op)) {
