@@ -65,7 +65,7 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
       *this, "min-parallel-work",
       llvm::cl::desc("Smallest estimated work (ops executed) of a loop nest "
                      "that runs on several threads"),
-      llvm::cl::init(131072)};
+      llvm::cl::init(32768)};
   Option<unsigned> segmentOps{
       *this, "segment-ops",
       llvm::cl::desc("Split long functions into segments of about this many "

@@ -219,7 +219,7 @@ def RevCPUParallelize : Pass<"rev-cpu-parallelize", "::mlir::func::FuncOp"> {
     number of threads.
   }];
   let options = [
-    Option<"minWork", "min-work", "uint64_t", /*default=*/"131072",
+    Option<"minWork", "min-work", "uint64_t", /*default=*/"32768",
            "Smallest estimated work (ops executed) of a loop run on several "
            "threads; 0 makes every loop serial">,
   ];
