@@ -15,6 +15,10 @@ the bias of a convolution followed by BatchNorm -- are skipped).
 
 Writes bench/results/<name>.{json,md}.
 
+PyTorch also runs the RevNets with a hand-written reversible backward
+(bench/torch_reversible.py's RevStageFn over each run of couplings: what
+MemCNN and RevLib do).
+
 Usage: /usr/bin/python3 bench/paper.py [--build build] [--models revnet38,revnet110]
            [--batch 32] [--repeat 7] [--threads 1,2] [--conv-library onednn]
            [--name paper]
@@ -38,6 +42,8 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import paper_models  # noqa: E402
+from paper_models import RevBlock  # noqa: E402
+from torch_reversible import RevStageFn  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -62,9 +68,29 @@ def torch_model(name, model_dir, dtype):
     return model
 
 
-def torch_gradients(model, x, labels):
+def reversible_forward(model, x):
+    """PaperRevNet's forward with a hand-written reversible backward for each
+    run of couplings (RevStageFn: what MemCNN's and RevLib's couplings do)."""
+    blocks = []
+
+    def flush(x):
+        if blocks:
+            x = RevStageFn.apply(x, list(blocks), *[p for b in blocks for p in b.parameters()])
+            blocks.clear()
+        return x
+    for layer in model.body:
+        if isinstance(layer, RevBlock):
+            blocks.append(layer)
+        else:
+            x = layer(flush(x))
+    x = flush(x)
+    return model.head(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+def torch_gradients(model, x, labels, reversible=False):
     model.zero_grad(set_to_none=True)
-    F.cross_entropy(model(x), labels).backward()
+    F.cross_entropy(reversible_forward(model, x) if reversible else model(x),
+                    labels).backward()
     return {k: p.grad.detach().double().numpy() for k, p in model.named_parameters()}
 
 
@@ -105,20 +131,24 @@ def main():
                                   torch.from_numpy(x).double(), labels)
             m32 = torch_model(name, d, torch.float32)
             x32 = torch.from_numpy(x)
-            err32 = worst_error(torch_gradients(m32, x32, labels), ref)
-            for t in threads:
-                torch.set_num_threads(t)
-                torch_gradients(m32, x32, labels)  # warm-up
-                times = []
-                for _ in range(args.repeat):
-                    start = time.perf_counter()
-                    torch_gradients(m32, x32, labels)
-                    times.append((time.perf_counter() - start) * 1e3)
-                rows.append({"model": name, "batch": args.batch, "threads": t,
-                             "runner": "pytorch", "median_ms": statistics.median(times),
-                             "min_ms": min(times), "grad_err_vs_f64": err32[0],
-                             "grad_err_where": err32[1]})
-                print(rows[-1], flush=True)
+            # (RevViT: no hand-written reversible baseline here)
+            kinds = [("pytorch", False)] + ([("pytorch reversible", True)]
+                                            if name.startswith("revnet") else [])
+            for kind, reversible in kinds:
+                err32 = worst_error(torch_gradients(m32, x32, labels, reversible), ref)
+                for t in threads:
+                    torch.set_num_threads(t)
+                    torch_gradients(m32, x32, labels, reversible)  # warm-up
+                    times = []
+                    for _ in range(args.repeat):
+                        start = time.perf_counter()
+                        torch_gradients(m32, x32, labels, reversible)
+                        times.append((time.perf_counter() - start) * 1e3)
+                    rows.append({"model": name, "batch": args.batch, "threads": t,
+                                 "runner": kind, "median_ms": statistics.median(times),
+                                 "min_ms": min(times), "grad_err_vs_f64": err32[0],
+                                 "grad_err_where": err32[1]})
+                    print(rows[-1], flush=True)
             for mode in ["store", "reversible"]:
                 step = os.path.join(work, "%s-%s.mlir" % (name, mode))
                 run([os.path.join(bin_dir, "rev-opt"), os.path.join(d, "model.onnx"),
@@ -149,16 +179,19 @@ def main():
                    "conv_library": args.conv_library or "default", "rows": rows}, f, indent=1)
     by = {(r["model"], r["threads"], r["runner"]): r for r in rows}
     with open(out + ".md", "w") as f:
-        f.write("| model | batch | threads | PyTorch ms | rev store ms (vs PyTorch) | "
+        f.write("| model | batch | threads | PyTorch ms | PyTorch reversible ms | "
+                "rev store ms (vs PyTorch) | "
                 "rev reversible ms (vs store) | peak MB store / reversible | "
                 "allocated MB per call store / reversible | max grad err vs float64: "
-                "PyTorch f32 / store / reversible |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+                "PyTorch f32 / store / reversible |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
         for name in args.models.split(","):
             for t in threads:
                 p, s, v = (by[(name, t, k)] for k in ("pytorch", "rev store", "rev reversible"))
-                f.write("| %s | %d | %d | %.1f | %.1f (%.2fx) | %.1f (%.2fx) | %.1f / %.1f | "
+                pr = by.get((name, t, "pytorch reversible"))
+                f.write("| %s | %d | %d | %.1f | %s | %.1f (%.2fx) | %.1f (%.2fx) | %.1f / %.1f | "
                         "%.0f / %.0f | %.1e / %.1e / %.1e |\n" % (
-                            name, args.batch, t, p["median_ms"], s["median_ms"],
+                            name, args.batch, t, p["median_ms"],
+                            "%.1f" % pr["median_ms"] if pr else "n/a", s["median_ms"],
                             s["median_ms"] / p["median_ms"], v["median_ms"],
                             v["median_ms"] / s["median_ms"], s["peak_bytes"] / 1e6,
                             v["peak_bytes"] / 1e6, s["allocated_bytes_per_call"] / 1e6,

@@ -14,6 +14,9 @@ invertible), the head is global average pooling and a linear classifier.
 Depth = units x convs per F and G x 2 + 2 (38 = 9 x 4 + 2, 110 = 27 x 4 + 2,
 164 = 27 x 6 + 2). BatchNorm in training mode; CIFAR-sized inputs.
 
+  revvit      a small RevViT: 4x4 patches (64 tokens), width 96, 6 reversible
+              attention (3 heads) / MLP (x4) pairs
+
 Usage: /usr/bin/python3 bench/paper_models.py OUT_DIR [--batch 32]
            [--only revnet38 ...]
 Writes OUT_DIR/<name>/model.onnx and inputs/{x,labels}.npy.
@@ -32,6 +35,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                 "utils", "models"))
 from generate import RevBlock  # noqa: E402  (the unit: y1 = x1 + F(x2), ...)
+from zoo import PairBlock  # noqa: E402  (y1 = x1 + Attention(x2), y2 = x2 + MLP(y1))
 
 warnings.filterwarnings("ignore")
 
@@ -66,10 +70,34 @@ class PaperRevNet(nn.Module):
         return self.head(x)
 
 
+class PaperRevViT(nn.Module):
+    """A small RevViT (Mangalam et al. 2022) for CIFAR: 4x4 patches of a
+    32x32 image (64 tokens), both streams start from the patch embedding,
+    reversible attention/MLP pairs, LayerNorm of the joined streams, mean
+    over the tokens, a linear classifier."""
+
+    def __init__(self, dim=96, blocks=6, heads=3, classes=10):
+        super().__init__()
+        self.patch = nn.Conv2d(3, dim, 4, stride=4)
+        self.pos = nn.Parameter(0.02 * torch.randn(1, 64, dim))
+        self.blocks = nn.ModuleList([PairBlock(dim, heads, 4 * dim) for _ in range(blocks)])
+        self.norm = nn.LayerNorm(2 * dim)
+        self.head = nn.Linear(2 * dim, classes)
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2) + self.pos
+        x1 = x2 = x
+        for blk in self.blocks:
+            x1, x2 = blk(x1, x2)
+        x = self.norm(torch.cat([x1, x2], dim=-1))
+        return self.head(x.mean(dim=1))
+
+
 MODELS = {
     "revnet38": lambda: PaperRevNet([3, 3, 3], [32, 64, 112], basic),
     "revnet110": lambda: PaperRevNet([9, 9, 9], [32, 64, 128], basic),
     "revnet164": lambda: PaperRevNet([9, 9, 9], [32, 64, 128], bottleneck, expansion=4),
+    "revvit": lambda: PaperRevViT(),
 }
 
 
