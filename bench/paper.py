@@ -20,7 +20,7 @@ PyTorch also runs the RevNets with a hand-written reversible backward
 MemCNN and RevLib do).
 
 Usage: /usr/bin/python3 bench/paper.py [--build build] [--models revnet38,revnet110]
-           [--batch 32] [--repeat 7] [--threads 1,2] [--conv-library onednn]
+           [--batch 32] [--repeat 7] [--threads 1,2] [--kernel-library onednn]
            [--name paper]
 """
 import argparse
@@ -113,7 +113,7 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--conv-library", default=None, choices=["onednn", "none"])
+    ap.add_argument("--kernel-library", default=None, choices=["onednn", "none"])
     ap.add_argument("--name", default="paper")
     args = ap.parse_args()
     bin_dir = os.path.join(args.build, "bin")
@@ -160,8 +160,8 @@ def main():
                            os.path.join(d, "model.onnx"), "--inputs", os.path.join(d, "inputs"),
                            "--repeat", str(args.repeat), "--num-threads", str(t),
                            "--report", report, "--outputs", outs]
-                    if args.conv_library:
-                        cmd.append("--conv-library=" + args.conv_library)
+                    if args.kernel_library:
+                        cmd.append("--kernel-library=" + args.kernel_library)
                     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
                     r = json.load(open(report))
                     grads = {f[len("grad."):-len(".npy")]: np.load(os.path.join(outs, f))
@@ -176,7 +176,7 @@ def main():
     out = os.path.join(ROOT, "bench", "results", args.name)
     with open(out + ".json", "w") as f:
         json.dump({"repeat": args.repeat, "nproc": os.cpu_count(),
-                   "conv_library": args.conv_library or "default", "rows": rows}, f, indent=1)
+                   "kernel_library": args.kernel_library or "default", "rows": rows}, f, indent=1)
     by = {(r["model"], r["threads"], r["runner"]): r for r in rows}
     with open(out + ".md", "w") as f:
         f.write("| model | batch | threads | PyTorch ms | PyTorch reversible ms | "

@@ -39,7 +39,8 @@ failed (`rev_out_of_memory_bytes()`); 3 when a library kernel failed
 (`rev_kernels_status(&message)` says why). Results are valid only with 0
 (runtime/cpu/RevChecks.c, RevAlloc.c, RevKernels.h).
 
-Float32 convolutions call oneDNN (rev-lower-cpu conv-library=onednn, the
+Float32 convolutions and matrix products call oneDNN (rev-lower-cpu
+kernel-library=onednn, the
 default where rev-opt was built with oneDNN): the library then links
 build/lib/libRevCPUKernels.a and needs libdnnl at run time.
 """
@@ -197,9 +198,10 @@ def main():
                     help="rev-opt passes to run before rev-lower-cpu (e.g. rev-train=...)")
     ap.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
     ap.add_argument("--target", choices=["cpu", "gpu"], default="cpu")
-    ap.add_argument("--conv-library", choices=["onednn", "none"],
-                    help="cpu: who computes float32 convolutions (rev-lower-cpu's "
-                         "conv-library; default: oneDNN where rev-opt was built with it)")
+    ap.add_argument("--kernel-library", choices=["onednn", "none"],
+                    help="cpu: who computes float32 convolutions and matrix products "
+                         "(rev-lower-cpu's "
+                         "kernel-library; default: oneDNN where rev-opt was built with it)")
     ap.add_argument("--no-checks", action="store_true",
                     help="drop the run-time checks of indices (faster; an index out "
                          "of range then reads out of bounds)")
@@ -229,22 +231,23 @@ def main():
         obj, entry, specs, checks = cached_lower_to_object(
             args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=1 threads=%d checks=%d%s" % (
                 args.threads, 0 if args.no_checks else 1,
-                " conv-library=" + args.conv_library if args.conv_library else ""),
+                " kernel-library=" + args.kernel_library if args.kernel_library else ""),
             ["-O3", "-mcpu=native"])
         header = args.header or os.path.splitext(args.output)[0] + ".h"
         header_text = header_source(header, entry, specs, checks)
         # The wrapper rev_<entry>() includes the header: compiled from a copy.
         with open(os.path.join(tmp, os.path.basename(header)), "w") as f:
             f.write(header_text)
-        # Library kernels (conv-library=onednn): RevCPUKernels and oneDNN.
-        kernels = b"_mlir_ciface_rev_conv2d_" in open(obj, "rb").read()
+        # Library kernels (kernel-library=onednn): RevCPUKernels and oneDNN.
+        code = open(obj, "rb").read()
+        kernels = b"_mlir_ciface_rev_conv2d_" in code or b"_mlir_ciface_rev_matmul_" in code
         kernel_libs = []
         if kernels:
             archive = os.path.join(args.build, "lib", "libRevCPUKernels.a")
             if not os.path.exists(archive):
                 sys.exit("aot-compile: the code calls oneDNN's convolutions, but %s is "
                          "missing (build rev-opt with oneDNN, or lower with "
-                         "conv-library=none)" % archive)
+                         "kernel-library=none)" % archive)
             kernel_libs = [archive, "-ldnnl"]
         wrapper = os.path.join(tmp, "wrapper.c")
         with open(wrapper, "w") as f:

@@ -61,6 +61,13 @@ struct RevCPULibraryCallsPass
             rewriter, op, "conv2d_forward_f32",
             {conv.getInput(), conv.getWeight(), conv.getBias()},
             convParams(conv.getPad(), conv.getStride(), conv.getDilation()));
+      } else if (auto mm = dyn_cast<tosa::MatMulOp>(op)) {
+        // (float zero points are 0, as TOSA requires)
+        if (!isStaticF32(mm.getA()) || !isStaticF32(mm.getB()) ||
+            !isStaticF32(mm.getResult()))
+          return;
+        replaceWithCall(rewriter, op, "matmul_f32", {mm.getA(), mm.getB()},
+                        {});
       } else if (auto data = dyn_cast<rev::Conv2DBackwardDataOp>(op)) {
         if (!isStaticF32(data.getGrad()) || !isStaticF32(data.getWeight()))
           return;

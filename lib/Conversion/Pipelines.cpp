@@ -60,7 +60,7 @@ static void addBufferizationSteps(OpPassManager &pm, bool passOwnership) {
 static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addPass(createRevLowerCouplings());
   if (options.optimize &&
-      options.convLibrary == LowerCPUOptions::ConvLibrary::OneDNN)
+      options.kernelLibrary == LowerCPUOptions::KernelLibrary::OneDNN)
     pm.addPass(createRevCPULibraryCalls());
   // (the convolution gradients that no library computes)
   pm.addPass(createRevDecomposeConvGradients());

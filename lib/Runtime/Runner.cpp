@@ -162,15 +162,15 @@ IRLevel detectLevel(ModuleOp module) {
 }
 
 llvm::Error lowerToLLVM(ModuleOp module, bool optimize, bool parallel,
-                        unsigned segmentOps, bool checks, bool convLibrary) {
+                        unsigned segmentOps, bool checks, bool kernelLibrary) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   LowerCPUOptions options;
   options.optimize = optimize;
   options.threads = parallel ? 0 : 1;
   options.segmentOps = segmentOps;
   options.checks = checks;
-  options.convLibrary = convLibrary ? LowerCPUOptions::ConvLibrary::OneDNN
-                                    : LowerCPUOptions::ConvLibrary::None;
+  options.kernelLibrary = kernelLibrary ? LowerCPUOptions::KernelLibrary::OneDNN
+                                    : LowerCPUOptions::KernelLibrary::None;
   options.fromMemref = detectLevel(module) == IRLevel::Memref;
   buildLowerCPUPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -325,7 +325,7 @@ JITModule::load(ObjectFiles objects, ArrayRef<EntrySignature> entries,
   define("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
   define("rev_check_failed", reinterpret_cast<void *>(&rev_check_failed));
 #ifdef REV_HAVE_ONEDNN
-  // The library kernels (conv-library=onednn); their temporaries count.
+  // The library kernels (kernel-library=onednn); their temporaries count.
   define("_mlir_ciface_rev_conv2d_forward_f32",
          reinterpret_cast<void *>(&_mlir_ciface_rev_conv2d_forward_f32));
   define("_mlir_ciface_rev_conv2d_backward_data_f32",
@@ -333,6 +333,8 @@ JITModule::load(ObjectFiles objects, ArrayRef<EntrySignature> entries,
   define(
       "_mlir_ciface_rev_conv2d_backward_filter_f32",
       reinterpret_cast<void *>(&_mlir_ciface_rev_conv2d_backward_filter_f32));
+  define("_mlir_ciface_rev_matmul_f32",
+         reinterpret_cast<void *>(&_mlir_ciface_rev_matmul_f32));
   rev_kernels_set_allocator(&trackedAlignedAlloc, &trackedFree);
 #endif
   if (auto err = main.define(llvm::orc::absoluteSymbols(std::move(symbols))))

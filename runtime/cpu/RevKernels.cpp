@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 
 #include <array>
+#include <map>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -316,9 +317,79 @@ void run(const char *name, Kind kind, RevKernelMemRef4 *a, RevKernelMemRef4 *b,
   }
 }
 
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+struct MatmulPlan {
+  dnnl::matmul primitive;
+  memory::desc a, b, c, scratch;
+};
+
+MatmulPlan &matmulPlanFor(const std::array<int64_t, 4> &bmkn) {
+  static std::mutex mutex;
+  static std::map<std::array<int64_t, 4>, std::unique_ptr<MatmulPlan>> plans;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<MatmulPlan> &plan = plans[bmkn];
+  if (!plan) {
+    auto [bs, m, k, n] = bmkn;
+    plan = std::make_unique<MatmulPlan>();
+    plan->a = memory::desc({bs, m, k}, kF32, Tag::abc);
+    plan->b = memory::desc({bs, k, n}, kF32, Tag::abc);
+    plan->c = memory::desc({bs, m, n}, kF32, Tag::abc);
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::matmul::primitive_desc pd(
+        dnnl::matmul::desc(plan->a, plan->b, plan->c), attr, cpuEngine());
+    plan->primitive = dnnl::matmul(pd);
+    plan->scratch = pd.scratchpad_desc();
+  }
+  return *plan;
+}
+
+memory::desc matrixDesc(const RevKernelMemRef3 *m) {
+  return memory::desc({m->sizes[0], m->sizes[1], m->sizes[2]}, kF32,
+                      {m->strides[0], m->strides[1], m->strides[2]});
+}
+
+void zero(RevKernelMemRef3 *m) {
+  for (int64_t a = 0; a < m->sizes[0]; ++a)
+    for (int64_t b = 0; b < m->sizes[1]; ++b)
+      for (int64_t c = 0; c < m->sizes[2]; ++c)
+        m->aligned[m->offset + a * m->strides[0] + b * m->strides[1] +
+                   c * m->strides[2]] = 0.0f;
+}
+
 } // namespace
 
 extern "C" {
+
+void _mlir_ciface_rev_matmul_f32(RevKernelMemRef3 *a, RevKernelMemRef3 *b,
+                                 RevKernelMemRef3 *c) {
+  try {
+    MatmulPlan &plan =
+        matmulPlanFor({a->sizes[0], a->sizes[1], a->sizes[2], b->sizes[2]});
+    dnnl::stream stream(cpuEngine());
+    Operand as(matrixDesc(a), a->aligned + a->offset, plan.a, true, stream);
+    Operand bs(matrixDesc(b), b->aligned + b->offset, plan.b, true, stream);
+    Operand cs(matrixDesc(c), c->aligned + c->offset, plan.c, false, stream);
+    Buffer scratch(plan.scratch.get_size());
+    plan.primitive.execute(
+        stream, {{DNNL_ARG_SRC, as.actual},
+                 {DNNL_ARG_WEIGHTS, bs.actual},
+                 {DNNL_ARG_DST, cs.actual},
+                 {DNNL_ARG_SCRATCHPAD,
+                  memory(plan.scratch, cpuEngine(), scratch.data)}});
+    cs.finish(stream);
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    recordFailure("matmul_f32", e.what());
+    zero(c);
+  } catch (const std::bad_alloc &) {
+    recordFailure("matmul_f32", "out of memory");
+    zero(c);
+  }
+}
 
 void _mlir_ciface_rev_conv2d_forward_f32(
     RevKernelMemRef4 *x, RevKernelMemRef4 *w, RevKernelMemRef1 *b,

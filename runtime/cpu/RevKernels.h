@@ -1,7 +1,7 @@
 /*===- RevKernels.h - library kernels of rev's CPU runtime ------*- C -*-===*
  *
- * Code lowered by rev-lower-cpu with conv-library=onednn calls these for
- * float32 convolutions and their gradients (rev.library_call, lowered by
+ * Code lowered by rev-lower-cpu with kernel-library=onednn calls these for
+ * float32 convolutions, their gradients and batched matrix products (rev.library_call, lowered by
  * rev-lower-library-calls): `_mlir_ciface_rev_<kernel>` takes a pointer to
  * each buffer's memref descriptor (inputs, then outputs), then the
  * parameters pad top, bottom, left, right, stride H, W, dilation H, W.
@@ -60,6 +60,18 @@ void _mlir_ciface_rev_conv2d_backward_filter_f32(
     RevKernelMemRef4 *x, RevKernelMemRef4 *dy, RevKernelMemRef4 *dw,
     int64_t padTop, int64_t padBottom, int64_t padLeft, int64_t padRight,
     int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW);
+
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} RevKernelMemRef3;
+
+/// c[b] = a[b] x b[b] (the semantics of tosa.matmul: [B, M, K] x [B, K, N]).
+void _mlir_ciface_rev_matmul_f32(RevKernelMemRef3 *a, RevKernelMemRef3 *b,
+                                 RevKernelMemRef3 *c);
 
 /// Threads the library uses (its OpenMP runtime); 0 leaves its default.
 void rev_kernels_set_num_threads(int threads);

@@ -116,17 +116,17 @@ static cl::opt<unsigned> segmentOps(
              "lowering, so that identical blocks are lowered and compiled "
              "once (faster compilation of deep models); 0 = do not split"),
     cl::init(64), cl::cat(category));
-enum class ConvLibrary { None, OneDNN };
-static cl::opt<ConvLibrary> convLibrary(
-    "conv-library",
-    cl::desc("Who computes float32 convolutions and their gradients on the "
-             "CPU (rev-lower-cpu conv-library)"),
-    cl::values(clEnumValN(ConvLibrary::OneDNN, "onednn",
+enum class KernelLibrary { None, OneDNN };
+static cl::opt<KernelLibrary> kernelLibrary(
+    "kernel-library",
+    cl::desc("Who computes float32 convolutions, their gradients and matrix "
+             "products on the CPU (rev-lower-cpu kernel-library)"),
+    cl::values(clEnumValN(KernelLibrary::OneDNN, "onednn",
                           "oneDNN's kernels (the default where rev-run is "
                           "built with oneDNN)"),
-               clEnumValN(ConvLibrary::None, "none",
+               clEnumValN(KernelLibrary::None, "none",
                           "generated code (tiled and vectorized loops)")),
-    cl::init(rev::kHaveOneDNN ? ConvLibrary::OneDNN : ConvLibrary::None),
+    cl::init(rev::kHaveOneDNN ? KernelLibrary::OneDNN : KernelLibrary::None),
     cl::cat(category));
 static cl::opt<bool> noChecks(
     "no-checks",
@@ -458,8 +458,8 @@ static std::string checkOptions() {
     return "-O must be 0, 1, 2 or 3, got " + std::to_string(optLevel);
   if (repeat == 0)
     return "--repeat must be at least 1";
-  if (convLibrary == ConvLibrary::OneDNN && !rev::kHaveOneDNN)
-    return "--conv-library=onednn: this rev-run was built without oneDNN "
+  if (kernelLibrary == KernelLibrary::OneDNN && !rev::kHaveOneDNN)
+    return "--kernel-library=onednn: this rev-run was built without oneDNN "
            "(install libdnnl-dev and reconfigure)";
   if (!finiteNonNegative(fdEps))
     return "--fd-eps must be a finite number >= 0 (0: the default)";
@@ -662,8 +662,8 @@ int main(int argc, char **argv) {
                             " parallel=" + std::to_string(threads != 1) +
                             " segments=" + std::to_string(segmentOps) +
                             " checks=" + std::to_string(!noChecks) +
-                            " conv-library=" +
-                            std::to_string(int(convLibrary.getValue())) +
+                            " kernel-library=" +
+                            std::to_string(int(kernelLibrary.getValue())) +
                             " entries=" + entryName + "," + stepName;
       cacheKey = CompileCache::key(text, options);
       std::string note;
@@ -694,7 +694,7 @@ int main(int argc, char **argv) {
   } else if (detectLevel(*module) != IRLevel::LLVM) {
     if (auto err =
             lowerToLLVM(*module, !noOptimize, threads != 1, segmentOps,
-                        !noChecks, convLibrary == ConvLibrary::OneDNN))
+                        !noChecks, kernelLibrary == KernelLibrary::OneDNN))
       return fail(std::move(err));
   }
   if (!cached)

@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
+#include "rev/Dialect/Rev/IR/RevDialect.h"
 
 namespace rev {
 
@@ -31,18 +32,20 @@ inline constexpr bool kHaveOneDNN = false;
 #endif
 
 struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
-  /// Who computes float32 convolutions and their gradients.
-  enum class ConvLibrary { None, OneDNN };
-  Option<ConvLibrary> convLibrary{
-      *this, "conv-library",
-      llvm::cl::desc("Who computes float32 convolutions and their gradients"),
+  /// Who computes float32 convolutions, their gradients and matrix
+  /// products.
+  enum class KernelLibrary { None, OneDNN };
+  Option<KernelLibrary> kernelLibrary{
+      *this, "kernel-library",
+      llvm::cl::desc("Who computes float32 convolutions, their gradients and "
+                     "matrix products"),
       llvm::cl::values(
-          clEnumValN(ConvLibrary::OneDNN, "onednn",
+          clEnumValN(KernelLibrary::OneDNN, "onednn",
                      "oneDNN's kernels, called through rev's CPU runtime "
                      "(the default where rev-opt is built with oneDNN)"),
-          clEnumValN(ConvLibrary::None, "none",
+          clEnumValN(KernelLibrary::None, "none",
                      "generated code (tiled and vectorized loops)")),
-      llvm::cl::init(kHaveOneDNN ? ConvLibrary::OneDNN : ConvLibrary::None)};
+      llvm::cl::init(kHaveOneDNN ? KernelLibrary::OneDNN : KernelLibrary::None)};
   Option<bool> genericAlloc{
       *this, "generic-alloc",
       llvm::cl::desc("Allocate through _mlir_memref_to_llvm_alloc/free (which "

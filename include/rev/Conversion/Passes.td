@@ -49,7 +49,8 @@ def RevExpandChecks : Pass<"rev-expand-checks", "::mlir::ModuleOp"> {
 }
 
 def RevCPULibraryCalls : Pass<"rev-cpu-library-calls"> {
-  let summary = "Compute float32 convolutions with the runtime's library";
+  let summary = "Compute float32 convolutions and matrix products with the "
+                "runtime's library";
   let description = [{
     Replaces `tosa.conv2d`, `rev.conv2d_backward_data` and
     `rev.conv2d_backward_filter` on float32 tensors with static shapes (and a
@@ -57,10 +58,12 @@ def RevCPULibraryCalls : Pass<"rev-cpu-library-calls"> {
     CPU runtime's convolution kernels (`conv2d_forward_f32`,
     `conv2d_backward_data_f32`, `conv2d_backward_filter_f32`, computed by
     oneDNN), with the parameters pad top, bottom, left, right, stride H, W,
-    dilation H, W. rev-lower-cpu runs it with `conv-library=onednn` (the
-    default when rev-opt is built with oneDNN); other element types and
-    shapes keep the generated code.
+    dilation H, W; and `tosa.matmul` on float32 tensors with static shapes
+    by `matmul_f32` (oneDNN's batched matrix product). rev-lower-cpu runs it
+    with `kernel-library=onednn` (the default when rev-opt is built with
+    oneDNN); other element types and shapes keep the generated code.
   }];
+  let dependentDialects = ["::rev::RevDialect"];
 }
 
 def RevLowerLibraryCalls : Pass<"rev-lower-library-calls",

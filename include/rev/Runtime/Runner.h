@@ -55,11 +55,12 @@ IRLevel detectLevel(mlir::ModuleOp module);
 /// `segmentOps` > 0 splits long functions into segments first
 /// (rev-lower-cpu segment-ops).
 /// `checks` = false drops the run-time index checks (rev-lower-cpu checks).
-/// `convLibrary`: float32 convolutions call oneDNN (rev-lower-cpu
-/// conv-library=onednn; only where rev-opt is built with it).
+/// `kernelLibrary`: float32 convolutions and matrix products call oneDNN
+/// (rev-lower-cpu
+/// kernel-library=onednn; only where rev-opt is built with it).
 llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize,
                         bool parallel = true, unsigned segmentOps = 0,
-                        bool checks = true, bool convLibrary = false);
+                        bool checks = true, bool kernelLibrary = false);
 
 /// Whether a module in the LLVM dialect calls the OpenMP runtime.
 bool usesOpenMP(mlir::ModuleOp module);

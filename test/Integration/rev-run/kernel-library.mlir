@@ -1,10 +1,11 @@
-// Float32 convolutions and their gradients computed by oneDNN
-// (conv-library=onednn, rev-lower-cpu's default where rev-opt is built with
-// it): against the generated code (conv-library=none) and, through the
+// Float32 convolutions, their gradients and matrix products computed by oneDNN
+// (kernel-library=onednn, rev-lower-cpu's default where rev-opt is built with
+// it): against the generated code (kernel-library=none) and, through the
 // reverse-mode derivative (rev.conv2d_backward_data/filter become library
 // calls), against central finite differences. Strides, asymmetric pads,
 // dilations, and an input that is a view (channels sliced out of a larger
-// tensor: not a dense NHWC buffer).
+// tensor: not a dense NHWC buffer); a batched matrix product whose second
+// operand is a transposed view.
 //
 // REQUIRES: onednn, numpy
 // RUN: rev-opt %s --rev-differentiate="loss=vjp function=conv_view" --rev-lower-cpu | FileCheck %s --check-prefix=CALLS
@@ -12,21 +13,27 @@
 // CALLS-DAG: llvm.call @_mlir_ciface_rev_conv2d_backward_data_f32
 // CALLS-DAG: llvm.call @_mlir_ciface_rev_conv2d_backward_filter_f32
 //
-// RUN: rm -rf %t && mkdir -p %t/strided.in %t/dilated.in %t/view.in
-// RUN: %python -c "import numpy as n; r = n.random.default_rng(3); s = lambda d, *shapes: [n.save('%t/%%s.in/arg%%d.npy' %% (d, k), r.standard_normal(sh, n.float32)) for k, sh in enumerate(shapes)]; s('strided', (2,9,9,5), (6,3,3,5), (6,)); s('dilated', (1,10,10,4), (3,3,3,4), (3,)); s('view', (2,6,6,8), (5,3,3,4), (5,))"
-// RUN: rev-run %s --entry conv_strided --inputs %t/strided.in --conv-library=none --outputs %t/strided | FileCheck %s --check-prefix=RAN
+// RUN: rev-opt %s --rev-lower-cpu | FileCheck %s --check-prefix=MATMUL
+// MATMUL: llvm.call @_mlir_ciface_rev_matmul_f32
+//
+// RUN: rm -rf %t && mkdir -p %t/strided.in %t/dilated.in %t/view.in %t/matmul.in
+// RUN: %python -c "import numpy as n; r = n.random.default_rng(3); s = lambda d, *shapes: [n.save('%t/%%s.in/arg%%d.npy' %% (d, k), r.standard_normal(sh, n.float32)) for k, sh in enumerate(shapes)]; s('strided', (2,9,9,5), (6,3,3,5), (6,)); s('dilated', (1,10,10,4), (3,3,3,4), (3,)); s('view', (2,6,6,8), (5,3,3,4), (5,)); s('matmul', (3,5,7), (3,6,7))"
+// RUN: rev-run %s --entry conv_strided --inputs %t/strided.in --kernel-library=none --outputs %t/strided | FileCheck %s --check-prefix=RAN
 // RUN: rev-run %s --entry conv_strided --inputs %t/strided.in --expect %t/strided --rtol 1e-5 | FileCheck %s --check-prefix=SAME
-// RUN: rev-run %s --entry conv_dilated --inputs %t/dilated.in --conv-library=none --outputs %t/dilated | FileCheck %s --check-prefix=RAN
+// RUN: rev-run %s --entry conv_dilated --inputs %t/dilated.in --kernel-library=none --outputs %t/dilated | FileCheck %s --check-prefix=RAN
 // RUN: rev-run %s --entry conv_dilated --inputs %t/dilated.in --expect %t/dilated --rtol 1e-5 | FileCheck %s --check-prefix=SAME
-// RUN: rev-run %s --entry conv_view --inputs %t/view.in --conv-library=none --outputs %t/view | FileCheck %s --check-prefix=RAN
+// RUN: rev-run %s --entry conv_view --inputs %t/view.in --kernel-library=none --outputs %t/view | FileCheck %s --check-prefix=RAN
 // RUN: rev-run %s --entry conv_view --inputs %t/view.in --expect %t/view --rtol 1e-5 | FileCheck %s --check-prefix=SAME
-// RAN: @conv_
+// RUN: rev-run %s --entry matmul --inputs %t/matmul.in --kernel-library=none --outputs %t/matmul | FileCheck %s --check-prefix=RAN
+// RUN: rev-run %s --entry matmul --inputs %t/matmul.in --expect %t/matmul --rtol 1e-5 | FileCheck %s --check-prefix=SAME
+// RAN: @{{conv_|matmul}}
 // SAME: all within tolerance
 //
 // RUN: rev-run %s --entry conv_strided --check-gradients | FileCheck %s --check-prefix=FD
 // RUN: rev-run %s --entry conv_dilated --check-gradients --seed 2 | FileCheck %s --check-prefix=FD
 // RUN: rev-run %s --entry conv_view --check-gradients | FileCheck %s --check-prefix=FD
 // RUN: rev-run %s --entry conv_view --check-gradients --num-threads=2 | FileCheck %s --check-prefix=FD
+// RUN: rev-run %s --entry matmul --check-gradients | FileCheck %s --check-prefix=FD
 // (--seed 2: with the default seed one directional derivative of the
 // dilated convolution's weight is small, -0.016, and float32 finite
 // differences miss it by 3% with either library; the derivative agrees.)
@@ -55,4 +62,12 @@ func.func @conv_view(%x: tensor<2x6x6x8xf32>, %w: tensor<5x3x3x4xf32>, %b: tenso
   %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
   %y = tosa.conv2d %v, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<2x6x6x4xf32>, tensor<5x3x3x4xf32>, tensor<5xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<2x6x6x5xf32>
   return %y : tensor<2x6x6x5xf32>
+}
+
+// b is [3, 6, 7], transposed to [3, 7, 6]: a [3, 5, 7] x [3, 7, 6] product.
+func.func @matmul(%a: tensor<3x5x7xf32>, %b: tensor<3x6x7xf32>) -> tensor<3x5x6xf32> {
+  %bt = tosa.transpose %b {perms = array<i32: 0, 2, 1>} : (tensor<3x6x7xf32>) -> tensor<3x7x6xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %c = tosa.matmul %a, %bt, %zp, %zp : (tensor<3x5x7xf32>, tensor<3x7x6xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<3x5x6xf32>
+  return %c : tensor<3x5x6xf32>
 }
