@@ -375,13 +375,13 @@ LogicalResult vjpConv2D(tosa::Conv2DOp op, VJPContext &ctx, TosaBuilder &tb) {
   if (ctx.needsGradient(op.getInput()))
     give(ctx, tb, op.getInput(),
          rev::Conv2DBackwardDataOp::create(b, op.getLoc(), xType, g,
-                                      ctx.primal(op.getWeight()), pad, stride,
-                                      dilation));
+                                           ctx.primal(op.getWeight()), pad,
+                                           stride, dilation));
   if (ctx.needsGradient(op.getWeight()))
     give(ctx, tb, op.getWeight(),
          rev::Conv2DBackwardFilterOp::create(b, op.getLoc(), wType,
-                                        ctx.primal(op.getInput()), g, pad,
-                                        stride, dilation));
+                                             ctx.primal(op.getInput()), g, pad,
+                                             stride, dilation));
   return success();
 }
 

@@ -26,8 +26,7 @@ bool isStaticF32(Value v) {
 
 /// The kernels' parameters: pad top, bottom, left, right, stride H, W,
 /// dilation H, W.
-SmallVector<int64_t> convParams(ArrayRef<int64_t> pad,
-                                ArrayRef<int64_t> stride,
+SmallVector<int64_t> convParams(ArrayRef<int64_t> pad, ArrayRef<int64_t> stride,
                                 ArrayRef<int64_t> dilation) {
   SmallVector<int64_t> params(pad);
   llvm::append_range(params, stride);
@@ -38,9 +37,9 @@ SmallVector<int64_t> convParams(ArrayRef<int64_t> pad,
 void replaceWithCall(IRRewriter &rewriter, Operation *op, StringRef callee,
                      ValueRange inputs, ArrayRef<int64_t> params) {
   rewriter.setInsertionPoint(op);
-  auto call = rev::LibraryCallOp::create(rewriter, op->getLoc(),
-                                         op->getResultTypes(), callee, inputs,
-                                         ValueRange{}, params);
+  auto call =
+      rev::LibraryCallOp::create(rewriter, op->getLoc(), op->getResultTypes(),
+                                 callee, inputs, ValueRange{}, params);
   rewriter.replaceOp(op, call.getResults());
 }
 
@@ -66,8 +65,7 @@ struct RevCPULibraryCallsPass
         if (!isStaticF32(mm.getA()) || !isStaticF32(mm.getB()) ||
             !isStaticF32(mm.getResult()))
           return;
-        replaceWithCall(rewriter, op, "matmul_f32", {mm.getA(), mm.getB()},
-                        {});
+        replaceWithCall(rewriter, op, "matmul_f32", {mm.getA(), mm.getB()}, {});
       } else if (auto data = dyn_cast<rev::Conv2DBackwardDataOp>(op)) {
         if (!isStaticF32(data.getGrad()) || !isStaticF32(data.getWeight()))
           return;
@@ -92,8 +90,7 @@ MemRefType erasedType(MemRefType type) {
   SmallVector<int64_t> dynamic(type.getRank(), ShapedType::kDynamic);
   return MemRefType::get(
       dynamic, type.getElementType(),
-      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
-                             dynamic));
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, dynamic));
 }
 
 struct RevLowerLibraryCallsPass
@@ -111,11 +108,11 @@ struct RevLowerLibraryCallsPass
       rewriter.setInsertionPoint(call);
       Location loc = call.getLoc();
       SmallVector<Value> args;
-      for (Value buffer : llvm::concat<Value>(call.getInputs(),
-                                              call.getOutputs()))
+      for (Value buffer :
+           llvm::concat<Value>(call.getInputs(), call.getOutputs()))
         args.push_back(memref::CastOp::create(
-            rewriter, loc,
-            erasedType(cast<MemRefType>(buffer.getType())), buffer));
+            rewriter, loc, erasedType(cast<MemRefType>(buffer.getType())),
+            buffer));
       for (int64_t param : call.getParams())
         args.push_back(arith::ConstantIntOp::create(rewriter, loc, param, 64));
       std::string name = ("rev_" + call.getCallee()).str();
@@ -126,8 +123,7 @@ struct RevLowerLibraryCallsPass
         rewriter.setInsertionPointToStart(module.getBody());
         callee = func::FuncOp::create(rewriter, loc, name, type);
         callee.setPrivate();
-        callee->setAttr("llvm.emit_c_interface",
-                        rewriter.getUnitAttr());
+        callee->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
       } else if (callee.getFunctionType() != type) {
         call.emitOpError() << "calls @" << name << " with the types " << type
                            << ", declared as " << callee.getFunctionType();

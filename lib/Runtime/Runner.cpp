@@ -170,7 +170,7 @@ llvm::Error lowerToLLVM(ModuleOp module, bool optimize, bool parallel,
   options.segmentOps = segmentOps;
   options.checks = checks;
   options.kernelLibrary = kernelLibrary ? LowerCPUOptions::KernelLibrary::OneDNN
-                                    : LowerCPUOptions::KernelLibrary::None;
+                                        : LowerCPUOptions::KernelLibrary::None;
   options.fromMemref = detectLevel(module) == IRLevel::Memref;
   buildLowerCPUPipeline(pm, options);
   if (failed(pm.run(module)))

@@ -14,14 +14,13 @@
 #include <dlfcn.h>
 
 #include <array>
-#include <map>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-
 
 namespace {
 
@@ -105,7 +104,7 @@ struct KeyHash {
 struct Plan {
   dnnl::primitive primitive;
   memory::desc x, w, y, bias, scratch; // the primitive's layouts
-  dnnl::reorder weightsReorder; // from (to: filter) dense [F, KH, KW, C]
+  dnnl::reorder weightsReorder;        // from (to: filter) dense [F, KH, KW, C]
   memory::desc denseWeights;
 };
 
@@ -142,9 +141,8 @@ std::unique_ptr<Plan> makePlan(const Key &key) {
     plan->scratch = forward.scratchpad_desc();
   } else if (key.kind == Kind::BackwardData) {
     convolution_backward_data::primitive_desc data(
-        convolution_backward_data::desc(algorithm::convolution_direct, x,
-                                        wAny, y, strides, dilates, padL,
-                                        padR),
+        convolution_backward_data::desc(algorithm::convolution_direct, x, wAny,
+                                        y, strides, dilates, padL, padR),
         attr, engine, forward);
     plan->primitive = convolution_backward_data(data);
     plan->w = data.weights_desc();
@@ -191,17 +189,16 @@ float *dataOf(const RevKernelMemRef4 *m) { return m->aligned + m->offset; }
 
 /// The descriptor of an NHWC buffer (any strides).
 memory::desc activationDesc(const RevKernelMemRef4 *m) {
-  return memory::desc(logicalNCHW(sizesOf(m)), kF32,
-                      {m->strides[0], m->strides[3], m->strides[1],
-                       m->strides[2]});
+  return memory::desc(
+      logicalNCHW(sizesOf(m)), kF32,
+      {m->strides[0], m->strides[3], m->strides[1], m->strides[2]});
 }
 
 /// The descriptor of an [F, KH, KW, C] buffer (any strides).
 memory::desc weightsDesc(const RevKernelMemRef4 *m) {
-  return memory::desc({m->sizes[0], m->sizes[3], m->sizes[1], m->sizes[2]},
-                      kF32,
-                      {m->strides[0], m->strides[3], m->strides[1],
-                       m->strides[2]});
+  return memory::desc(
+      {m->sizes[0], m->sizes[3], m->sizes[1], m->sizes[2]}, kF32,
+      {m->strides[0], m->strides[3], m->strides[1], m->strides[2]});
 }
 
 /// `user` (the caller's buffer) as the primitive wants it (`want`): the
@@ -245,8 +242,8 @@ void zero(RevKernelMemRef4 *m) {
     for (int64_t b = 0; b < m->sizes[1]; ++b)
       for (int64_t c = 0; c < m->sizes[2]; ++c)
         for (int64_t d = 0; d < m->sizes[3]; ++d)
-          dataOf(m)[a * m->strides[0] + b * m->strides[1] +
-                    c * m->strides[2] + d * m->strides[3]] = 0.0f;
+          dataOf(m)[a * m->strides[0] + b * m->strides[1] + c * m->strides[2] +
+                    d * m->strides[3]] = 0.0f;
 }
 
 const dnnl::reorder *cachedReorder(const Plan &plan,
@@ -280,8 +277,7 @@ void run(const char *name, Kind kind, RevKernelMemRef4 *a, RevKernelMemRef4 *b,
     Operand ws(wUser, dataOf(w), plan.w, wIn, stream, wReorder);
     Buffer scratch(plan.scratch.get_size());
     std::unordered_map<int, memory> args = {
-        {DNNL_ARG_SCRATCHPAD,
-         memory(plan.scratch, cpuEngine(), scratch.data)}};
+        {DNNL_ARG_SCRATCHPAD, memory(plan.scratch, cpuEngine(), scratch.data)}};
     std::unique_ptr<Operand> bs;
     if (kind == Kind::Forward) {
       args[DNNL_ARG_SRC] = xs.actual;
@@ -374,12 +370,12 @@ void _mlir_ciface_rev_matmul_f32(RevKernelMemRef3 *a, RevKernelMemRef3 *b,
     Operand bs(matrixDesc(b), b->aligned + b->offset, plan.b, true, stream);
     Operand cs(matrixDesc(c), c->aligned + c->offset, plan.c, false, stream);
     Buffer scratch(plan.scratch.get_size());
-    plan.primitive.execute(
-        stream, {{DNNL_ARG_SRC, as.actual},
-                 {DNNL_ARG_WEIGHTS, bs.actual},
-                 {DNNL_ARG_DST, cs.actual},
-                 {DNNL_ARG_SCRATCHPAD,
-                  memory(plan.scratch, cpuEngine(), scratch.data)}});
+    plan.primitive.execute(stream,
+                           {{DNNL_ARG_SRC, as.actual},
+                            {DNNL_ARG_WEIGHTS, bs.actual},
+                            {DNNL_ARG_DST, cs.actual},
+                            {DNNL_ARG_SCRATCHPAD,
+                             memory(plan.scratch, cpuEngine(), scratch.data)}});
     cs.finish(stream);
     stream.wait();
   } catch (const dnnl::error &e) {

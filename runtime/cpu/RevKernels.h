@@ -1,13 +1,14 @@
 /*===- RevKernels.h - library kernels of rev's CPU runtime ------*- C -*-===*
  *
  * Code lowered by rev-lower-cpu with kernel-library=onednn calls these for
- * float32 convolutions, their gradients and batched matrix products (rev.library_call, lowered by
- * rev-lower-library-calls): `_mlir_ciface_rev_<kernel>` takes a pointer to
- * each buffer's memref descriptor (inputs, then outputs), then the
- * parameters pad top, bottom, left, right, stride H, W, dilation H, W.
- * Activations are NHWC, weights [F, KH, KW, C]; any strides are accepted
- * (views are copied to dense buffers first). oneDNN computes them; its
- * primitives are created once per shape and kept.
+ * float32 convolutions, their gradients and batched matrix products
+ * (rev.library_call, lowered by rev-lower-library-calls):
+ * `_mlir_ciface_rev_<kernel>` takes a pointer to each buffer's memref
+ * descriptor (inputs, then outputs), then the parameters pad top, bottom,
+ * left, right, stride H, W, dilation H, W. Activations are NHWC, weights
+ * [F, KH, KW, C]; any strides are accepted (views are copied to dense
+ * buffers first). oneDNN computes them; its primitives are created once per
+ * shape and kept.
  *
  * A kernel that fails (oneDNN refuses the shapes, memory runs out) leaves
  * its output zero and records the failure; the caller asks
@@ -42,14 +43,11 @@ typedef struct {
 } RevKernelMemRef1;
 
 /// y = conv2d(x, w) + b (the semantics of tosa.conv2d).
-void _mlir_ciface_rev_conv2d_forward_f32(RevKernelMemRef4 *x,
-                                         RevKernelMemRef4 *w,
-                                         RevKernelMemRef1 *b,
-                                         RevKernelMemRef4 *y, int64_t padTop,
-                                         int64_t padBottom, int64_t padLeft,
-                                         int64_t padRight, int64_t strideH,
-                                         int64_t strideW, int64_t dilationH,
-                                         int64_t dilationW);
+void _mlir_ciface_rev_conv2d_forward_f32(
+    RevKernelMemRef4 *x, RevKernelMemRef4 *w, RevKernelMemRef1 *b,
+    RevKernelMemRef4 *y, int64_t padTop, int64_t padBottom, int64_t padLeft,
+    int64_t padRight, int64_t strideH, int64_t strideW, int64_t dilationH,
+    int64_t dilationW);
 /// dx from dy and w (rev.conv2d_backward_data).
 void _mlir_ciface_rev_conv2d_backward_data_f32(
     RevKernelMemRef4 *dy, RevKernelMemRef4 *w, RevKernelMemRef4 *dx,

@@ -37,13 +37,13 @@
 #include "llvm/Support/WithColor.h"
 
 #include <algorithm>
-#include <limits>
-#include <malloc.h>
 #include <chrono>
 #include <cmath>
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/ADT/ScopeExit.h"
 #include <cstring>
+#include <limits>
+#include <malloc.h>
 #include <map>
 #include <random>
 
@@ -657,14 +657,14 @@ int main(int argc, char **argv) {
       std::string text;
       llvm::raw_string_ostream os(text);
       module->print(os);
-      std::string options = "O=" + std::to_string(optLevel) +
-                            " naive=" + std::to_string(noOptimize) +
-                            " parallel=" + std::to_string(threads != 1) +
-                            " segments=" + std::to_string(segmentOps) +
-                            " checks=" + std::to_string(!noChecks) +
-                            " kernel-library=" +
-                            std::to_string(int(kernelLibrary.getValue())) +
-                            " entries=" + entryName + "," + stepName;
+      std::string options =
+          "O=" + std::to_string(optLevel) +
+          " naive=" + std::to_string(noOptimize) +
+          " parallel=" + std::to_string(threads != 1) +
+          " segments=" + std::to_string(segmentOps) +
+          " checks=" + std::to_string(!noChecks) +
+          " kernel-library=" + std::to_string(int(kernelLibrary.getValue())) +
+          " entries=" + entryName + "," + stepName;
       cacheKey = CompileCache::key(text, options);
       std::string note;
       cached = cache->lookup(cacheKey, note);

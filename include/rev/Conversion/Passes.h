@@ -9,8 +9,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
@@ -45,7 +45,8 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
                      "(the default where rev-opt is built with oneDNN)"),
           clEnumValN(KernelLibrary::None, "none",
                      "generated code (tiled and vectorized loops)")),
-      llvm::cl::init(kHaveOneDNN ? KernelLibrary::OneDNN : KernelLibrary::None)};
+      llvm::cl::init(kHaveOneDNN ? KernelLibrary::OneDNN
+                                 : KernelLibrary::None)};
   Option<bool> genericAlloc{
       *this, "generic-alloc",
       llvm::cl::desc("Allocate through _mlir_memref_to_llvm_alloc/free (which "

@@ -267,3 +267,27 @@ func.func @conv_backward_filter_stride(%x: tensor<2x8x8x5xf32>, %g: tensor<2x4x4
   %dw = rev.conv2d_backward_filter %x, %g {pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 0, 2>, dilation = array<i64: 1, 1>} : (tensor<2x8x8x5xf32>, tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32>
   return %dw : tensor<6x3x3x5xf32>
 }
+
+// -----
+
+func.func @library_call_callee(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'rev.library_call' op callee 'conv-2d' is not a C identifier's tail ([A-Za-z0-9_]+)}}
+  %y = rev.library_call "conv-2d" ins(%x : tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @library_call_mixed(%x: tensor<4xf32>, %b: memref<4xf32>) {
+  // expected-error @+1 {{'rev.library_call' op has results (on tensors) or outputs (on buffers), not both nor neither}}
+  rev.library_call "relu_f32" ins(%x : tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @library_call_unranked(%x: memref<*xf32>, %y: memref<4xf32>) {
+  // expected-error @+1 {{'rev.library_call' op takes ranked tensors or memrefs, got 'memref<*xf32>'}}
+  rev.library_call "relu_f32" ins(%x : memref<*xf32>) outs(%y : memref<4xf32>)
+  return
+}

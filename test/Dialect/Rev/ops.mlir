@@ -136,3 +136,12 @@ func.func @conv_gradients(%x: tensor<2x8x8x5xf32>, %w: tensor<6x3x3x5xf32>, %g: 
   %dw = rev.conv2d_backward_filter %x, %g {pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x8x8x5xf32>, tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32>
   return %dx, %dw : tensor<2x8x8x5xf32>, tensor<6x3x3x5xf32>
 }
+
+// CHECK-LABEL: func.func @library_call
+// CHECK: rev.library_call "matmul_f32" ins(%{{.+}}, %{{.+}} : tensor<1x2x3xf32>, tensor<1x3x4xf32>) -> tensor<1x2x4xf32>
+// CHECK: rev.library_call "matmul_f32" ins(%{{.+}}, %{{.+}} : memref<1x2x3xf32>, memref<1x3x4xf32>) outs(%{{.+}} : memref<1x2x4xf32>) {params = array<i64: 7>}
+func.func @library_call(%a: tensor<1x2x3xf32>, %b: tensor<1x3x4xf32>, %ma: memref<1x2x3xf32>, %mb: memref<1x3x4xf32>, %mc: memref<1x2x4xf32>) -> tensor<1x2x4xf32> {
+  %c = rev.library_call "matmul_f32" ins(%a, %b : tensor<1x2x3xf32>, tensor<1x3x4xf32>) -> tensor<1x2x4xf32>
+  rev.library_call "matmul_f32" ins(%ma, %mb : memref<1x2x3xf32>, memref<1x3x4xf32>) outs(%mc : memref<1x2x4xf32>) {params = array<i64: 7>}
+  return %c : tensor<1x2x4xf32>
+}

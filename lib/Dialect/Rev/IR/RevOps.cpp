@@ -261,19 +261,16 @@ LogicalResult CheckRangeOp::verify() {
 /// Checks the attributes and that input [N, H, W, C], weight [F, KH, KW, C]
 /// and output [N, OH, OW, F] are the shapes of a tosa.conv2d with them
 /// (the windows must tile the padded input exactly, as TOSA requires).
-static LogicalResult verifyConvShapes(Operation *op, RankedTensorType input,
-                                      RankedTensorType weight,
-                                      RankedTensorType output,
-                                      ArrayRef<int64_t> pad,
-                                      ArrayRef<int64_t> stride,
-                                      ArrayRef<int64_t> dilation) {
+static LogicalResult
+verifyConvShapes(Operation *op, RankedTensorType input, RankedTensorType weight,
+                 RankedTensorType output, ArrayRef<int64_t> pad,
+                 ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation) {
   if (pad.size() != 4 || stride.size() != 2 || dilation.size() != 2)
     return op->emitOpError("needs 4 pads, 2 strides and 2 dilations");
   if (llvm::any_of(pad, [](int64_t p) { return p < 0; }) ||
       llvm::any_of(stride, [](int64_t s) { return s < 1; }) ||
       llvm::any_of(dilation, [](int64_t d) { return d < 1; }))
-    return op->emitOpError(
-        "needs pads >= 0, strides >= 1 and dilations >= 1");
+    return op->emitOpError("needs pads >= 0, strides >= 1 and dilations >= 1");
   if (input.getRank() != 4 || weight.getRank() != 4 || output.getRank() != 4)
     return op->emitOpError("needs rank-4 tensors (NHWC, [F, KH, KW, C])");
   if (!input.hasStaticShape() || !weight.hasStaticShape() ||
@@ -303,9 +300,9 @@ static LogicalResult verifyConvShapes(Operation *op, RankedTensorType input,
 }
 
 LogicalResult Conv2DBackwardDataOp::verify() {
-  return verifyConvShapes(*this, getResult().getType(),
-                          getWeight().getType(), getGrad().getType(), getPad(),
-                          getStride(), getDilation());
+  return verifyConvShapes(*this, getResult().getType(), getWeight().getType(),
+                          getGrad().getType(), getPad(), getStride(),
+                          getDilation());
 }
 
 LogicalResult Conv2DBackwardFilterOp::verify() {
@@ -331,8 +328,7 @@ Value Conv2DBackwardDataOp::decompose(OpBuilder &builder) {
   Value spread = tb.spreadForTransposedWindow(
       getGrad(), getStride(),
       effectiveWindow(getWeight().getType(), getDilation()), getPad());
-  Value zeroBias =
-      tb.splat(xType.getElementType(), {xType.getDimSize(3)}, 0.0);
+  Value zeroBias = tb.splat(xType.getElementType(), {xType.getDimSize(3)}, 0.0);
   return tb.conv2d(spread, wT, zeroBias, {0, 0, 0, 0}, {1, 1}, getDilation());
 }
 
@@ -346,17 +342,16 @@ Value Conv2DBackwardFilterOp::decompose(OpBuilder &builder) {
   auto xType = getInput().getType(), gType = getGrad().getType(),
        wType = getResult().getType();
   SmallVector<int64_t> eff = effectiveWindow(wType, getDilation());
-  Value xp = tb.padOrCrop(getInput(),
-                          {0, 0, pad[0], pad[1], pad[2], pad[3], 0, 0});
+  Value xp =
+      tb.padOrCrop(getInput(), {0, 0, pad[0], pad[1], pad[2], pad[3], 0, 0});
   // Keep exactly the rows the forward's windows reach.
   SmallVector<int64_t> need = {(gType.getDimSize(1) - 1) * stride[0] + eff[0],
                                (gType.getDimSize(2) - 1) * stride[1] + eff[1]};
   xp = tb.slice(xp, {0, 0, 0, 0},
                 {xType.getDimSize(0), need[0], need[1], xType.getDimSize(3)});
-  Value image = tb.transpose(xp, {3, 1, 2, 0});       // [C, H', W', N]
+  Value image = tb.transpose(xp, {3, 1, 2, 0});         // [C, H', W', N]
   Value kernel = tb.transpose(getGrad(), {3, 1, 2, 0}); // [F, OH, OW, N]
-  Value zeroBias =
-      tb.splat(wType.getElementType(), {wType.getDimSize(0)}, 0.0);
+  Value zeroBias = tb.splat(wType.getElementType(), {wType.getDimSize(0)}, 0.0);
   Value dw = tb.conv2d(image, kernel, zeroBias, {0, 0, 0, 0}, getDilation(),
                        stride); // [C, kH, kW, F]
   return tb.transpose(dw, {3, 1, 2, 0});
@@ -371,12 +366,20 @@ LogicalResult LibraryCallOp::verify() {
   if (onTensors == !getOutputs().empty())
     return emitOpError("has results (on tensors) or outputs (on buffers), "
                        "not both nor neither");
+  // (the callee becomes the C symbol rev_<callee>)
+  if (getCallee().empty() || !llvm::all_of(getCallee(), [](char c) {
+        return llvm::isAlnum(c) || c == '_';
+      }))
+    return emitOpError() << "callee '" << getCallee()
+                         << "' is not a C identifier's tail ([A-Za-z0-9_]+)";
+  for (Value input : getInputs())
+    if (!isa<RankedTensorType, MemRefType>(input.getType()))
+      return emitOpError() << "takes ranked tensors or memrefs, got "
+                           << input.getType();
   for (Value input : getInputs())
     if (isa<TensorType>(input.getType()) != onTensors)
-      return emitOpError() << "takes "
-                           << (onTensors ? "tensors" : "buffers")
-                           << " only, got an input of type "
-                           << input.getType();
+      return emitOpError() << "takes " << (onTensors ? "tensors" : "buffers")
+                           << " only, got an input of type " << input.getType();
   return success();
 }
 
