@@ -35,7 +35,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                 "utils", "models"))
 from generate import RevBlock  # noqa: E402  (the unit: y1 = x1 + F(x2), ...)
-from zoo import PairBlock  # noqa: E402  (y1 = x1 + Attention(x2), y2 = x2 + MLP(y1))
+from zoo import RevViT  # noqa: E402  (pairs y1 = x1 + Attention(x2), y2 = x2 + MLP(y1))
 
 warnings.filterwarnings("ignore")
 
@@ -70,34 +70,14 @@ class PaperRevNet(nn.Module):
         return self.head(x)
 
 
-class PaperRevViT(nn.Module):
-    """A small RevViT (Mangalam et al. 2022) for CIFAR: 4x4 patches of a
-    32x32 image (64 tokens), both streams start from the patch embedding,
-    reversible attention/MLP pairs, LayerNorm of the joined streams, mean
-    over the tokens, a linear classifier."""
-
-    def __init__(self, dim=96, blocks=6, heads=3, classes=10):
-        super().__init__()
-        self.patch = nn.Conv2d(3, dim, 4, stride=4)
-        self.pos = nn.Parameter(0.02 * torch.randn(1, 64, dim))
-        self.blocks = nn.ModuleList([PairBlock(dim, heads, 4 * dim) for _ in range(blocks)])
-        self.norm = nn.LayerNorm(2 * dim)
-        self.head = nn.Linear(2 * dim, classes)
-
-    def forward(self, x):
-        x = self.patch(x).flatten(2).transpose(1, 2) + self.pos
-        x1 = x2 = x
-        for blk in self.blocks:
-            x1, x2 = blk(x1, x2)
-        x = self.norm(torch.cat([x1, x2], dim=-1))
-        return self.head(x.mean(dim=1))
-
-
 MODELS = {
     "revnet38": lambda: PaperRevNet([3, 3, 3], [32, 64, 112], basic),
     "revnet110": lambda: PaperRevNet([9, 9, 9], [32, 64, 128], basic),
     "revnet164": lambda: PaperRevNet([9, 9, 9], [32, 64, 128], bottleneck, expansion=4),
-    "revvit": lambda: PaperRevViT(),
+    # A small RevViT (Mangalam et al. 2022) for CIFAR: 4x4 patches of a 32x32
+    # image (64 tokens), width 96, 6 pairs, 3 heads, MLP x4, no dropout.
+    "revvit": lambda: RevViT(dim=96, blocks=6, classes=10, dropout=0.0, heads=3,
+                             hidden=384, tokens=64),
 }
 
 

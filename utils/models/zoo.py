@@ -225,11 +225,16 @@ class Reformer(nn.Module):
 
 
 class RevViT(nn.Module):
-    def __init__(self, dim=16, blocks=3, classes=10, dropout=0.1):
+    """4x4 patches (`tokens` of them: 16 for a 16x16 image), both streams
+    start from the patch embedding, reversible attention/MLP pairs."""
+
+    def __init__(self, dim=16, blocks=3, classes=10, dropout=0.1, heads=2, hidden=32,
+                 tokens=16):
         super().__init__()
         self.patch = nn.Conv2d(3, dim, 4, stride=4)
-        self.pos = nn.Parameter(0.02 * torch.randn(1, 16, dim))
-        self.blocks = nn.ModuleList([PairBlock(dim, 2, 32, dropout) for _ in range(blocks)])
+        self.pos = nn.Parameter(0.02 * torch.randn(1, tokens, dim))
+        self.blocks = nn.ModuleList([PairBlock(dim, heads, hidden, dropout)
+                                     for _ in range(blocks)])
         self.norm = nn.LayerNorm(2 * dim)
         self.head = nn.Linear(2 * dim, classes)
 
