@@ -131,6 +131,9 @@ void tileAndVectorize(IRRewriter &rewriter, Operation *op,
   }
 }
 
+/// Iterations below which an elementwise op or reduction keeps plain loops.
+constexpr int64_t kMinVectorizedWork = 4096;
+
 /// Elementwise ops and reductions (BatchNorm's statistics and their
 /// gradients, bias gradients): the first parallel loop is distributed over
 /// threads, the innermost loop (NHWC: the channels, contiguous) becomes
@@ -147,6 +150,13 @@ void vectorizeGeneric(IRRewriter &rewriter, linalg::GenericOp op) {
   if (loops == 0 || op.getNumDpsInits() != 1 ||
       llvm::any_of(bounds, ShapedType::isDynamic) ||
       !llvm::all_of(op->getOperandTypes(), isFloat))
+    return;
+  // Small ops (BatchNorm's per-channel arithmetic) are not worth the
+  // compile time that tiling and vectorizing them costs.
+  int64_t work = 1;
+  for (int64_t b : bounds)
+    work *= b;
+  if (work < kMinVectorizedWork)
     return;
   auto iterators = op.getIteratorTypesArray();
   SmallVector<int64_t> forall(loops, 0);
