@@ -142,8 +142,10 @@ constexpr int64_t kMinVectorizedWork = 4096;
 void vectorizeGeneric(IRRewriter &rewriter, linalg::GenericOp op) {
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned loops = bounds.size();
-  // (float operands only: a vectorized select on an i1 condition that is
-  // broadcast gave wrong results in ONNX's test_where_example)
+  // (float operands only: a vector of i1 read from a memref<...xi1>, whose
+  // elements are bytes, becomes an LLVM load of a bit-packed <N x i1>, so a
+  // vectorized select read wrong conditions: ONNX's test_where_example, and
+  // a 64x128 tosa.select against numpy)
   auto isFloat = [](Type t) {
     return isa<FloatType>(cast<ShapedType>(t).getElementType());
   };
