@@ -42,7 +42,9 @@ failed (`rev_out_of_memory_bytes()`); 3 when a library kernel failed
 Float32 convolutions and matrix products call oneDNN (rev-lower-cpu
 kernel-library=onednn, the
 default where rev-opt was built with oneDNN): the library then links
-build/lib/libRevCPUKernels.a and needs libdnnl at run time.
+build/lib/libRevCPUKernels.a and needs libdnnl at run time. oneDNN's threads:
+OMP_NUM_THREADS, else one per core; with `--threads N` (N > 0) `rev_<entry>()`
+sets N, as the generated loops use.
 """
 import argparse
 import hashlib
@@ -251,7 +253,8 @@ def main():
             kernel_libs = [archive, "-ldnnl"]
         wrapper = os.path.join(tmp, "wrapper.c")
         with open(wrapper, "w") as f:
-            f.write(wrapper_source(os.path.basename(header), entry, specs, kernels))
+            f.write(wrapper_source(os.path.basename(header), entry, specs, kernels,
+                                   args.threads))
         runtime_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                    "runtime", "cpu")
         objects = []
@@ -323,11 +326,14 @@ def header_source(header, entry, specs, checks):
         return f.getvalue()
 
 
-def wrapper_source(header_name, entry, specs, kernels):
+def wrapper_source(header_name, entry, specs, kernels, threads):
     """rev_<entry>(): the call, with a jump buffer for a failed allocation
     (runtime/cpu/RevAlloc.c), the run-time checks' status and (`kernels`:
-    the code calls library kernels) the kernels' status."""
+    the code calls library kernels) the kernels' status; with `threads` > 0
+    the kernels use that many threads, as the generated loops do."""
     params, names = c_params(specs)
+    set_threads = ("  rev_kernels_set_num_threads(%d);\n" % threads
+                   if kernels and threads > 0 else "")
     return ("#include <setjmp.h>\n#include \"%s\"\n#include \"RevChecks.h\"\n"
             "#include \"RevKernels.h\"\n\n"
             "void rev_set_jump(jmp_buf *env);\n\n"
@@ -335,11 +341,12 @@ def wrapper_source(header_name, entry, specs, kernels):
             "  jmp_buf env;\n"
             "  if (setjmp(env)) {\n    rev_set_jump(0);\n    return 2;\n  }\n"
             "  rev_set_jump(&env);\n"
+            "%s"
             "  _mlir_ciface_%s(%s);\n"
             "  rev_set_jump(0);\n"
             "%s"
             "  return rev_check_pending() ? 1 : 0;\n}\n" % (
-                header_name, c_identifier(entry), ", ".join(params), entry,
+                header_name, c_identifier(entry), ", ".join(params), set_threads, entry,
                 ", ".join(names),
                 "  if (rev_kernels_pending())\n    return 3;\n" if kernels else ""))
 
