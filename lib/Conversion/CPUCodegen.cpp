@@ -146,9 +146,7 @@ void vectorizeGeneric(IRRewriter &rewriter, linalg::GenericOp op) {
   // elements are bytes, becomes an LLVM load of a bit-packed <N x i1>, so a
   // vectorized select read wrong conditions: ONNX's test_where_example, and
   // a 64x128 tosa.select against numpy)
-  auto isFloat = [](Type t) {
-    return isa<FloatType>(cast<ShapedType>(t).getElementType());
-  };
+  auto isFloat = [](Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); };
   if (loops == 0 || op.getNumDpsInits() != 1 ||
       llvm::any_of(bounds, ShapedType::isDynamic) ||
       !llvm::all_of(op->getOperandTypes(), isFloat))
@@ -157,7 +155,8 @@ void vectorizeGeneric(IRRewriter &rewriter, linalg::GenericOp op) {
   // compile time that tiling and vectorizing them costs.
   int64_t work = 1;
   for (int64_t b : bounds)
-    work *= b;
+    if ((work *= b) >= kMinVectorizedWork) // (no overflow: stops here)
+      break;
   if (work < kMinVectorizedWork)
     return;
   auto iterators = op.getIteratorTypesArray();
