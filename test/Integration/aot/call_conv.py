@@ -2,7 +2,10 @@
 (arguments x, w, b, then the result y, as memref descriptors) on the .npy
 inputs in DIR and writes DIR/../aot/y.npy.
 
-Usage: call_conv.py LIBRARY INPUT_DIR OUTPUT_DIR"""
+With --wrapper, calls rev_conv() instead (the status-returning wrapper) and
+prints its status.
+
+Usage: call_conv.py LIBRARY INPUT_DIR OUTPUT_DIR [--wrapper]"""
 import ctypes
 import os
 import sys
@@ -27,6 +30,9 @@ args = [np.ascontiguousarray(np.load(os.path.join(sys.argv[2], n + ".npy")))
         for n in ("x", "w", "b")]
 y = np.zeros((1, 32, 32, 16), np.float32)
 descs = [descriptor(a) for a in args + [y]]
-lib._mlir_ciface_conv(*[ctypes.byref(d) for d in descs])
+if sys.argv[4:] == ["--wrapper"]:
+    print("rev_conv returned", lib.rev_conv(*[ctypes.byref(d) for d in descs]))
+else:
+    lib._mlir_ciface_conv(*[ctypes.byref(d) for d in descs])
 os.makedirs(sys.argv[3], exist_ok=True)
 np.save(os.path.join(sys.argv[3], "y.npy"), y)
