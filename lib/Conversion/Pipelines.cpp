@@ -59,13 +59,14 @@ static void addBufferizationSteps(OpPassManager &pm, bool passOwnership) {
 /// From TOSA (and rev) on tensors to bufferized linalg.
 static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addPass(createRevLowerCouplings());
+  // (transpose_conv2d decomposes into conv2d, which the library computes
+  // and f64 may need to catch)
+  addUpstream(pm, "func.func(tosa-optional-decompositions)");
   if (options.optimize &&
       options.kernelLibrary == LowerCPUOptions::KernelLibrary::OneDNN)
     pm.addPass(createRevCPULibraryCalls());
   // (the convolution gradients that no library computes)
   pm.addPass(createRevDecomposeConvGradients());
-  // (transpose_conv2d decomposes into conv2d, which f64 may need to catch)
-  addUpstream(pm, "func.func(tosa-optional-decompositions)");
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
   if (options.segmentOps > 0) {
     RevOutlineSegmentsOptions segments;
