@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
 namespace {
@@ -78,26 +79,25 @@ dnnl::engine &cpuEngine() {
   return engine;
 }
 
+/// The plan made by `make(key)` for `key`, made on first use and kept.
+template <typename Key, typename Plan, typename Make>
+Plan &cachedPlan(const Key &key, Make make) {
+  static std::mutex mutex;
+  static std::map<Key, std::unique_ptr<Plan>> plans;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<Plan> &plan = plans[key];
+  if (!plan)
+    plan = make(key);
+  return *plan;
+}
+
 struct Key {
   Kind kind;
   std::array<int64_t, 4> x, w, y; // NHWC, [F, KH, KW, C], NHWC
   std::array<int64_t, 8> params;
-  bool operator==(const Key &o) const {
-    return kind == o.kind && x == o.x && w == o.w && y == o.y &&
-           params == o.params;
-  }
-};
-
-struct KeyHash {
-  size_t operator()(const Key &k) const {
-    size_t h = size_t(k.kind);
-    auto mix = [&](int64_t v) { h = h * 1000003u ^ std::hash<int64_t>()(v); };
-    for (auto *a : {&k.x, &k.w, &k.y})
-      for (int64_t v : *a)
-        mix(v);
-    for (int64_t v : k.params)
-      mix(v);
-    return h;
+  bool operator<(const Key &o) const {
+    return std::tie(kind, x, w, y, params) <
+           std::tie(o.kind, o.x, o.w, o.y, o.params);
   }
 };
 
@@ -167,16 +167,6 @@ std::unique_ptr<Plan> makePlan(const Key &key) {
   return plan;
 }
 
-Plan &planFor(const Key &key) {
-  static std::mutex mutex;
-  static std::unordered_map<Key, std::unique_ptr<Plan>, KeyHash> plans;
-  std::lock_guard<std::mutex> lock(mutex);
-  std::unique_ptr<Plan> &plan = plans[key];
-  if (!plan)
-    plan = makePlan(key);
-  return *plan;
-}
-
 //===----------------------------------------------------------------------===//
 // Buffers in the layouts the primitive takes
 //===----------------------------------------------------------------------===//
@@ -185,7 +175,10 @@ std::array<int64_t, 4> sizesOf(const RevKernelMemRef4 *m) {
   return {m->sizes[0], m->sizes[1], m->sizes[2], m->sizes[3]};
 }
 
-float *dataOf(const RevKernelMemRef4 *m) { return m->aligned + m->offset; }
+/// The first element of a buffer (RevKernelMemRef1, 3 or 4).
+template <typename MemRef> float *dataOf(const MemRef *m) {
+  return m->aligned + m->offset;
+}
 
 /// The descriptor of an NHWC buffer (any strides).
 memory::desc activationDesc(const RevKernelMemRef4 *m) {
@@ -235,15 +228,36 @@ struct Operand {
   }
 };
 
-/// Zeroes an output after a failure (so that no stale data passes for a
-/// result; the caller reports the failure).
-void zero(RevKernelMemRef4 *m) {
-  for (int64_t a = 0; a < m->sizes[0]; ++a)
-    for (int64_t b = 0; b < m->sizes[1]; ++b)
-      for (int64_t c = 0; c < m->sizes[2]; ++c)
-        for (int64_t d = 0; d < m->sizes[3]; ++d)
-          dataOf(m)[a * m->strides[0] + b * m->strides[1] + c * m->strides[2] +
-                    d * m->strides[3]] = 0.0f;
+/// Zeroes an output (RevKernelMemRef3 or 4, any strides).
+template <typename MemRef> void zero(MemRef *m) {
+  constexpr int rank = sizeof(m->sizes) / sizeof(m->sizes[0]);
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d)
+    count *= m->sizes[d];
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t offset = 0, rest = i;
+    for (int d = rank - 1; d >= 0; --d) {
+      offset += rest % m->sizes[d] * m->strides[d];
+      rest /= m->sizes[d];
+    }
+    dataOf(m)[offset] = 0.0f;
+  }
+}
+
+/// Runs `body`; if it fails (oneDNN refuses, memory runs out), records the
+/// failure and zeroes `out`, so that no stale data passes for a result (the
+/// caller reports the failure).
+template <typename MemRef, typename Body>
+void guarded(const char *kernel, MemRef *out, Body body) {
+  try {
+    body();
+  } catch (const dnnl::error &e) {
+    recordFailure(kernel, e.what());
+    zero(out);
+  } catch (const std::bad_alloc &) {
+    recordFailure(kernel, "out of memory");
+    zero(out);
+  }
 }
 
 const dnnl::reorder *cachedReorder(const Plan &plan,
@@ -256,7 +270,7 @@ const dnnl::reorder *cachedReorder(const Plan &plan,
 void run(const char *name, Kind kind, RevKernelMemRef4 *a, RevKernelMemRef4 *b,
          RevKernelMemRef1 *bias, RevKernelMemRef4 *out,
          std::array<int64_t, 8> params) {
-  try {
+  guarded(name, out, [&] {
     // (x, w, y) of the forward convolution, whichever of them are given.
     RevKernelMemRef4 *x = kind == Kind::BackwardData ? out : a;
     RevKernelMemRef4 *w = kind == Kind::Forward        ? b
@@ -266,7 +280,7 @@ void run(const char *name, Kind kind, RevKernelMemRef4 *a, RevKernelMemRef4 *b,
                           : kind == Kind::BackwardData ? a
                                                        : b;
     Key key{kind, sizesOf(x), sizesOf(w), sizesOf(y), params};
-    Plan &plan = planFor(key);
+    Plan &plan = cachedPlan<Key, Plan>(key, makePlan);
     dnnl::stream stream(cpuEngine());
     bool xIn = kind != Kind::BackwardData, yIn = kind != Kind::Forward,
          wIn = kind != Kind::BackwardFilter;
@@ -285,7 +299,7 @@ void run(const char *name, Kind kind, RevKernelMemRef4 *a, RevKernelMemRef4 *b,
       args[DNNL_ARG_DST] = ys.actual;
       bs = std::make_unique<Operand>(
           memory::desc({bias->sizes[0]}, kF32, {bias->strides[0]}),
-          bias->aligned + bias->offset, plan.bias, true, stream);
+          dataOf(bias), plan.bias, true, stream);
       args[DNNL_ARG_BIAS] = bs->actual;
     } else if (kind == Kind::BackwardData) {
       args[DNNL_ARG_DIFF_DST] = ys.actual;
@@ -304,13 +318,7 @@ void run(const char *name, Kind kind, RevKernelMemRef4 *a, RevKernelMemRef4 *b,
     else
       ws.finish(stream, wReorder);
     stream.wait();
-  } catch (const dnnl::error &e) {
-    recordFailure(name, e.what());
-    zero(out);
-  } catch (const std::bad_alloc &) {
-    recordFailure(name, "out of memory");
-    zero(out);
-  }
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -322,38 +330,25 @@ struct MatmulPlan {
   memory::desc a, b, c, scratch;
 };
 
-MatmulPlan &matmulPlanFor(const std::array<int64_t, 4> &bmkn) {
-  static std::mutex mutex;
-  static std::map<std::array<int64_t, 4>, std::unique_ptr<MatmulPlan>> plans;
-  std::lock_guard<std::mutex> lock(mutex);
-  std::unique_ptr<MatmulPlan> &plan = plans[bmkn];
-  if (!plan) {
-    auto [bs, m, k, n] = bmkn;
-    plan = std::make_unique<MatmulPlan>();
-    plan->a = memory::desc({bs, m, k}, kF32, Tag::abc);
-    plan->b = memory::desc({bs, k, n}, kF32, Tag::abc);
-    plan->c = memory::desc({bs, m, n}, kF32, Tag::abc);
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    dnnl::matmul::primitive_desc pd(
-        dnnl::matmul::desc(plan->a, plan->b, plan->c), attr, cpuEngine());
-    plan->primitive = dnnl::matmul(pd);
-    plan->scratch = pd.scratchpad_desc();
-  }
-  return *plan;
+/// The plan for [B, M, K] x [B, K, N] (`bmkn`).
+std::unique_ptr<MatmulPlan> makeMatmulPlan(const std::array<int64_t, 4> &bmkn) {
+  auto [bs, m, k, n] = bmkn;
+  auto plan = std::make_unique<MatmulPlan>();
+  plan->a = memory::desc({bs, m, k}, kF32, Tag::abc);
+  plan->b = memory::desc({bs, k, n}, kF32, Tag::abc);
+  plan->c = memory::desc({bs, m, n}, kF32, Tag::abc);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(plan->a, plan->b, plan->c),
+                                  attr, cpuEngine());
+  plan->primitive = dnnl::matmul(pd);
+  plan->scratch = pd.scratchpad_desc();
+  return plan;
 }
 
 memory::desc matrixDesc(const RevKernelMemRef3 *m) {
   return memory::desc({m->sizes[0], m->sizes[1], m->sizes[2]}, kF32,
                       {m->strides[0], m->strides[1], m->strides[2]});
-}
-
-void zero(RevKernelMemRef3 *m) {
-  for (int64_t a = 0; a < m->sizes[0]; ++a)
-    for (int64_t b = 0; b < m->sizes[1]; ++b)
-      for (int64_t c = 0; c < m->sizes[2]; ++c)
-        m->aligned[m->offset + a * m->strides[0] + b * m->strides[1] +
-                   c * m->strides[2]] = 0.0f;
 }
 
 } // namespace
@@ -362,13 +357,13 @@ extern "C" {
 
 void _mlir_ciface_rev_matmul_f32(RevKernelMemRef3 *a, RevKernelMemRef3 *b,
                                  RevKernelMemRef3 *c) {
-  try {
-    MatmulPlan &plan =
-        matmulPlanFor({a->sizes[0], a->sizes[1], a->sizes[2], b->sizes[2]});
+  guarded("matmul_f32", c, [&] {
+    MatmulPlan &plan = cachedPlan<std::array<int64_t, 4>, MatmulPlan>(
+        {a->sizes[0], a->sizes[1], a->sizes[2], b->sizes[2]}, makeMatmulPlan);
     dnnl::stream stream(cpuEngine());
-    Operand as(matrixDesc(a), a->aligned + a->offset, plan.a, true, stream);
-    Operand bs(matrixDesc(b), b->aligned + b->offset, plan.b, true, stream);
-    Operand cs(matrixDesc(c), c->aligned + c->offset, plan.c, false, stream);
+    Operand as(matrixDesc(a), dataOf(a), plan.a, true, stream);
+    Operand bs(matrixDesc(b), dataOf(b), plan.b, true, stream);
+    Operand cs(matrixDesc(c), dataOf(c), plan.c, false, stream);
     Buffer scratch(plan.scratch.get_size());
     plan.primitive.execute(stream,
                            {{DNNL_ARG_SRC, as.actual},
@@ -378,13 +373,7 @@ void _mlir_ciface_rev_matmul_f32(RevKernelMemRef3 *a, RevKernelMemRef3 *b,
                              memory(plan.scratch, cpuEngine(), scratch.data)}});
     cs.finish(stream);
     stream.wait();
-  } catch (const dnnl::error &e) {
-    recordFailure("matmul_f32", e.what());
-    zero(c);
-  } catch (const std::bad_alloc &) {
-    recordFailure("matmul_f32", "out of memory");
-    zero(c);
-  }
+  });
 }
 
 void _mlir_ciface_rev_conv2d_forward_f32(
