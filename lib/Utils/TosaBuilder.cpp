@@ -387,12 +387,21 @@ Value TosaBuilder::stridedSlice(Value x, int64_t axis, int64_t start,
   return reshape(x, grouped);
 }
 
+int64_t convOutputSize(int64_t in, int64_t k, int64_t lo, int64_t hi,
+                       int64_t stride, int64_t dilation, bool *exact) {
+  int64_t span = in + lo + hi - ((k - 1) * dilation + 1);
+  if (exact)
+    *exact = span >= 0 && span % stride == 0;
+  return span / stride + 1;
+}
+
 static int64_t convOut(int64_t in, int64_t k, int64_t lo, int64_t hi,
                        int64_t stride, int64_t dilation) {
-  int64_t eff = (k - 1) * dilation + 1;
-  int64_t span = in + lo + hi - eff;
-  assert(span >= 0 && span % stride == 0 && "inexact convolution size");
-  return span / stride + 1;
+  bool exact;
+  int64_t size = convOutputSize(in, k, lo, hi, stride, dilation, &exact);
+  assert(exact && "inexact convolution size");
+  (void)exact;
+  return size;
 }
 
 Value TosaBuilder::conv2d(Value x, Value w, Value bias, ArrayRef<int64_t> pad,

@@ -139,6 +139,13 @@ private:
   mlir::Location loc;
 };
 
+/// The output size of a convolution window along one dimension (input `in`,
+/// kernel `k`, pads `lo` and `hi`, `stride`, `dilation`); `exact` (if given)
+/// tells whether the windows tile the padded input exactly, as TOSA requires
+/// (else the size is meaningless).
+int64_t convOutputSize(int64_t in, int64_t k, int64_t lo, int64_t hi,
+                       int64_t stride, int64_t dilation, bool *exact = nullptr);
+
 } // namespace rev
 
 #endif // REV_UTILS_TOSABUILDER_H

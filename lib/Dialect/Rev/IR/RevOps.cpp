@@ -286,9 +286,11 @@ verifyConvShapes(Operation *op, RankedTensorType input, RankedTensorType weight,
            << " and output " << formatShape(out)
            << " are not the shapes of one convolution";
   for (int d = 0; d < 2; ++d) {
-    int64_t span = in[1 + d] + pad[2 * d] + pad[2 * d + 1] -
-                   (w[1 + d] - 1) * dilation[d] - 1;
-    if (span < 0 || span % stride[d] != 0 || span / stride[d] + 1 != out[1 + d])
+    bool exact;
+    int64_t size =
+        convOutputSize(in[1 + d], w[1 + d], pad[2 * d], pad[2 * d + 1],
+                       stride[d], dilation[d], &exact);
+    if (!exact || size != out[1 + d])
       return op->emitOpError()
              << "output size " << out[1 + d] << " in dimension " << 1 + d
              << " does not follow from input " << in[1 + d] << ", kernel "
