@@ -116,7 +116,7 @@ static cl::opt<unsigned> segmentOps(
              "lowering, so that identical blocks are lowered and compiled "
              "once (faster compilation of deep models); 0 = do not split"),
     cl::init(64), cl::cat(category));
-enum class KernelLibrary { None, OneDNN };
+using KernelLibrary = rev::LowerCPUOptions::KernelLibrary;
 static cl::opt<KernelLibrary> kernelLibrary(
     "kernel-library",
     cl::desc("Who computes float32 convolutions, their gradients and matrix "
