@@ -40,8 +40,8 @@ failed (`rev_out_of_memory_bytes()`); 3 when a library kernel failed
 (runtime/cpu/RevChecks.c, RevAlloc.c, RevKernels.h).
 
 Float32 convolutions and matrix products call oneDNN (rev-lower-cpu
-kernel-library=onednn, the
-default where rev-opt was built with oneDNN): the library then links
+kernel-library=onednn, the default where rev-opt was built with oneDNN): the
+library then links
 build/lib/libRevCPUKernels.a and needs libdnnl at run time. oneDNN's threads:
 OMP_NUM_THREADS, else one per core; with `--threads N` (N > 0) `rev_<entry>()`
 sets N, as the generated loops use.
@@ -202,8 +202,8 @@ def main():
     ap.add_argument("--target", choices=["cpu", "gpu"], default="cpu")
     ap.add_argument("--kernel-library", choices=["onednn", "none"],
                     help="cpu: who computes float32 convolutions and matrix products "
-                         "(rev-lower-cpu's "
-                         "kernel-library; default: oneDNN where rev-opt was built with it)")
+                         "(rev-lower-cpu's kernel-library; default: oneDNN where rev-opt "
+                         "was built with it)")
     ap.add_argument("--no-checks", action="store_true",
                     help="drop the run-time checks of indices (faster; an index out "
                          "of range then reads out of bounds)")
@@ -247,7 +247,7 @@ def main():
         if kernels:
             archive = os.path.join(args.build, "lib", "libRevCPUKernels.a")
             if not os.path.exists(archive):
-                sys.exit("aot-compile: the code calls oneDNN's convolutions, but %s is "
+                sys.exit("aot-compile: the code calls oneDNN's kernels, but %s is "
                          "missing (build rev-opt with oneDNN, or lower with "
                          "kernel-library=none)" % archive)
             kernel_libs = [archive, "-ldnnl"]
