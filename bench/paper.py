@@ -42,6 +42,7 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import paper_models  # noqa: E402
+from gradients import load_dir, worst_relative  # noqa: E402
 from paper_models import RevBlock  # noqa: E402
 from torch_reversible import RevStageFn  # noqa: E402
 
@@ -95,15 +96,10 @@ def torch_gradients(model, x, labels, reversible=False):
 
 
 def worst_error(grads, ref):
+    """gradients.worst_relative, skipping the parameters whose float64
+    gradient is zero up to rounding (below 1e-7 of the largest)."""
     scale = max(np.abs(g).max() for g in ref.values())
-    worst, where = 0.0, ""
-    for k, r in ref.items():
-        if k not in grads or np.abs(r).max() <= 1e-7 * scale:
-            continue
-        e = float(np.abs(grads[k] - r).max() / np.abs(r).max())
-        if e > worst:
-            worst, where = e, k
-    return worst, where
+    return worst_relative(ref, grads, floor=1e-7 * scale)
 
 
 def main():
@@ -164,8 +160,7 @@ def main():
                         cmd.append("--kernel-library=" + args.kernel_library)
                     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
                     r = json.load(open(report))
-                    grads = {f[len("grad."):-len(".npy")]: np.load(os.path.join(outs, f))
-                             for f in os.listdir(outs) if f.startswith("grad.")}
+                    grads = {k[len("grad."):]: g for k, g in load_dir(outs).items()}
                     err = worst_error(grads, ref)
                     rows.append({"model": name, "batch": args.batch, "threads": t,
                                  "runner": "rev " + mode, "median_ms": r["time_ms"]["median"],
