@@ -109,10 +109,34 @@ struct RevLowerLibraryCallsPass
       Location loc = call.getLoc();
       SmallVector<Value> args;
       for (Value buffer :
-           llvm::concat<Value>(call.getInputs(), call.getOutputs()))
-        args.push_back(memref::CastOp::create(
-            rewriter, loc, erasedType(cast<MemRefType>(buffer.getType())),
-            buffer));
+           llvm::concat<Value>(call.getInputs(), call.getOutputs())) {
+        auto type = cast<MemRefType>(buffer.getType());
+        // A static layout is restated, so that the descriptor passed holds
+        // its offset, sizes and strides as constants: the caller then needs
+        // only the buffer's pointers (rev-drop-unused-arguments).
+        SmallVector<int64_t> strides;
+        int64_t offset;
+        // (as SSA constants: a restated static type would fold away)
+        if (type.hasStaticShape() &&
+            succeeded(type.getStridesAndOffset(strides, offset)) &&
+            !ShapedType::isDynamic(offset) &&
+            llvm::none_of(strides, ShapedType::isDynamic)) {
+          auto index = [&](int64_t v) -> OpFoldResult {
+            return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+          };
+          SmallVector<OpFoldResult> sizes, steps;
+          for (auto [size, stride] : llvm::zip(type.getShape(), strides)) {
+            sizes.push_back(index(size));
+            steps.push_back(index(stride));
+          }
+          args.push_back(memref::ReinterpretCastOp::create(
+              rewriter, loc, erasedType(type), buffer, index(offset), sizes,
+              steps));
+          continue;
+        }
+        args.push_back(
+            memref::CastOp::create(rewriter, loc, erasedType(type), buffer));
+      }
       for (int64_t param : call.getParams())
         args.push_back(arith::ConstantIntOp::create(rewriter, loc, param, 64));
       std::string name = ("rev_" + call.getCallee()).str();

@@ -29,6 +29,44 @@ int64_t bytesOf(Type type) {
              ((shaped.getElementType().getIntOrFloatBitWidth() + 7) / 8));
 }
 
+/// How many ops after a cut must repeat the start of the previous segment.
+constexpr int64_t kMatchOps = 16;
+
+/// A hash of each op's shape: its name, attributes, operand and result
+/// types, and where its operands come from (the distance back to the op
+/// that defines one, if it is at most `window` ops back; a function
+/// argument, a constant's value, or a value from farther away otherwise).
+/// Two runs of ops that compute the same thing from values placed alike
+/// (two blocks of a chain, with their own parameters) hash alike.
+SmallVector<llvm::hash_code> opShapes(ArrayRef<Operation *> ops,
+                                      int64_t window) {
+  llvm::DenseMap<Operation *, int64_t> position;
+  for (auto [i, op] : llvm::enumerate(ops))
+    position[op] = i;
+  SmallVector<llvm::hash_code> shapes;
+  for (auto [i, op] : llvm::enumerate(ops)) {
+    llvm::hash_code h = llvm::hash_combine(
+        op->getName().getAsOpaquePointer(),
+        op->getRawDictionaryAttrs().getAsOpaquePointer(), op->getNumRegions());
+    for (Type t : op->getResultTypes())
+      h = llvm::hash_combine(h, t.getAsOpaquePointer());
+    for (Value v : op->getOperands()) {
+      h = llvm::hash_combine(h, v.getType().getAsOpaquePointer());
+      Operation *def = v.getDefiningOp();
+      auto it = def ? position.find(def) : position.end();
+      if (it != position.end() && int64_t(i) - it->second <= window)
+        h = llvm::hash_combine(h, int64_t(i) - it->second);
+      else if (def && def->hasTrait<OpTrait::ConstantLike>())
+        h = llvm::hash_combine(
+            h, def->getRawDictionaryAttrs().getAsOpaquePointer());
+      else
+        h = llvm::hash_combine(h, -1);
+    }
+    shapes.push_back(h);
+  }
+  return shapes;
+}
+
 struct RevOutlineSegmentsPass
     : public rev::impl::RevOutlineSegmentsBase<RevOutlineSegmentsPass> {
   using Base::Base;
@@ -81,15 +119,36 @@ struct RevOutlineSegmentsPass
     for (int64_t p = 0; p < n; ++p)
       crossing[p] = running += delta[p];
 
-    // Cut after the narrowest op in [start + size/2, start + 2 size).
+    // Cut after the narrowest op in [start + size/2, start + 2 size), and
+    // among those where the ops that follow are the ops that followed an
+    // earlier cut, if any: a chain of blocks is then cut at the same places
+    // in every block. (The narrowest point alone drifts: it differs by a few
+    // bytes from block to block, and segments cut there repeat with a period
+    // of several blocks, or not at all.)
+    SmallVector<llvm::hash_code> shape = opShapes(ops, 2 * size);
+    auto following = [&](int64_t p) { // the shape of the ops after p
+      llvm::hash_code h = llvm::hash_value(0);
+      for (int64_t k = p + 1; k < std::min(n, p + 1 + kMatchOps); ++k)
+        h = llvm::hash_combine(h, shape[k]);
+      return h;
+    };
+    llvm::DenseSet<llvm::hash_code> cutBefore;
     SmallVector<std::pair<int64_t, int64_t>> segments;
     int64_t start = 0;
     while (n - start > 2 * size) {
+      int64_t first = start + size / 2 - 1;
+      int64_t end = std::min(start + 3 * size, n - 1);
       int64_t best = -1;
-      for (int64_t p = start + size / 2 - 1;
-           p < std::min(start + 2 * size, n - 1); ++p)
-        if (best < 0 || crossing[p] < crossing[best])
+      bool bestRepeats = false;
+      for (int64_t p = first; p < end; ++p) {
+        bool repeats = cutBefore.contains(following(p));
+        if (best < 0 || (repeats && !bestRepeats) ||
+            (repeats == bestRepeats && crossing[p] < crossing[best])) {
           best = p;
+          bestRepeats = repeats;
+        }
+      }
+      cutBefore.insert(following(best));
       segments.push_back({start, best});
       start = best + 1;
     }

@@ -58,6 +58,14 @@ static void addBufferizationSteps(OpPassManager &pm, bool passOwnership) {
 
 /// From TOSA (and rev) on tensors to bufferized linalg.
 static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
+  // With segments, calls between the module's functions (a training step
+  // calling its forward and backward) are inlined first: the segments then
+  // take only the parameters they read, where an inlined-later call passes
+  // every parameter of the model (thousands of descriptors on deep models,
+  // and their code grows with depth). Identical segments of the callers and
+  // of the callees (kept when public) are merged below.
+  if (options.segmentOps > 0)
+    addUpstream(pm, "inline{default-pipeline=},symbol-dce");
   pm.addPass(createRevLowerCouplings());
   // (transpose_conv2d decomposes into conv2d, which the library computes
   // and f64 may need to catch)
@@ -125,6 +133,7 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
     addUpstream(pm, "convert-openmp-to-llvm,reconcile-unrealized-casts");
     pm.addNestedPass<LLVM::LLVMFuncOp>(createRevHoistOMPCaptures());
   }
+  pm.addPass(createRevDropUnusedArguments());
 }
 
 void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {

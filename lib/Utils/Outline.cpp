@@ -2,6 +2,7 @@
 
 #include "rev/Utils/Outline.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
@@ -50,6 +51,10 @@ func::FuncOp outlineOps(func::FuncOp parent, ArrayRef<Operation *> ops,
       b.getFunctionType(ValueRange(args.getArrayRef()).getTypes(),
                         ValueRange(results).getTypes()));
   fn.setPrivate();
+  // (and internal to the module once it is LLVM: func-to-llvm drops the
+  // symbol's visibility, this attribute it keeps)
+  fn->setAttr("llvm.linkage",
+              LLVM::LinkageAttr::get(b.getContext(), LLVM::Linkage::Internal));
   Block *entry = fn.addEntryBlock();
   OpBuilder fb = OpBuilder::atBlockBegin(entry);
   IRMapping mapping;

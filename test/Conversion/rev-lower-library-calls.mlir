@@ -8,10 +8,15 @@
 // CHECK: func.func private @rev_conv2d_forward_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-NOT: func.func private @rev_conv2d_forward_f32
 // CHECK-LABEL: func.func @two_shapes
-// CHECK: %[[X:.+]] = memref.cast %arg0 : memref<2x8x8x5xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+// A static layout is restated with constant offset, sizes and strides (the
+// descriptor then needs only the caller's pointers); a dynamic one would
+// be cast.
+// CHECK: %[[C0:.+]] = arith.constant 0 : index
+// CHECK: %[[X:.+]] = memref.reinterpret_cast %arg0 to offset: [%[[C0]]], sizes: [%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}], strides: [%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}] : memref<2x8x8x5xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
 // CHECK: %[[C2:.+]] = arith.constant 2 : i64
 // CHECK: call @rev_conv2d_forward_f32(%[[X]], {{.*}}%[[C2]], %[[C2]]{{.*}})
-// CHECK: memref.cast %{{.+}} : memref<1x5x5x5xf32, strided<[400, 80, 16, 1], offset: 3>> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK: %[[C3:.+]] = arith.constant 3 : index
+// CHECK: memref.reinterpret_cast %{{.+}} to offset: [%[[C3]]], {{.*}} : memref<1x5x5x5xf32, strided<[400, 80, 16, 1], offset: 3>> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
 // CHECK: call @rev_conv2d_forward_f32(
 // CHECK-NOT: rev.library_call
 func.func @two_shapes(%x: memref<2x8x8x5xf32>, %w: memref<6x3x3x5xf32>, %b: memref<6xf32>, %y: memref<2x4x4x6xf32>, %v: memref<1x5x5x5xf32, strided<[400, 80, 16, 1], offset: 3>>, %y2: memref<1x5x5x6xf32>) {

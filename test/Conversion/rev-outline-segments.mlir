@@ -5,24 +5,32 @@
 // A chain of four identical blocks (tanh, add the input, then a wide
 // 2x8x8 intermediate reduced back to 2x8x1 and reshaped). Cuts fall where
 // the fewest bytes cross (one 64-byte tensor, never the 512-byte
-// intermediate), from half to twice segment-ops ops after the previous
-// cut; after the first segments the cuts repeat with the blocks, so the
-// segments repeat too, and duplicate-function-elimination keeps one of
-// each kind. Constants are cloned into the segments that use them.
+// intermediate), from half to three times segment-ops ops after the
+// previous cut, preferring a place where the ops that follow are those
+// that followed an earlier cut: @chain_segment1 is a whole block, cut where
+// @chain_segment0's first cut was; the segments repeat (@chain_segment2
+// twice), and duplicate-function-elimination keeps one of each kind.
+// Constants are cloned into the segments that use them; segments are
+// internal to the module once lowered to LLVM.
 // CHECK-LABEL: func.func private @chain_segment0(%{{.*}}: tensor<2x8xf32>) -> tensor<2x8xf32>
+// CHECK-SAME: llvm.linkage = #llvm.linkage<internal>
 // CHECK-NEXT: tosa.tanh
 // CHECK-NEXT: tosa.add
 // CHECK-NEXT: return
-// CHECK-LABEL: func.func private @chain_segment1(%{{.*}}: tensor<2x8xf32>) -> tensor<2x8x1xf32>
-// CHECK: tosa.tile
+// CHECK-LABEL: func.func private @chain_segment1(%{{.*}}: tensor<2x8xf32>) -> tensor<2x8xf32>
+// CHECK: tosa.reshape
+// CHECK-NEXT: tosa.tile
+// CHECK-NEXT: tosa.reduce_sum
+// CHECK-NEXT: tosa.reshape
+// CHECK-NEXT: tosa.tanh
+// CHECK-NEXT: tosa.add
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func private @chain_segment2(%{{.*}}: tensor<2x8xf32>) -> tensor<2x8x1xf32>
 // CHECK: tosa.reduce_sum
 // CHECK-NEXT: return
-// CHECK-LABEL: func.func private @chain_segment2(%{{.*}}: tensor<2x8x1xf32>) -> tensor<2x8xf32>
-// CHECK: tosa.reshape
-// CHECK-NEXT: tosa.tanh
-// CHECK-NEXT: tosa.add
-// CHECK-NEXT: return
-// CHECK-LABEL: func.func private @chain_segment6(
+// CHECK-LABEL: func.func private @chain_segment3(%{{.*}}: tensor<2x8x1xf32>) -> tensor<2x8xf32>
+// CHECK-LABEL: func.func private @chain_segment4(
+// CHECK-LABEL: func.func private @chain_segment5(
 // CHECK-LABEL: func.func @chain
 // CHECK: %[[S0:.*]] = call @chain_segment0(%arg0)
 // CHECK-NEXT: %[[S1:.*]] = call @chain_segment1(%[[S0]])
@@ -30,16 +38,16 @@
 // DEDUP-LABEL: func.func private @chain_segment0(
 // DEDUP-LABEL: func.func private @chain_segment1(
 // DEDUP-LABEL: func.func private @chain_segment2(
-// DEDUP-LABEL: func.func private @chain_segment6(
+// DEDUP-LABEL: func.func private @chain_segment3(
+// DEDUP-LABEL: func.func private @chain_segment5(
 // DEDUP-NOT: func.func private
 // DEDUP-LABEL: func.func @chain
 // DEDUP: call @chain_segment0
 // DEDUP-NEXT: call @chain_segment1
 // DEDUP-NEXT: call @chain_segment2
-// DEDUP-NEXT: call @chain_segment1
+// DEDUP-NEXT: call @chain_segment3
 // DEDUP-NEXT: call @chain_segment2
-// DEDUP-NEXT: call @chain_segment1
-// DEDUP-NEXT: call @chain_segment6
+// DEDUP-NEXT: call @chain_segment5
 // DEDUP-NEXT: return
 // A function of no more than twice segment-ops ops is left whole.
 // SHORT-NOT: func.func private

@@ -18,7 +18,7 @@
 // MATMUL: llvm.call @_mlir_ciface_rev_matmul_f32
 //
 // RUN: rev-opt %s --rev-lower-cpu | FileCheck %s --check-prefix=TCONV
-// TCONV-LABEL: llvm.func @tconv
+// TCONV-LABEL: llvm.func internal @tconv
 // TCONV: llvm.call @rev_conv2d_forward_f32
 //
 // RUN: rm -rf %t && mkdir -p %t/strided.in %t/dilated.in %t/view.in %t/matmul.in %t/tconv.in
