@@ -134,7 +134,8 @@ struct RevDropUnusedArgumentsPass
     ModuleOp module = getOperation();
     if (!keepEntrySymbols)
       for (auto f : module.getOps<LLVM::LLVMFuncOp>())
-        if (!f.isExternal() && f->hasAttr("llvm.emit_c_interface") &&
+        if (!f.isExternal() &&
+            f->hasAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName()) &&
             !f.getName().starts_with("_mlir_ciface_") &&
             module.lookupSymbol(("_mlir_ciface_" + f.getName()).str()))
           f.setLinkage(LLVM::Linkage::Internal);

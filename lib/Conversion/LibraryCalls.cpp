@@ -111,12 +111,12 @@ struct RevLowerLibraryCallsPass
       for (Value buffer :
            llvm::concat<Value>(call.getInputs(), call.getOutputs())) {
         auto type = cast<MemRefType>(buffer.getType());
-        // A static layout is restated, so that the descriptor passed holds
-        // its offset, sizes and strides as constants: the caller then needs
-        // only the buffer's pointers (rev-drop-unused-arguments).
+        // A static layout is restated with its offset, sizes and strides as
+        // SSA constants (a restated static type would fold away), so that the
+        // descriptor passed holds constants: the caller then needs only the
+        // buffer's pointers (rev-drop-unused-arguments).
         SmallVector<int64_t> strides;
         int64_t offset;
-        // (as SSA constants: a restated static type would fold away)
         if (type.hasStaticShape() &&
             succeeded(type.getStridesAndOffset(strides, offset)) &&
             !ShapedType::isDynamic(offset) &&

@@ -29,7 +29,8 @@ int64_t bytesOf(Type type) {
              ((shaped.getElementType().getIntOrFloatBitWidth() + 7) / 8));
 }
 
-/// How many ops after a cut must repeat the start of the previous segment.
+/// How many ops after a place must have the shape of those after an earlier
+/// cut for the place to count as repeating it.
 constexpr int64_t kMatchOps = 16;
 
 /// A hash of each op's shape: its name, attributes, operand and result
@@ -119,19 +120,20 @@ struct RevOutlineSegmentsPass
     for (int64_t p = 0; p < n; ++p)
       crossing[p] = running += delta[p];
 
-    // Cut after the narrowest op in [start + size/2, start + 2 size), and
+    // Cut after the narrowest op in [start + size/2, start + 3 size), and
     // among those where the ops that follow are the ops that followed an
     // earlier cut, if any: a chain of blocks is then cut at the same places
     // in every block. (The narrowest point alone drifts: it differs by a few
     // bytes from block to block, and segments cut there repeat with a period
     // of several blocks, or not at all.)
     SmallVector<llvm::hash_code> shape = opShapes(ops, 2 * size);
-    auto following = [&](int64_t p) { // the shape of the ops after p
+    SmallVector<llvm::hash_code> following(n); // the shape of the ops after p
+    for (int64_t p = 0; p < n; ++p) {
       llvm::hash_code h = llvm::hash_value(0);
       for (int64_t k = p + 1; k < std::min(n, p + 1 + kMatchOps); ++k)
         h = llvm::hash_combine(h, shape[k]);
-      return h;
-    };
+      following[p] = h;
+    }
     llvm::DenseSet<llvm::hash_code> cutBefore;
     SmallVector<std::pair<int64_t, int64_t>> segments;
     int64_t start = 0;
@@ -141,14 +143,14 @@ struct RevOutlineSegmentsPass
       int64_t best = -1;
       bool bestRepeats = false;
       for (int64_t p = first; p < end; ++p) {
-        bool repeats = cutBefore.contains(following(p));
+        bool repeats = cutBefore.contains(following[p]);
         if (best < 0 || (repeats && !bestRepeats) ||
             (repeats == bestRepeats && crossing[p] < crossing[best])) {
           best = p;
           bestRepeats = repeats;
         }
       }
-      cutBefore.insert(following(best));
+      cutBefore.insert(following[best]);
       segments.push_back({start, best});
       start = best + 1;
     }

@@ -256,7 +256,8 @@ def RevHoistOMPCaptures : Pass<"rev-hoist-omp-captures",
 
 def RevDropUnusedArguments : Pass<"rev-drop-unused-arguments",
                                   "::mlir::ModuleOp"> {
-  let summary = "Pass private functions only the descriptor fields they read";
+  let summary = "Pass module-internal functions only the descriptor fields "
+                "they read";
   let description = [{
     On the LLVM dialect, after the conversion: a memref crosses a call as
     its whole descriptor, 3 + 2 x rank scalars, which the callee packs into
@@ -265,8 +266,8 @@ def RevDropUnusedArguments : Pass<"rev-drop-unused-arguments",
     if it frees the buffer): the offset, sizes and strides are constants of
     its type. This pass folds each `llvm.extractvalue` of an
     `llvm.insertvalue` chain to the inserted value, erases the packing left
-    unused, then removes from every private function the arguments it no
-    longer reads, and the matching operands of its calls (a function whose
+    unused, then removes from every function private or internal to the
+    module the arguments it no longer reads, and the matching operands of its calls (a function whose
     symbol is used other than as a direct callee keeps its signature).
 
     A public function with a C interface (`llvm.emit_c_interface`, whose
