@@ -22,7 +22,6 @@
 #include "llvm/Support/Threading.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
-#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/SplitModule.h"
 
@@ -73,37 +72,37 @@ std::string hostTargetDescription() {
          builder->getFeatures().getString();
 }
 
-/// Folds into the packed entry `packed` the C interface it calls and then
-/// the function that wraps, when that one is a caller-only function (optnone:
-/// a deep model's step, thousands of descriptor fields in one call) used
-/// nowhere else. Code generation then never sees the call with one argument
-/// per descriptor field (SelectionDAG on a call of 2,609 arguments took 0.35 s
-/// at -O2 for a RevNet with 32 blocks per stage), and the packed entry, now
-/// caller-only itself, is compiled with the other callers at -O0. The JIT
-/// looks up only the packed entry, so the C interface becomes internal and
-/// goes away once inlined.
-static void foldIntoPackedEntry(llvm::Function &packed, llvm::Function &iface) {
+/// Folds into the packed entry the C interface it calls (`ifaceCall`) and
+/// then the function that this one wraps, when that one is a caller-only
+/// function (optnone: a deep model's step) used nowhere else. Code generation
+/// then never sees a call with one argument per descriptor field (on a RevNet
+/// with 32 blocks per stage, SelectionDAG took 0.35 s at -O2 on the packed
+/// entry's call of 2,609 arguments), and the packed entry, now caller-only
+/// itself, is compiled with the other callers at -O0. The JIT looks up only
+/// the packed entry, so the C interface becomes internal and goes away.
+static void foldIntoPackedEntry(llvm::CallInst &ifaceCall) {
+  llvm::Function &packed = *ifaceCall.getFunction();
+  llvm::Function &iface = *ifaceCall.getCalledFunction();
+  llvm::Function *wrapped = nullptr;
+  for (llvm::BasicBlock &block : iface)
+    for (llvm::Instruction &inst : block)
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst))
+        if (llvm::Function *callee = call->getCalledFunction();
+            callee && !callee->isDeclaration())
+          wrapped = wrapped ? &iface : callee; // (&iface: several)
   bool callerOnly = iface.hasOptNone();
   iface.setLinkage(llvm::GlobalValue::InternalLinkage);
-  auto next = [&]() -> llvm::CallInst * {
-    for (llvm::BasicBlock &block : packed)
-      for (llvm::Instruction &inst : block) {
-        auto *call = llvm::dyn_cast<llvm::CallInst>(&inst);
-        llvm::Function *callee = call ? call->getCalledFunction() : nullptr;
-        if (callee && !callee->isDeclaration() && callee->hasLocalLinkage() &&
-            callee->hasOneUse() && (callee == &iface || callee->hasOptNone()))
-          return call;
-      }
-    return nullptr;
-  };
-  while (llvm::CallInst *call = next()) {
-    llvm::Function *callee = call->getCalledFunction();
-    llvm::InlineFunctionInfo info;
-    if (!llvm::InlineFunction(*call, info).isSuccess())
-      break;
-    if (callee->use_empty())
-      callee->eraseFromParent();
-  }
+  llvm::InlineFunctionInfo info;
+  if (!llvm::InlineFunction(ifaceCall, info).isSuccess())
+    return;
+  if (iface.use_empty())
+    iface.eraseFromParent();
+  if (wrapped && wrapped != &iface && wrapped->hasLocalLinkage() &&
+      wrapped->hasOptNone() && wrapped->hasOneUse())
+    if (auto *call = llvm::dyn_cast<llvm::CallInst>(wrapped->user_back());
+        call && call->getFunction() == &packed &&
+        llvm::InlineFunction(*call, info).isSuccess())
+      wrapped->eraseFromParent();
   if (callerOnly) {
     packed.addFnAttr(llvm::Attribute::OptimizeNone);
     packed.addFnAttr(llvm::Attribute::NoInline);
@@ -133,11 +132,11 @@ static llvm::Error addPackedEntry(llvm::Module &m, llvm::StringRef fn) {
   llvm::SmallVector<llvm::Value *> args;
   for (llvm::Argument &param : iface->args())
     args.push_back(b.CreateLoad(param.getType(), slot(param.getArgNo())));
-  llvm::Value *result = b.CreateCall(iface, args);
+  llvm::CallInst *result = b.CreateCall(iface, args);
   if (!iface->getReturnType()->isVoidTy())
     b.CreateStore(result, slot(iface->arg_size()));
   b.CreateRetVoid();
-  foldIntoPackedEntry(*packed, *iface);
+  foldIntoPackedEntry(*result);
   return llvm::Error::success();
 }
 
@@ -167,23 +166,6 @@ static void optimize(llvm::Module &m, llvm::TargetMachine &machine,
                                   : optLevel == 2 ? llvm::OptimizationLevel::O2
                                                   : llvm::OptimizationLevel::O3;
   pb.buildPerModuleDefaultPipeline(level).run(m, mam);
-}
-
-/// Ends a basic block after every call of a caller-only function. At -O0,
-/// fast instruction selection hands the calls it cannot lower (those that
-/// return descriptor structs) to SelectionDAG, whose scheduling then grew
-/// with the size of the whole block: on the 13,500-instruction step of a
-/// RevNet with 32 blocks per stage, one block took 0.50 s to compile, one
-/// block per call 0.26 s.
-static void splitAfterCalls(llvm::Function &f) {
-  llvm::SmallVector<llvm::Instruction *> splits;
-  for (llvm::BasicBlock &block : f)
-    for (llvm::Instruction &inst : block)
-      if (llvm::isa<llvm::CallInst>(inst) &&
-          !inst.getNextNode()->isTerminator())
-        splits.push_back(inst.getNextNode());
-  for (llvm::Instruction *at : splits)
-    llvm::SplitBlock(at->getParent(), at);
 }
 
 /// Gives every local symbol external, hidden linkage (and a name), so that
@@ -289,9 +271,6 @@ compileToObjects(ModuleOp module, llvm::ArrayRef<std::string> entries,
                                     });
   unsigned kernelParts = threads == 1 ? 1 : 2 * threads;
   if (anyCallerOnly && options.optLevel > 0) {
-    for (llvm::Function &f : llvmModule->functions())
-      if (!f.isDeclaration() && isCallerOnly(&f))
-        splitAfterCalls(f);
     externalizeLocals(*llvmModule);
     llvm::ValueToValueMapTy callerMap, kernelMap;
     std::unique_ptr<llvm::Module> callers = llvm::CloneModule(
