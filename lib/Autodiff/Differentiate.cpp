@@ -16,6 +16,8 @@
 
 #include "rev/Autodiff/Differentiate.h"
 
+#include "RecomputeTape.h"
+
 #include "rev/Analysis/Availability.h"
 #include "rev/Autodiff/VJPOpInterface.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
@@ -147,6 +149,16 @@ public:
   }
   /// Backward arguments for tape entries (parallel to getTape()).
   ArrayRef<BlockArgument> getTapeArgs() const { return tapeArgs; }
+  /// Drops the tape entries that cheap elementwise ops rebuild from other
+  /// entries, rebuilding them in the backward; returns how many.
+  unsigned recomputeCheapEntries() {
+    if (!classes)
+      classes.emplace(forward.getBody().front());
+    return recomputeCheapTapeEntries(
+        forward.getBody().front(), backward.getBody().front(), *classes,
+        tapeValues, tapeArgs,
+        [&](BlockArgument arg) { return topLevelPrimal(arg); });
+  }
 
 private:
   LogicalResult visit(Operation *op);
@@ -574,6 +586,8 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
                              StringAttr::get(ctx, "grad." + argName(i)))}));
   }
   func::ReturnOp::create(bb, loc, grads);
+  if (options.recomputeElementwise)
+    diff.recomputeCheapEntries();
   SmallVector<Type> gradTypes(ValueRange(grads).getTypes());
   grads.clear(); // (may name arguments of the block replaced below)
 

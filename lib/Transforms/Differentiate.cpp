@@ -31,6 +31,7 @@ struct RevDifferentiatePass
       return signalPassFailure();
     }
     options.wrt.assign(wrt.begin(), wrt.end());
+    options.recomputeElementwise = recomputeElementwise;
 
     func::FuncOp target;
     if (!function.empty()) {

@@ -15,6 +15,7 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   RevDifferentiateOptions diff;
   diff.loss = options.loss;
   diff.function = options.function;
+  diff.recomputeElementwise = options.recomputeElementwise;
   if (options.mode == TrainOptions::Mode::Store) {
     // Flatten couplings: every activation is on the tape.
     pm.addPass(createRevLowerCouplings());

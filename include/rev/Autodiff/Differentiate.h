@@ -27,6 +27,10 @@ struct DifferentiateOptions {
   std::vector<std::string> wrt;
   /// Name of the combined step function.
   std::string trainStepName = "train_step";
+  /// Recompute in the backward the tape entries that a few cheap
+  /// elementwise ops rebuild from other entries (RecomputeTape.cpp) instead
+  /// of storing them.
+  bool recomputeElementwise = true;
 };
 
 /// The functions rev-differentiate makes from @f.

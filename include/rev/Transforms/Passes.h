@@ -53,6 +53,13 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
                      "reversible mode every tape entry kept with the op "
                      "that stops its inversion"),
       llvm::cl::init(false)};
+  Option<bool> recomputeElementwise{
+      *this, "recompute-elementwise",
+      llvm::cl::desc("Recompute in the backward the tape entries that a few "
+                     "cheap elementwise ops rebuild from other entries "
+                     "(a BatchNorm's normalized and affine results, a ReLU's "
+                     "output) instead of storing them"),
+      llvm::cl::init(true)};
   Option<bool> numerics{
       *this, "numerics",
       llvm::cl::desc("reversible: also return, per coupling, "

@@ -97,6 +97,11 @@ def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
            "Function to differentiate (default: the only public function)">,
     ListOption<"wrt", "wrt", "std::string",
                "rev.names of the arguments to differentiate with respect to">,
+    Option<"recomputeElementwise", "recompute-elementwise", "bool",
+           /*default=*/"true",
+           "Recompute in the backward the tape entries that a few cheap "
+           "elementwise ops rebuild from other entries, instead of storing "
+           "them">,
   ];
   let dependentDialects = ["::rev::RevDialect", "::mlir::tosa::TosaDialect",
                            "::mlir::func::FuncDialect"];

@@ -1,0 +1,198 @@
+//===- RecomputeTape.cpp - recompute cheap tape entries in the backward ---===//
+//
+// A VJP rule asks for the forward values it needs, and each becomes a tape
+// entry unless it can be recomputed from nothing stored. Many entries are
+// one elementwise op away from another entry: a BatchNorm stores x - mean,
+// (x - mean) * rstd, the affine result and the ReLU after it, where PyTorch
+// keeps the input and the ReLU output, and all of them follow from
+// x - mean and rstd. This step keeps one and recomputes the rest in the
+// backward, right before their first use, from
+//  - tape entries that stay,
+//  - the forward's arguments (passed to the backward),
+//  - constants, parameter-derived values and views (rev::ValueClassifier),
+//  - more cheap elementwise results of these,
+// within kMaxOps ops per entry. Entries are decided in forward order, so an
+// entry recomputed from an earlier one never needs a later decision; the
+// tape only shrinks (nothing is added to it). The recomputed values are the
+// same ops on the same inputs: the gradients do not change.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RecomputeTape.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+
+namespace rev {
+
+/// Ops cheaper to recompute from their operands than to store: elementwise
+/// arithmetic, comparisons and selects, and reshapes.
+static bool isCheapElementwise(Operation *op) {
+  return isa<tosa::AddOp, tosa::SubOp, tosa::MulOp, tosa::NegateOp,
+             tosa::ClampOp, tosa::MaximumOp, tosa::MinimumOp, tosa::RsqrtOp,
+             tosa::ReciprocalOp, tosa::ExpOp, tosa::AbsOp, tosa::CastOp,
+             tosa::ReshapeOp, tosa::GreaterOp, tosa::GreaterEqualOp,
+             tosa::EqualOp, tosa::SelectOp, tosa::SigmoidOp, tosa::TanhOp>(
+             op) &&
+         op->getNumResults() == 1 && isPure(op);
+}
+
+namespace {
+class TapeRecomputer {
+public:
+  TapeRecomputer(Block &forward, Block &backward, ValueClassifier &classes,
+                 SmallVectorImpl<Value> &tapeValues,
+                 SmallVectorImpl<BlockArgument> &tapeArgs,
+                 function_ref<Value(BlockArgument)> forwardArgument)
+      : forward(forward), backward(backward), classes(classes),
+        tapeValues(tapeValues), tapeArgs(tapeArgs),
+        forwardArgument(forwardArgument) {}
+
+  unsigned run();
+
+private:
+  /// Ops to clone to rebuild `v` in the backward (0 for what the backward
+  /// has), or nullopt if it cannot be rebuilt within `budget` ops.
+  std::optional<unsigned> cost(Value v, unsigned budget);
+  /// Rebuilds `v` at the builder's insertion point.
+  Value rebuild(Value v, OpBuilder &b, IRMapping &built);
+  bool isKept(Value v) const {
+    return entryArg.count(v) && !recomputed.contains(v);
+  }
+
+  static constexpr unsigned kMaxOps = 8;
+  Block &forward, &backward;
+  ValueClassifier &classes;
+  SmallVectorImpl<Value> &tapeValues;
+  SmallVectorImpl<BlockArgument> &tapeArgs;
+  function_ref<Value(BlockArgument)> forwardArgument;
+  DenseMap<Value, BlockArgument> entryArg;
+  DenseSet<Value> recomputed;
+};
+} // namespace
+
+std::optional<unsigned> TapeRecomputer::cost(Value v, unsigned budget) {
+  if (isKept(v) || isa<BlockArgument>(v))
+    return 0;
+  Operation *def = v.getDefiningOp();
+  if (def->getBlock() != &forward)
+    return std::nullopt;
+  if (def->hasTrait<OpTrait::ConstantLike>())
+    return 0;
+  if (!isCheapElementwise(def) && !classes.isRecomputable(v))
+    return std::nullopt;
+  if (budget == 0)
+    return std::nullopt;
+  unsigned total = 1;
+  for (Value operand : def->getOperands()) {
+    std::optional<unsigned> c = cost(operand, budget - total);
+    if (!c || total + *c > budget)
+      return std::nullopt;
+    total += *c;
+  }
+  return total;
+}
+
+Value TapeRecomputer::rebuild(Value v, OpBuilder &b, IRMapping &built) {
+  if (Value done = built.lookupOrNull(v))
+    return done;
+  Value result;
+  if (isKept(v)) {
+    result = entryArg.lookup(v);
+  } else if (auto arg = dyn_cast<BlockArgument>(v)) {
+    result = forwardArgument(arg);
+  } else {
+    Operation *def = v.getDefiningOp();
+    for (Value operand : def->getOperands())
+      built.map(operand, rebuild(operand, b, built));
+    Operation *clone = b.clone(*def, built);
+    result = clone->getResult(cast<OpResult>(v).getResultNumber());
+  }
+  built.map(v, result);
+  return result;
+}
+
+unsigned TapeRecomputer::run() {
+  for (auto [v, arg] : llvm::zip_equal(tapeValues, tapeArgs))
+    entryArg[v] = arg;
+  // Decide in forward order.
+  SmallVector<Value> order;
+  for (Value v : tapeValues)
+    if (Operation *def = v.getDefiningOp();
+        def && def->getBlock() == &forward && isCheapElementwise(def))
+      order.push_back(v);
+  llvm::sort(order, [](Value a, Value b) {
+    return a.getDefiningOp()->isBeforeInBlock(b.getDefiningOp());
+  });
+  for (Value v : order) {
+    // (counted as the root: the op itself must be cloned)
+    Operation *def = v.getDefiningOp();
+    unsigned total = 1;
+    bool ok = true;
+    for (Value operand : def->getOperands()) {
+      std::optional<unsigned> c = cost(operand, kMaxOps - total);
+      if (!c || total + *c > kMaxOps) {
+        ok = false;
+        break;
+      }
+      total += *c;
+    }
+    if (ok)
+      recomputed.insert(v);
+  }
+  if (recomputed.empty())
+    return 0;
+
+  // Rebuild each right before the first backward op that reads it.
+  for (Value v : tapeValues) {
+    if (!recomputed.contains(v))
+      continue;
+    BlockArgument arg = entryArg.lookup(v);
+    Operation *first = nullptr;
+    for (Operation *user : arg.getUsers()) {
+      Operation *top = backward.findAncestorOpInBlock(*user);
+      if (top && (!first || top->isBeforeInBlock(first)))
+        first = top;
+    }
+    if (first) {
+      OpBuilder b(first);
+      IRMapping built;
+      Operation *def = v.getDefiningOp();
+      for (Value operand : def->getOperands())
+        built.map(operand, rebuild(operand, b, built));
+      Value value = b.clone(*def, built)->getResult(0);
+      arg.replaceAllUsesWith(value);
+    }
+  }
+  // Drop the entries (their backward arguments are unused now).
+  SmallVector<Value> keptValues;
+  SmallVector<BlockArgument> keptArgs;
+  for (auto [v, arg] : llvm::zip_equal(tapeValues, tapeArgs)) {
+    if (recomputed.contains(v)) {
+      backward.eraseArgument(arg.getArgNumber());
+      continue;
+    }
+    keptValues.push_back(v);
+    keptArgs.push_back(arg);
+  }
+  tapeValues.assign(keptValues.begin(), keptValues.end());
+  tapeArgs.assign(keptArgs.begin(), keptArgs.end());
+  return recomputed.size();
+}
+
+unsigned
+recomputeCheapTapeEntries(Block &forward, Block &backward,
+                          ValueClassifier &classes,
+                          SmallVectorImpl<Value> &tapeValues,
+                          SmallVectorImpl<BlockArgument> &tapeArgs,
+                          function_ref<Value(BlockArgument)> forwardArgument) {
+  return TapeRecomputer(forward, backward, classes, tapeValues, tapeArgs,
+                        forwardArgument)
+      .run();
+}
+
+} // namespace rev
