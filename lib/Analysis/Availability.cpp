@@ -16,6 +16,16 @@ static bool isCheapView(Operation *op) {
              tosa::ReverseOp, tosa::ConstShapeOp, tosa::IdentityOp>(op);
 }
 
+bool isCheapElementwise(Operation *op) {
+  return isa<tosa::AddOp, tosa::SubOp, tosa::MulOp, tosa::NegateOp,
+             tosa::ClampOp, tosa::MaximumOp, tosa::MinimumOp, tosa::RsqrtOp,
+             tosa::ReciprocalOp, tosa::ExpOp, tosa::AbsOp, tosa::CastOp,
+             tosa::ReshapeOp, tosa::GreaterOp, tosa::GreaterEqualOp,
+             tosa::EqualOp, tosa::SelectOp, tosa::SigmoidOp, tosa::TanhOp>(
+             op) &&
+         op->getNumResults() == 1 && isPure(op);
+}
+
 ValueClassifier::ValueClassifier(Block &body) {
   auto func = dyn_cast_or_null<FunctionOpInterface>(body.getParentOp());
   for (BlockArgument arg : body.getArguments()) {

@@ -29,18 +29,6 @@ using namespace mlir;
 
 namespace rev {
 
-/// Ops cheaper to recompute from their operands than to store: elementwise
-/// arithmetic, comparisons and selects, and reshapes.
-static bool isCheapElementwise(Operation *op) {
-  return isa<tosa::AddOp, tosa::SubOp, tosa::MulOp, tosa::NegateOp,
-             tosa::ClampOp, tosa::MaximumOp, tosa::MinimumOp, tosa::RsqrtOp,
-             tosa::ReciprocalOp, tosa::ExpOp, tosa::AbsOp, tosa::CastOp,
-             tosa::ReshapeOp, tosa::GreaterOp, tosa::GreaterEqualOp,
-             tosa::EqualOp, tosa::SelectOp, tosa::SigmoidOp, tosa::TanhOp>(
-             op) &&
-         op->getNumResults() == 1 && isPure(op);
-}
-
 namespace {
 class TapeRecomputer {
 public:

@@ -1,5 +1,6 @@
 //===- CPUCodegen.cpp - tile and vectorize linalg for CPUs ----------------===//
 
+#include "rev/Analysis/Availability.h"
 #include "rev/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
@@ -166,9 +167,15 @@ void vectorizeGeneric(IRRewriter &rewriter, linalg::GenericOp op) {
       forall[d] = 1;
       break;
     }
+  bool elementwise = op.getNumLoops() == op.getNumParallelLoops();
   Operation *tile = op;
-  if (llvm::any_of(forall, [](int64_t s) { return s != 0; }))
+  if (llvm::any_of(forall, [](int64_t s) { return s != 0; })) {
     tile = distribute(rewriter, op, forall);
+    // (rev-rematerialize may repeat an elementwise loop nest)
+    if (auto loop = tile->getParentOfType<scf::ForallOp>();
+        loop && elementwise && tile != op.getOperation())
+      loop->setAttr(rev::kElementwiseAttrName, rewriter.getUnitAttr());
+  }
   SmallVector<int64_t> sizes(loops, 1);
   sizes.back() = divisorAtMost(bounds.back(), 64);
   tileAndVectorize(rewriter, tile, sizes);

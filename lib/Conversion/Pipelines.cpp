@@ -87,11 +87,15 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addPass(createRevExpandChecks(checks));
   addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
                   "tosa-to-tensor),canonicalize,cse");
-  if (options.optimize) {
+  if (options.optimize)
     addUpstream(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+  if (options.optimize) {
     pm.addNestedPass<func::FuncOp>(createRevCPUCodegen());
     addUpstream(pm, "canonicalize,cse");
   }
+  // (after the last CSE on tensors, which would merge the copies back)
+  if (options.rematerialize)
+    pm.addNestedPass<func::FuncOp>(createRevRematerialize());
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
   // (segments free the buffers their callers pass them last)
   addBufferizationSteps(pm, /*passOwnership=*/options.segmentOps > 0);

@@ -161,16 +161,8 @@ IRLevel detectLevel(ModuleOp module) {
   return llvmFuncs ? IRLevel::LLVM : IRLevel::Tensor;
 }
 
-llvm::Error lowerToLLVM(ModuleOp module, bool optimize, bool parallel,
-                        unsigned segmentOps, bool checks, bool kernelLibrary) {
+llvm::Error lowerToLLVM(ModuleOp module, LowerCPUOptions &options) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
-  LowerCPUOptions options;
-  options.optimize = optimize;
-  options.threads = parallel ? 0 : 1;
-  options.segmentOps = segmentOps;
-  options.checks = checks;
-  options.kernelLibrary = kernelLibrary ? LowerCPUOptions::KernelLibrary::OneDNN
-                                        : LowerCPUOptions::KernelLibrary::None;
   options.fromMemref = detectLevel(module) == IRLevel::Memref;
   buildLowerCPUPipeline(pm, options);
   if (failed(pm.run(module)))

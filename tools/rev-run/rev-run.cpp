@@ -116,6 +116,12 @@ static cl::opt<unsigned> segmentOps(
              "lowering, so that identical blocks are lowered and compiled "
              "once (faster compilation of deep models); 0 = do not split"),
     cl::init(64), cl::cat(category));
+static cl::opt<bool> rematerialize(
+    "rematerialize",
+    cl::desc("Recompute elementwise loops before late uses instead of keeping "
+             "their buffers alive (rev-lower-cpu rematerialize; "
+             "--rematerialize=false keeps them)"),
+    cl::init(true), cl::cat(category));
 using KernelLibrary = rev::LowerCPUOptions::KernelLibrary;
 static cl::opt<KernelLibrary> kernelLibrary(
     "kernel-library",
@@ -662,6 +668,7 @@ int main(int argc, char **argv) {
           " naive=" + std::to_string(noOptimize) +
           " parallel=" + std::to_string(threads != 1) +
           " segments=" + std::to_string(segmentOps) +
+          " remat=" + std::to_string(rematerialize) +
           " checks=" + std::to_string(!noChecks) +
           " kernel-library=" + std::to_string(int(kernelLibrary.getValue())) +
           " entries=" + entryName + "," + stepName;
@@ -692,9 +699,14 @@ int main(int argc, char **argv) {
                   "that rev-lower-gpu lowered");
     }
   } else if (detectLevel(*module) != IRLevel::LLVM) {
-    if (auto err =
-            lowerToLLVM(*module, !noOptimize, threads != 1, segmentOps,
-                        !noChecks, kernelLibrary == KernelLibrary::OneDNN))
+    rev::LowerCPUOptions options;
+    options.optimize = !noOptimize;
+    options.threads = threads != 1 ? 0 : 1;
+    options.segmentOps = segmentOps;
+    options.checks = !noChecks;
+    options.kernelLibrary = kernelLibrary.getValue();
+    options.rematerialize = rematerialize;
+    if (auto err = lowerToLLVM(*module, options))
       return fail(std::move(err));
   }
   if (!cached)

@@ -34,6 +34,16 @@ enum class ValueClass {
   Activation,       // computed from the data: stored or inverted
 };
 
+/// Ops cheaper to recompute from their operands than to keep: elementwise
+/// arithmetic, comparisons, selects, casts and reshapes with one result and
+/// no side effects (rev-differentiate's recompute-elementwise,
+/// rev-rematerialize).
+bool isCheapElementwise(mlir::Operation *op);
+
+/// Marks the scf.forall of an elementwise op that rev-cpu-codegen tiled:
+/// as cheap to repeat as the op (rev-rematerialize).
+inline constexpr llvm::StringLiteral kElementwiseAttrName = "rev.elementwise";
+
 class ValueClassifier {
 public:
   /// Classifies values of `body` (a function's entry block). Arguments of

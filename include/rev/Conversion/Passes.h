@@ -78,6 +78,12 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
                      "that identical blocks are lowered once; 0 = do not "
                      "split"),
       llvm::cl::init(64)};
+  Option<bool> rematerialize{
+      *this, "rematerialize",
+      llvm::cl::desc("rev-rematerialize before bufferization: recompute "
+                     "elementwise loops before late uses instead of keeping "
+                     "their buffers alive (lower peak, some recomputation)"),
+      llvm::cl::init(true)};
   Option<bool> checks{
       *this, "checks",
       llvm::cl::desc("Check run-time indices (rev.check_range: cross-entropy "

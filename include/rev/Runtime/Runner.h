@@ -3,6 +3,7 @@
 #ifndef REV_RUNTIME_RUNNER_H
 #define REV_RUNTIME_RUNNER_H
 
+#include "rev/Conversion/Passes.h"
 #include "rev/Runtime/Array.h"
 #include "rev/Runtime/ObjectCompiler.h"
 
@@ -49,18 +50,10 @@ llvm::Expected<std::string> defaultEntry(mlir::ModuleOp module);
 enum class IRLevel { Tensor, Memref, LLVM };
 IRLevel detectLevel(mlir::ModuleOp module);
 
-/// Lowers `module` to the LLVM dialect with rev-lower-cpu (from the tensor
-/// or memref level); `parallel`: large loops run on several threads
-/// (OpenMP), else the code is serial.
-/// `segmentOps` > 0 splits long functions into segments first
-/// (rev-lower-cpu segment-ops).
-/// `checks` = false drops the run-time index checks (rev-lower-cpu checks).
-/// `kernelLibrary`: float32 convolutions and matrix products call oneDNN
-/// (rev-lower-cpu
-/// kernel-library=onednn; only where rev-opt is built with it).
-llvm::Error lowerToLLVM(mlir::ModuleOp module, bool optimize,
-                        bool parallel = true, unsigned segmentOps = 0,
-                        bool checks = true, bool kernelLibrary = false);
+/// Lowers `module` to the LLVM dialect with rev-lower-cpu and `options`,
+/// from the tensor or the memref level (from-memref is set from the
+/// module).
+llvm::Error lowerToLLVM(mlir::ModuleOp module, LowerCPUOptions &options);
 
 /// Whether a module in the LLVM dialect calls the OpenMP runtime.
 bool usesOpenMP(mlir::ModuleOp module);

@@ -185,6 +185,48 @@ def RevReconstructActivations
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def RevRematerialize : Pass<"rev-rematerialize", "::mlir::func::FuncOp"> {
+  let summary = "Recompute cheap values after the peak instead of keeping them";
+  let description = [{
+    Lowers the peak of live tensor bytes of a function by recomputation. A
+    value of a cheap elementwise op that is alive across the peak and read
+    again after it (in a training step: F, recomputed in the backward,
+    computes its internals in forward order, a BatchNorm's affine result and
+    the ReLU after it, and F's VJP reads them in reverse order) is
+    recomputed right before its first use after the peak, from values alive
+    there anyway (read at or after that point, function arguments, constants,
+    or at most an eighth of its bytes), with at most `max-ops` cheap ops;
+    the later uses read the copy, so the original dies before the peak.
+
+    Greedy, one value at a time, largest first: a copy is kept if the live
+    bytes at the peak went down and no point rose above the peak; then the
+    new peak is treated the same way, until no value helps. The profile
+    counts tensor results (views as their source; constants and
+    `tensor.empty` as nothing) from their definition to their last use in
+    the function's top-level block (ops with regions count as uses at their
+    position). Values under 4 KiB are left alone.
+
+    Cheap ops: TOSA's elementwise ops (add, sub, mul, clamp, rsqrt, exp,
+    tanh, comparisons, select, cast, reshape, ...), elementwise
+    `linalg.generic`s on tensors, and the `scf.forall` loops that
+    rev-cpu-codegen makes of them (`rev.elementwise`). The copies compute the
+    same ops on the same operands: results do not change. CSE would merge
+    them back, so rev-train runs this last, and rev-lower-cpu after its last
+    CSE on tensors.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "unsigned", /*default=*/"4",
+           "Most cheap ops cloned to recompute one value">,
+  ];
+  let statistics = [
+    Statistic<"numRematerialized", "rematerialized",
+              "Values recomputed after the peak">,
+  ];
+  let dependentDialects = ["::mlir::tosa::TosaDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def RevMemoryReport : Pass<"rev-memory-report", "::mlir::ModuleOp"> {
   let summary = "Report the tape's bytes and the estimated peak memory";
   let description = [{
