@@ -35,9 +35,6 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // (last: CSE would merge the copies back)
-  if (options.rematerialize)
-    pm.addNestedPass<func::FuncOp>(createRevRematerialize());
 }
 
 void registerTrainPipeline() {

@@ -60,11 +60,6 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
                      "(a BatchNorm's normalized and affine results, a ReLU's "
                      "output) instead of storing them"),
       llvm::cl::init(true)};
-  Option<bool> rematerialize{
-      *this, "rematerialize",
-      llvm::cl::desc("Last, rev-rematerialize: recompute cheap values before "
-                     "late uses instead of keeping them alive"),
-      llvm::cl::init(true)};
   Option<bool> numerics{
       *this, "numerics",
       llvm::cl::desc("reversible: also return, per coupling, "

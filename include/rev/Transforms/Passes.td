@@ -211,8 +211,8 @@ def RevRematerialize : Pass<"rev-rematerialize", "::mlir::func::FuncOp"> {
     `linalg.generic`s on tensors, and the `scf.forall` loops that
     rev-cpu-codegen makes of them (`rev.elementwise`). The copies compute the
     same ops on the same operands: results do not change. CSE would merge
-    them back, so rev-train runs this last, and rev-lower-cpu after its last
-    CSE on tensors.
+    them back: rev-lower-cpu runs this after its last CSE on tensors (where
+    the copies are rev-cpu-codegen's loops), not rev-train.
   }];
   let options = [
     Option<"maxOps", "max-ops", "unsigned", /*default=*/"4",
