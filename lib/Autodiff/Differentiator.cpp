@@ -1,4 +1,4 @@
-//===- Differentiate.cpp - build training steps ---------------------------===//
+//===- Differentiator.cpp - build training steps -------------------------===//
 //
 // Reverse-mode differentiation with an explicit tape. The function is cloned
 // into @<f>_forward (with the loss appended), then its ops are visited in
