@@ -1,21 +1,48 @@
-//===- Pipelines.cpp - the rev-lower-cpu pipeline -------------------------===//
+//===- Pipelines.cpp - the rev-lower-cpu and rev-lower-gpu pipelines -----===//
+//
+// Built from typed pass creators and option structs (upstream's and ours),
+// the CPU and GPU pipelines sharing the TOSA-to-linalg and bufferization
+// steps.
+//
+//===----------------------------------------------------------------------===//
 
 #include "rev/Conversion/Passes.h"
 #include "rev/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Tosa/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 namespace rev {
 
-/// Appends a textual pipeline of upstream passes (parsed against the
-/// registry, so the names are the documented command-line ones).
-static void addUpstream(OpPassManager &pm, StringRef pipeline) {
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    llvm::report_fatal_error("rev-lower-cpu: invalid upstream pipeline");
+/// canonicalize, cse.
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+/// TOSA to linalg, arith and tensor ops, on every function.
+static void addTosaToLinalg(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(tosa::createTosaToLinalgNamed());
+  fpm.addPass(tosa::createTosaToLinalg());
+  fpm.addPass(createTosaToArithPass());
+  fpm.addPass(createTosaToTensorPass());
 }
 
 static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options);
@@ -25,8 +52,10 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
 void buildLowerCPUPipeline(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addPass(createRevAnnotateABI());
   if (options.fromMemref) {
-    addUpstream(pm, "buffer-results-to-out-params{modify-public-functions "
-                    "hoist-static-allocs}");
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.modifyPublicFunctions = true;
+    outParams.hoistStaticAllocs = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   } else {
     addTensorSteps(pm, options);
   }
@@ -39,17 +68,20 @@ void buildLowerCPUPipeline(OpPassManager &pm, const LowerCPUOptions &options) {
 /// and optimize-allocation-liveness give for our straight-line functions,
 /// without their superlinear analyses).
 static void addBufferizationSteps(OpPassManager &pm, bool passOwnership) {
-  addUpstream(pm,
-              "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map},"
-              // (loop-carried buffers fold away, so that a returned result
-              // is its allocation and can become the out-parameter)
-              "canonicalize,cse,canonicalize");
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // (loop-carried buffers fold away, so that a returned result is its
+  // allocation and can become the out-parameter)
+  addCleanup(pm);
+  pm.addPass(createCanonicalizerPass());
   // (upstream's buffer-results-to-out-params{modify-public-functions
   // hoist-static-allocs}; segments hand results that are not only returned
   // over to their callers instead)
   pm.addPass(createRevResultsToOutParams());
-  addUpstream(pm, "convert-bufferization-to-memref");
+  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createRevForwardOutParams());
   if (passOwnership)
     pm.addPass(createRevPassOwnership());
@@ -64,12 +96,17 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   // every parameter of the model (thousands of descriptors on deep models,
   // and their code grows with depth). Identical segments of the callers and
   // of the callees (kept when public) are merged below.
-  if (options.segmentOps > 0)
-    addUpstream(pm, "inline{default-pipeline=},symbol-dce");
+  if (options.segmentOps > 0) {
+    // (no simplification pipeline between inlining steps)
+    pm.addPass(
+        createInlinerPass(/*opPipelines=*/{},
+                          /*defaultPipelineBuilder=*/[](OpPassManager &) {}));
+    pm.addPass(createSymbolDCEPass());
+  }
   pm.addPass(createRevLowerCouplings());
   // (transpose_conv2d decomposes into conv2d, which the library computes
   // and f64 may need to catch)
-  addUpstream(pm, "func.func(tosa-optional-decompositions)");
+  pm.addNestedPass<func::FuncOp>(tosa::createTosaOptionalDecompositionsPass());
   if (options.optimize &&
       options.kernelLibrary == LowerCPUOptions::KernelLibrary::OneDNN)
     pm.addPass(createRevCPULibraryCalls());
@@ -80,18 +117,18 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
     RevOutlineSegmentsOptions segments;
     segments.segmentOps = options.segmentOps;
     pm.addPass(createRevOutlineSegments(segments));
-    addUpstream(pm, "duplicate-function-elimination");
+    pm.addPass(func::createDuplicateFunctionEliminationPass());
   }
   RevExpandChecksOptions checks;
   checks.enable = options.checks;
   pm.addPass(createRevExpandChecks(checks));
-  addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
-                  "tosa-to-tensor),canonicalize,cse");
-  if (options.optimize)
-    addUpstream(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+  addTosaToLinalg(pm);
+  addCleanup(pm);
   if (options.optimize) {
+    pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+    addCleanup(pm);
     pm.addNestedPass<func::FuncOp>(createRevCPUCodegen());
-    addUpstream(pm, "canonicalize,cse");
+    addCleanup(pm);
   }
   // (after the last CSE on tensors, which would merge the copies back)
   if (options.rematerialize)
@@ -101,7 +138,7 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   addBufferizationSteps(pm, /*passOwnership=*/options.segmentOps > 0);
   if (options.optimize) {
     pm.addNestedPass<func::FuncOp>(createRevHoistVectorTransfers());
-    addUpstream(pm, "canonicalize,cse");
+    addCleanup(pm);
   }
 }
 
@@ -109,32 +146,48 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
 static void addLoopsToLLVMSteps(OpPassManager &pm,
                                 const LowerCPUOptions &options) {
   pm.addPass(createRevLowerLibraryCalls());
-  addUpstream(pm, "func.func(lower-vector-multi-reduction,convert-vector-to-scf{full-unroll=1},"
-                  "convert-linalg-to-parallel-loops)");
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(vector::createLowerVectorMultiReductionPass());
+    fpm.addPass(createConvertVectorToSCFPass(
+        VectorTransferToSCFOptions().enableFullUnroll()));
+    fpm.addPass(createConvertLinalgToParallelLoopsPass());
+  }
   bool parallel = options.threads != 1;
   RevCPUParallelizeOptions parallelize;
   parallelize.minWork = parallel ? uint64_t(options.minParallelWork) : 0;
   pm.addNestedPass<func::FuncOp>(createRevCPUParallelize(parallelize));
   pm.addPass(createRevOutlineLoops());
-  addUpstream(pm, "duplicate-function-elimination");
-  if (parallel)
-    addUpstream(pm, "convert-scf-to-openmp{num-threads=" +
-                        std::to_string(options.threads) + "}");
-  addUpstream(pm, "expand-strided-metadata,lower-affine,"
-                  "convert-vector-to-llvm{vector-contract-lowering=outerproduct}");
+  pm.addPass(func::createDuplicateFunctionEliminationPass());
+  if (parallel) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+  }
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // Aligned allocations request exactly the buffer's size (the plain path
   // over-allocates by the alignment), so measured bytes are buffer bytes.
   // (Before convert-scf-to-cf: the memref.alloca_scope that
   // convert-scf-to-openmp puts in each parallel loop must hold one block.)
-  addUpstream(pm, std::string("finalize-memref-to-llvm{use-aligned-alloc=1 "
-                              "use-generic-functions=") +
-                      (options.genericAlloc ? "1" : "0") + "},convert-scf-to-cf");
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  memrefToLLVM.useGenericFunctions = options.genericAlloc;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createSCFToControlFlowPass());
   // One conversion for the remaining dialects (each separate conversion
   // pass walks the whole module: seconds apiece on deep models).
-  addUpstream(pm, "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
-                  "reconcile-unrealized-casts");
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
   if (parallel) { // (omp ops whose regions now hold LLVM ops only)
-    addUpstream(pm, "convert-openmp-to-llvm,reconcile-unrealized-casts");
+    pm.addPass(createConvertOpenMPToLLVMPass());
+    pm.addPass(createReconcileUnrealizedCastsPass());
     pm.addNestedPass<LLVM::LLVMFuncOp>(createRevHoistOMPCaptures());
   }
   pm.addPass(createRevDropUnusedArguments());
@@ -148,26 +201,34 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   RevExpandChecksOptions checks;
   checks.report = false;
   pm.addPass(createRevExpandChecks(checks));
-  addUpstream(pm, "func.func(tosa-optional-decompositions)");
+  pm.addNestedPass<func::FuncOp>(tosa::createTosaOptionalDecompositionsPass());
   // (float64 convolutions and pools, as on the CPU)
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
-  addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
-                  "tosa-to-tensor),canonicalize,cse,"
-                  "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+  addTosaToLinalg(pm);
+  addCleanup(pm);
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  addCleanup(pm);
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
   addBufferizationSteps(pm, /*passOwnership=*/false);
   pm.addNestedPass<func::FuncOp>(createRevGPULoopOrder());
-  addUpstream(pm, "func.func(convert-linalg-to-parallel-loops)");
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createRevGPUPrepare());
   // (canonicalize folds the collapsed loops' bounds to constants; not
   // after the tiling, which would fold away the one-iteration block loop of
   // a 256-iteration loop and map its threads to blocks. Fixed-size tiles
   // with a bounds check inside: the kernels' thread counts are constant.)
-  addUpstream(pm, "canonicalize,func.func(scf-parallel-loop-tiling{"
-                  "parallel-loop-tile-sizes=" +
-                      options.tileSizes +
-                      " no-min-max-bounds=true},gpu-map-parallel-loops,"
-                      "convert-parallel-loops-to-gpu),canonicalize,cse");
+  pm.addPass(createCanonicalizerPass());
+  {
+    SmallVector<int64_t> tiles(options.tileSizes.begin(),
+                               options.tileSizes.end());
+    if (tiles.empty())
+      tiles.push_back(256);
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createParallelLoopTilingPass(tiles, /*noMinMaxBounds=*/true));
+    fpm.addPass(createGpuMapParallelLoopsPass());
+    fpm.addPass(createConvertParallelLoopToGpuPass());
+  }
+  addCleanup(pm);
   if (options.memory == LowerGPUOptions::Memory::Device) {
     pm.addNestedPass<func::FuncOp>(createRevGPUDeviceBuffers());
     pm.addPass(createRevGPUDeviceArguments());
@@ -176,15 +237,17 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   // Launches, allocations and frees asynchronous, chained on one stream
   // token: the host waits only where host code touches memory (or calls,
   // or returns), not after every launch.
-  addUpstream(pm, "gpu-kernel-outlining");
+  pm.addPass(createGpuKernelOutliningPass());
   // (one kernel per distinct body: identical blocks share their kernels)
   pm.addPass(createRevGPUDedupKernels());
-  addUpstream(pm, "func.func(gpu-async-region)");
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   pm.addNestedPass<func::FuncOp>(createRevGPUSyncSharedAllocs());
-  addUpstream(pm, "gpu-lower-to-nvvm-pipeline{cubin-chip=" + options.chip +
-                      " cubin-features=" + options.features +
-                      " cubin-format=" + options.format +
-                      " opt-level=" + std::to_string(options.optLevel) + "}");
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  nvvm.cubinFeatures = options.features;
+  nvvm.cubinFormat = options.format;
+  nvvm.optLevel = options.optLevel;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
 }
 
 void registerLowerGPUPipeline() {

@@ -121,11 +121,10 @@ struct LowerGPUOptions : public mlir::PassPipelineOptions<LowerGPUOptions> {
                      "toolkit; the driver compiles it), bin (cubin) or "
                      "fatbin (both need the toolkit's ptxas)"),
       llvm::cl::init("isa")};
-  Option<std::string> tileSizes{
+  ListOption<int64_t> tileSizes{
       *this, "tile-sizes",
       llvm::cl::desc("Threads per block: the tile size of the (collapsed, "
-                     "one-dimensional) parallel loops"),
-      llvm::cl::init("256")};
+                     "one-dimensional) parallel loops (default 256)")};
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Device code optimization level"),
                             llvm::cl::init(3)};
