@@ -165,6 +165,7 @@ private:
 void registerElementwiseOps(OpRegistry &registry);
 void registerNNOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
+void registerDataMovementOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 
 /// The registry with every supported op.

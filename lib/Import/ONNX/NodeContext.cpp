@@ -41,6 +41,7 @@ const OpRegistry &getOpRegistry() {
     registerElementwiseOps(r);
     registerNNOps(r);
     registerShapeOps(r);
+    registerDataMovementOps(r);
     registerReductionOps(r);
     return r;
   }();
