@@ -26,28 +26,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "rev/Analysis/Availability.h"
-#include "rev/Autodiff/Differentiate.h"
-#include "rev/Dialect/Rev/IR/RevOps.h"
-#include "rev/Interfaces/InvertibleOpInterface.h"
-#include "rev/Transforms/Passes.h"
-#include "rev/Utils/RegionUtils.h"
-#include "rev/Utils/TosaBuilder.h"
-#include "rev/Utils/TypeUtils.h"
+#include "Reconstructor.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tosa/IR/TosaOps.h"
-#include "mlir/IR/Dominance.h"
-#include "mlir/IR/IRMapping.h"
-#include "mlir/IR/PatternMatch.h"
-#include "mlir/IR/SymbolTable.h"
-#include "mlir/Interfaces/FunctionInterfaces.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/CSE.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "mlir/Transforms/RegionUtils.h"
-#include "llvm/ADT/MapVector.h"
-#include "llvm/ADT/StringSet.h"
+#include "rev/Transforms/Passes.h"
 
 using namespace mlir;
 
@@ -56,23 +37,8 @@ namespace rev {
 #include "rev/Transforms/Passes.h.inc"
 } // namespace rev
 
+namespace rev::reconstruct {
 namespace {
-
-StringAttr nameOf(DictionaryAttr attrs) {
-  return attrs ? attrs.getAs<StringAttr>("rev.name") : StringAttr();
-}
-
-DictionaryAttr named(MLIRContext *ctx, StringRef name) {
-  return DictionaryAttr::get(
-      ctx, {NamedAttribute(StringAttr::get(ctx, "rev.name"),
-                           StringAttr::get(ctx, name))});
-}
-
-int64_t bytesOf(Type type) { return rev::staticByteSize(type).value_or(0); }
-
-bool isCoupling(Operation *op) {
-  return isa<rev::CouplingOp, rev::AffineCouplingOp>(op);
-}
 
 /// x1 + F(x2) where x1 = y1 - F(x2) is y1 again. Not a valid rewrite in
 /// general floating point (so not a canonicalization); here it restores the
@@ -94,81 +60,7 @@ struct FoldReconstructedSum : public OpRewritePattern<tosa::AddOp> {
   }
 };
 
-/// How a forward value is had in the backward.
-enum class Avail {
-  None,    // not reconstructible, not stored
-  Arg,     // a function argument (passed to the backward)
-  Static,  // a constant, or a pure function of arguments and constants
-  Stored,  // a forward result: an output, or a tape entry kept
-  Top,     // a coupling's result the rewrite stores (top of a run)
-  Derived, // reconstructed by an inverse
-};
-
-struct Node {
-  Operation *op = nullptr;              // the inverted op, or
-  std::optional<rev::SlicePartition> partition; // the slices of a value
-  Operation *needAt = nullptr;          // earliest backward op needing it
-};
-
-class Reconstructor {
-public:
-  Reconstructor(func::FuncOp forward, func::FuncOp backward,
-                unsigned checkpointEvery, bool explain, bool numerics)
-      : forward(forward), backward(backward), ctx(forward.getContext()),
-        checkpointEvery(checkpointEvery), explain(explain),
-        numerics(numerics), classes(forward.getBody().front()) {}
-
-  LogicalResult run(ModuleOp module);
-
-private:
-  LogicalResult findCalls(ModuleOp module);
-  Avail availability(Value v);
-  bool isStatic(Value v);
-  /// The backward value standing for an available forward value.
-  /// (`at`: where a recomputed static value goes.)
-  Value backwardValueOf(Value v, Operation *at);
-  Value materializeStatic(Value v, Operation *at, IRMapping &local);
-  void require(Value v, Operation *point);
-  LogicalResult materialize(Node &node);
-  void rewriteCalls();
-  /// Why the forward value `v`, a tape entry, cannot be rebuilt.
-  std::string whyStored(Value v);
-  /// What `user`'s inverse needs that the backward has neither stored nor
-  /// rebuilt ("its results", ...), or null if its inverse can be built.
-  const char *inverseBlocker(Operation *user);
-
-  func::FuncOp forward, backward;
-  MLIRContext *ctx;
-  unsigned checkpointEvery;
-  bool explain, numerics;
-  func::CallOp fwdCall, bwdCall;
-  /// numerics: per reversible block, max |stored - reconstructed| (results
-  /// the backward gains, and their names).
-  SmallVector<Value> errors;
-  SmallVector<std::string> errorNames;
-  LogicalResult addReconstructionErrors(
-      ArrayRef<std::pair<unsigned, Value>> derivedArgs);
-
-  // Where each backward argument comes from in the call.
-  struct Source {
-    enum Kind { FwdResult, FwdArg, Other } kind;
-    unsigned index;  // forward result / forward argument
-    Value external;  // Other: the call operand
-  };
-  SmallVector<Source> sources;
-  SmallVector<Value> fwdResults; // the forward's return operands
-  SmallVector<DictionaryAttr> fwdResultAttrs;
-  SmallVector<int> fwdResultOld; // old index of each result (-1: new)
-
-  DenseMap<Value, Avail> avail;
-  rev::ValueClassifier classes; // of the forward, as it was before the rewrite
-  DenseMap<Value, Node *> producer; // derived value -> node
-  std::vector<std::unique_ptr<Node>> nodes;
-  DenseMap<Operation *, Node *> nodeOfOp;
-  DenseSet<Operation *> keepInputs; // couplings whose inputs stay stored
-  IRMapping toBackward;            // forward value -> backward value
-  unsigned nextTape = 0;
-};
+} // namespace
 
 /// Constants, parameter-derived values and cheap views of arguments (the
 /// shared classification): recomputed in the backward.
@@ -381,202 +273,6 @@ LogicalResult Reconstructor::materialize(Node &node) {
     if (!toBackward.contains(op->getOperand(i)))
       toBackward.map(op->getOperand(i), value);
   return success();
-}
-
-LogicalResult Reconstructor::findCalls(ModuleOp module) {
-  auto uses = SymbolTable::getSymbolUses(backward, module);
-  if (!uses)
-    return success();
-  for (const SymbolTable::SymbolUse &use : *uses) {
-    auto call = dyn_cast<func::CallOp>(use.getUser());
-    if (!call)
-      continue;
-    if (bwdCall)
-      return backward.emitError()
-             << "rev-reconstruct-activations: @" << backward.getSymName()
-             << " is called more than once";
-    bwdCall = call;
-  }
-  if (!bwdCall)
-    return success();
-  for (Value operand : bwdCall.getOperands())
-    if (auto r = dyn_cast<OpResult>(operand))
-      if (auto call = dyn_cast<func::CallOp>(r.getOwner()))
-        if (call.getCallee() == forward.getSymName())
-          fwdCall = call;
-  if (!fwdCall) // (a backward reading no forward result)
-    for (Operation *op = bwdCall->getPrevNode(); op && !fwdCall;
-         op = op->getPrevNode())
-      if (auto call = dyn_cast<func::CallOp>(op))
-        if (call.getCallee() == forward.getSymName())
-          fwdCall = call;
-  if (!fwdCall)
-    return bwdCall.emitError()
-           << "rev-reconstruct-activations: the call to @"
-           << backward.getSymName() << " does not read a call to @"
-           << forward.getSymName();
-  if (fwdCall->getBlock() != bwdCall->getBlock() ||
-      !fwdCall->isBeforeInBlock(bwdCall))
-    return bwdCall.emitError() << "rev-reconstruct-activations: the forward "
-                                  "call must precede the backward call";
-  return success();
-}
-
-void Reconstructor::rewriteCalls() {
-  if (!bwdCall)
-    return;
-  OpBuilder b(fwdCall);
-  auto newFwd = func::CallOp::create(b, fwdCall.getLoc(), forward,
-                                     fwdCall.getOperands());
-  for (auto [k, old] : llvm::enumerate(fwdResultOld))
-    if (old >= 0)
-      fwdCall.getResult(old).replaceAllUsesWith(newFwd.getResult(k));
-  SmallVector<Value> operands;
-  for (const Source &s : sources)
-    operands.push_back(s.kind == Source::FwdResult ? newFwd.getResult(s.index)
-                       : s.kind == Source::FwdArg  ? newFwd.getOperand(s.index)
-                                                   : s.external);
-  b.setInsertionPoint(bwdCall);
-  auto newBwd = func::CallOp::create(b, bwdCall.getLoc(), backward, operands);
-  unsigned oldResults = bwdCall.getNumResults();
-  bwdCall.replaceAllUsesWith(newBwd.getResults().take_front(oldResults));
-  bwdCall.erase();
-  fwdCall.erase();
-  // numerics: the training step returns the reconstruction errors too.
-  if (newBwd.getNumResults() == oldResults)
-    return;
-  auto step = newBwd->getParentOfType<func::FuncOp>();
-  auto ret = cast<func::ReturnOp>(step.getBody().front().getTerminator());
-  SmallVector<Value> results(ret.getOperands());
-  SmallVector<DictionaryAttr> attrs;
-  for (unsigned k = 0; k < step.getNumResults(); ++k)
-    attrs.push_back(step.getResultAttrDict(k));
-  for (unsigned k = oldResults; k < newBwd.getNumResults(); ++k) {
-    results.push_back(newBwd.getResult(k));
-    attrs.push_back(backward.getResultAttrDict(k));
-  }
-  OpBuilder rb(ret);
-  func::ReturnOp::create(rb, ret.getLoc(), results);
-  ret.erase();
-  step.setType(FunctionType::get(ctx, step.getArgumentTypes(),
-                                 ValueRange(results).getTypes()));
-  step.setAllResultAttrs(attrs);
-}
-
-/// The model block of a coupling ("/stage1/stage1.0" for an op named
-/// "/stage1/stage1.0/Add_2 (Add)"), or "coupling<index>".
-static std::string blockName(Operation *op, unsigned index) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc())) {
-    StringRef s = name.getName().getValue().split(" (").first;
-    if (s.contains('/'))
-      return s.rsplit('/').first.str();
-    return s.str();
-  }
-  return "coupling" + std::to_string(index);
-}
-
-LogicalResult Reconstructor::addReconstructionErrors(
-    ArrayRef<std::pair<unsigned, Value>> derivedArgs) {
-  Block &bb = backward.getBody().front();
-  // Per coupling whose inputs were rebuilt: max over its inputs of
-  // max |stored - reconstructed|, a 0-d tensor.
-  llvm::MapVector<Operation *, Value> perCoupling;
-  for (auto [i, v] : derivedArgs) {
-    Value rebuilt = toBackward.lookupOrNull(v);
-    Node *node = producer.lookup(v);
-    if (!rebuilt || !node)
-      continue;
-    Operation *def = rebuilt.getDefiningOp();
-    OpBuilder b(ctx);
-    if (def)
-      b.setInsertionPointAfter(def);
-    else
-      b.setInsertionPointToStart(&bb);
-    // (a partition's error goes with the coupling that rebuilt its slices)
-    Operation *by = node->op ? node->op : node->partition->slices.front();
-    if (!node->op)
-      if (Node *first = producer.lookup(by->getResult(0)); first && first->op)
-        by = first->op;
-    rev::TosaBuilder tb(b, by->getLoc());
-    Value diff = tb.abs(tb.sub(bb.getArgument(i), rebuilt));
-    auto type = cast<RankedTensorType>(diff.getType());
-    Value m = tb.reduceMax(diff, llvm::to_vector(
-                                     llvm::seq<int64_t>(0, type.getRank())));
-    m = tb.reshape(m, {});
-    Value &acc = perCoupling[by];
-    if (acc) {
-      // (combined at the end, where both are defined)
-      OpBuilder eb(bb.getTerminator());
-      acc = rev::TosaBuilder(eb, by->getLoc()).maximum(acc, m);
-    } else {
-      acc = m;
-    }
-  }
-  auto ret = cast<func::ReturnOp>(bb.getTerminator());
-  SmallVector<Value> results(ret.getOperands());
-  SmallVector<DictionaryAttr> attrs;
-  for (unsigned k = 0; k < backward.getNumResults(); ++k)
-    attrs.push_back(backward.getResultAttrDict(k));
-  unsigned index = 0;
-  llvm::StringSet<> used;
-  for (auto &[op, err] : perCoupling) {
-    std::string name = "reconstruction_error." + blockName(op, index++);
-    while (!used.insert(name).second)
-      name += "'";
-    results.push_back(err);
-    attrs.push_back(named(ctx, name));
-  }
-  OpBuilder rb(ret);
-  func::ReturnOp::create(rb, ret.getLoc(), results);
-  ret.erase();
-  backward.setType(FunctionType::get(ctx, backward.getArgumentTypes(),
-                                     ValueRange(results).getTypes()));
-  backward.setAllResultAttrs(attrs);
-  return success();
-}
-
-std::string Reconstructor::whyStored(Value v) {
-  Block &body = forward.getBody().front();
-  Operation *def = v.getDefiningOp();
-  if (def && isCoupling(def))
-    return "the output of the last coupling of a reversible run (its top: "
-           "the blocks below are rebuilt from it)";
-  SmallVector<std::string> reasons;
-  auto add = [&](std::string r) {
-    if (!llvm::is_contained(reasons, r))
-      reasons.push_back(std::move(r));
-  };
-  for (OpOperand &use : v.getUses()) {
-    Operation *user = use.getOwner();
-    if (isa<func::ReturnOp>(user))
-      continue;
-    while (user->getBlock() != &body)
-      user = user->getParentOp();
-    std::string name = user->getName().getStringRef().str();
-    auto inv = dyn_cast<rev::InvertibleOpInterface>(user);
-    if (keepInputs.contains(user)) {
-      add("its reader " + name + " keeps its inputs (checkpoint-every)");
-    } else if (!inv || inv.getInvertedOperands().empty()) {
-      add("read by " + name + ", which is not invertible");
-    } else if (!llvm::is_contained(inv.getInvertedOperands(),
-                                   use.getOperandNumber())) {
-      add("a context operand of " + name + " (not rebuilt by its inverse)");
-    } else if (const char *blocker = inverseBlocker(user)) {
-      add("read by " + name + ", whose inverse needs " + blocker +
-          ", neither stored nor rebuilt");
-    }
-  }
-  if (reasons.empty())
-    return "no op reads it in the forward (a result kept as it is)";
-  std::string out;
-  for (auto [i, r] : llvm::enumerate(reasons)) {
-    if (i == 3) {
-      out += "; ...";
-      break;
-    }
-    out += (i ? "; " : "") + r;
-  }
-  return out;
 }
 
 LogicalResult Reconstructor::run(ModuleOp module) {
@@ -815,6 +511,12 @@ LogicalResult Reconstructor::run(ModuleOp module) {
         << " bytes of coupling outputs stored instead";
   return success();
 }
+
+} // namespace rev::reconstruct
+
+namespace {
+
+using rev::reconstruct::Reconstructor;
 
 struct RevReconstructActivationsPass
     : public rev::impl::RevReconstructActivationsBase<

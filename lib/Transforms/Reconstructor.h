@@ -1,0 +1,134 @@
+//===- Reconstructor.h - rev-reconstruct-activations' rewrite ---*- C++ -*-===//
+//
+// Internal to rev-reconstruct-activations: the rewrite of a forward/backward
+// pair (ReconstructActivations.cpp), the rewritten train_step calls
+// (ReconstructCalls.cpp), numerics and explanations (ReconstructExplain.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REV_LIB_TRANSFORMS_RECONSTRUCTOR_H
+#define REV_LIB_TRANSFORMS_RECONSTRUCTOR_H
+
+#include "rev/Analysis/Availability.h"
+#include "rev/Autodiff/Differentiate.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
+#include "rev/Interfaces/InvertibleOpInterface.h"
+#include "rev/Transforms/Passes.h"
+#include "rev/Utils/RegionUtils.h"
+#include "rev/Utils/TosaBuilder.h"
+#include "rev/Utils/TypeUtils.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace rev::reconstruct {
+
+using namespace mlir;
+
+
+inline StringAttr nameOf(DictionaryAttr attrs) {
+  return attrs ? attrs.getAs<StringAttr>("rev.name") : StringAttr();
+}
+
+inline DictionaryAttr named(MLIRContext *ctx, StringRef name) {
+  return DictionaryAttr::get(
+      ctx, {NamedAttribute(StringAttr::get(ctx, "rev.name"),
+                           StringAttr::get(ctx, name))});
+}
+
+inline int64_t bytesOf(Type type) { return rev::staticByteSize(type).value_or(0); }
+
+inline bool isCoupling(Operation *op) {
+  return isa<rev::CouplingOp, rev::AffineCouplingOp>(op);
+}
+
+/// How a forward value is had in the backward.
+enum class Avail {
+  None,    // not reconstructible, not stored
+  Arg,     // a function argument (passed to the backward)
+  Static,  // a constant, or a pure function of arguments and constants
+  Stored,  // a forward result: an output, or a tape entry kept
+  Top,     // a coupling's result the rewrite stores (top of a run)
+  Derived, // reconstructed by an inverse
+};
+
+struct Node {
+  Operation *op = nullptr;              // the inverted op, or
+  std::optional<rev::SlicePartition> partition; // the slices of a value
+  Operation *needAt = nullptr;          // earliest backward op needing it
+};
+
+class Reconstructor {
+public:
+  Reconstructor(func::FuncOp forward, func::FuncOp backward,
+                unsigned checkpointEvery, bool explain, bool numerics)
+      : forward(forward), backward(backward), ctx(forward.getContext()),
+        checkpointEvery(checkpointEvery), explain(explain),
+        numerics(numerics), classes(forward.getBody().front()) {}
+
+  LogicalResult run(ModuleOp module);
+
+private:
+  LogicalResult findCalls(ModuleOp module);
+  Avail availability(Value v);
+  bool isStatic(Value v);
+  /// The backward value standing for an available forward value.
+  /// (`at`: where a recomputed static value goes.)
+  Value backwardValueOf(Value v, Operation *at);
+  Value materializeStatic(Value v, Operation *at, IRMapping &local);
+  void require(Value v, Operation *point);
+  LogicalResult materialize(Node &node);
+  void rewriteCalls();
+  /// Why the forward value `v`, a tape entry, cannot be rebuilt.
+  std::string whyStored(Value v);
+  /// What `user`'s inverse needs that the backward has neither stored nor
+  /// rebuilt ("its results", ...), or null if its inverse can be built.
+  const char *inverseBlocker(Operation *user);
+
+  func::FuncOp forward, backward;
+  MLIRContext *ctx;
+  unsigned checkpointEvery;
+  bool explain, numerics;
+  func::CallOp fwdCall, bwdCall;
+  /// numerics: per reversible block, max |stored - reconstructed| (results
+  /// the backward gains, and their names).
+  SmallVector<Value> errors;
+  SmallVector<std::string> errorNames;
+  LogicalResult addReconstructionErrors(
+      ArrayRef<std::pair<unsigned, Value>> derivedArgs);
+
+  // Where each backward argument comes from in the call.
+  struct Source {
+    enum Kind { FwdResult, FwdArg, Other } kind;
+    unsigned index;  // forward result / forward argument
+    Value external;  // Other: the call operand
+  };
+  SmallVector<Source> sources;
+  SmallVector<Value> fwdResults; // the forward's return operands
+  SmallVector<DictionaryAttr> fwdResultAttrs;
+  SmallVector<int> fwdResultOld; // old index of each result (-1: new)
+
+  DenseMap<Value, Avail> avail;
+  rev::ValueClassifier classes; // of the forward, as it was before the rewrite
+  DenseMap<Value, Node *> producer; // derived value -> node
+  std::vector<std::unique_ptr<Node>> nodes;
+  DenseMap<Operation *, Node *> nodeOfOp;
+  DenseSet<Operation *> keepInputs; // couplings whose inputs stay stored
+  IRMapping toBackward;            // forward value -> backward value
+  unsigned nextTape = 0;
+};
+
+} // namespace rev::reconstruct
+
+#endif // REV_LIB_TRANSFORMS_RECONSTRUCTOR_H
