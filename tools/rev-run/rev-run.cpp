@@ -8,11 +8,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "rev/Autodiff/Differentiate.h"
+#include "rev/Conversion/Passes.h"
 #include "rev/Import/ONNX/ONNXImporter.h"
 #include "rev/InitAll.h"
-#include "rev/Conversion/Passes.h"
 #include "rev/Runtime/Array.h"
 #include "rev/Runtime/CompileCache.h"
+#include "rev/Runtime/Inputs.h"
 #include "rev/Runtime/Memory.h"
 #include "rev/Runtime/Runner.h"
 
@@ -288,159 +289,6 @@ static llvm::Expected<GPURuntime> loadGPURuntime(const char *argv0) {
 #endif
 }
 
-/// A file name for a tensor name (ONNX names may contain '/').
-static std::string fileNameFor(llvm::StringRef name) {
-  std::string s = name.str();
-  std::replace(s.begin(), s.end(), '/', '_');
-  return s;
-}
-
-/// ONNX test-data files (input_<k>.pb / output_<k>.pb) in a directory.
-static std::vector<std::pair<std::string, Array>>
-readTestData(llvm::StringRef dir, llvm::StringRef prefix, std::string &error) {
-  std::vector<std::pair<std::string, Array>> out;
-  for (int k = 0;; ++k) {
-    llvm::SmallString<256> path(dir);
-    llvm::sys::path::append(path, prefix + std::to_string(k) + ".pb");
-    if (!llvm::sys::fs::exists(path))
-      break;
-    std::string name;
-    auto a = readTensorProtoFile(path, name);
-    if (!a) {
-      error = llvm::toString(a.takeError());
-      return {};
-    }
-    out.emplace_back(name, std::move(*a));
-  }
-  return out;
-}
-
-/// Uniform random values in [-1, 1) of the spec's float type.
-static llvm::Expected<Array> randomArray(const TensorSpec &spec,
-                                         std::mt19937_64 &rng) {
-  auto allocated =
-      Array::allocate(spec.dtype, spec.shape, "random '" + spec.name + "'");
-  if (!allocated)
-    return allocated.takeError();
-  Array a = std::move(*allocated);
-  std::uniform_real_distribution<double> dist(-1.0, 1.0);
-  for (int64_t i = 0; i < a.numElements(); ++i) {
-    double v = dist(rng);
-    if (spec.dtype == DType::F64) {
-      std::memcpy(a.data.data() + 8 * i, &v, 8);
-    } else {
-      float f = static_cast<float>(v);
-      std::memcpy(a.data.data() + 4 * i, &f, 4);
-    }
-  }
-  return a;
-}
-
-static void setAt(Array &a, int64_t i, double v) {
-  if (a.dtype == DType::F64) {
-    std::memcpy(a.data.data() + 8 * i, &v, 8);
-  } else {
-    float f = static_cast<float>(v);
-    std::memcpy(a.data.data() + 4 * i, &f, 4);
-  }
-}
-
-static double dot(const Array &a, const Array &b) {
-  double s = 0;
-  for (int64_t i = 0; i < a.numElements(); ++i)
-    s += a.at(i) * b.at(i);
-  return s;
-}
-
-/// Compares <grad, v> (reverse mode) with (<u, f(a + h v)> - <u, f(a - h v)>)
-/// / 2h along random directions v, one argument at a time.
-static int checkGradients(JITModule &jit, const EntrySignature &f,
-                          const EntrySignature &step,
-                          std::vector<Array> &inputs) {
-  std::mt19937_64 rng(seed + 1);
-  bool f64 = false;
-  for (auto &a : f.args)
-    f64 |= a.dtype == DType::F64;
-  double h = fdEps ? fdEps.getValue() : (f64 ? 1e-6 : 1e-3);
-  double tol = fdTolerance ? fdTolerance.getValue() : (f64 ? 1e-6 : 2e-2);
-  // Cotangents u for the float results.
-  std::vector<Array> cot;
-  for (auto &r : f.results) {
-    auto u = randomArray(r, rng);
-    if (!u)
-      return fail(u.takeError());
-    cot.push_back(std::move(*u));
-  }
-  std::vector<const Array *> stepArgs;
-  for (Array &a : inputs)
-    stepArgs.push_back(&a);
-  for (Array &u : cot)
-    stepArgs.push_back(&u);
-  std::vector<Array> stepOut;
-  if (auto err = jit.call(step, stepArgs, stepOut))
-    return fail(std::move(err));
-  auto evalDot = [&](std::vector<Array> &args, double &out) -> llvm::Error {
-    std::vector<const Array *> ptrs;
-    for (Array &a : args)
-      ptrs.push_back(&a);
-    std::vector<Array> ys;
-    if (auto err = jit.call(f, ptrs, ys))
-      return err;
-    out = 0;
-    for (size_t r = 0; r < ys.size(); ++r)
-      out += dot(cot[r], ys[r]);
-    return llvm::Error::success();
-  };
-  int checks = 0, failures = 0;
-  double worst = 0;
-  for (size_t r = f.results.size(); r < step.results.size(); ++r) {
-    const std::string &gname = step.results[r].name;
-    std::string argName = gname.substr(strlen("grad."));
-    auto it = llvm::find_if(f.args, [&](const TensorSpec &s) {
-      return s.name == argName;
-    });
-    if (it == f.args.end())
-      continue;
-    size_t k = it - f.args.begin();
-    for (unsigned d = 0; d < fdDirections; ++d) {
-      auto randomV = randomArray(f.args[k], rng);
-      if (!randomV)
-        return fail(randomV.takeError());
-      Array v = std::move(*randomV);
-      double ad = dot(stepOut[r], v);
-      std::vector<Array> plus = inputs, minus = inputs;
-      for (int64_t i = 0; i < v.numElements(); ++i) {
-        setAt(plus[k], i, inputs[k].at(i) + h * v.at(i));
-        setAt(minus[k], i, inputs[k].at(i) - h * v.at(i));
-      }
-      double yp = 0, ym = 0;
-      if (auto err = evalDot(plus, yp))
-        return fail(std::move(err));
-      if (auto err = evalDot(minus, ym))
-        return fail(std::move(err));
-      double fd = (yp - ym) / (2 * h);
-      double scale = std::max({std::fabs(ad), std::fabs(fd), 1e-12});
-      double rel = std::fabs(ad - fd) / scale;
-      bool ok = rel <= tol || std::fabs(ad - fd) <= 1e-12;
-      worst = std::max(worst, rel);
-      ++checks;
-      failures += !ok;
-      llvm::outs() << llvm::format("  %-32s reverse %+.10e  finite diff %+.10e  rel err %.2e %s\n",
-                                   gname.c_str(), ad, fd, rel,
-                                   ok ? "ok" : "FAIL");
-    }
-  }
-  if (!checks)
-    return fail("no gradient to check (@" + f.function +
-                " has no float argument its results depend on)");
-  llvm::outs() << "gradient check " << (failures ? "FAILED" : "passed")
-               << ": " << checks << " directional derivatives, max rel err "
-               << llvm::format("%.2e", worst) << " (tolerance "
-               << llvm::format("%.0e", tol) << ", step "
-               << llvm::format("%.0e", h) << ")\n";
-  return failures ? 1 : 0;
-}
-
 static llvm::json::Object specJSON(const TensorSpec &s) {
   llvm::json::Array shape;
   for (int64_t d : s.shape)
@@ -552,7 +400,8 @@ int main(int argc, char **argv) {
       for (const std::string &dir : inputDirs) {
         std::optional<Array> value;
         llvm::SmallString<256> npy(dir);
-        llvm::sys::path::append(npy, fileNameFor(gi.name) + ".npy");
+        llvm::sys::path::append(npy,
+                                rev::runtime::fileNameFor(gi.name) + ".npy");
         if (llvm::sys::fs::exists(npy)) {
           auto a = readNpy(npy);
           if (!a)
@@ -560,7 +409,7 @@ int main(int argc, char **argv) {
           value = std::move(*a);
         } else {
           std::string error;
-          auto data = readTestData(dir, "input_", error);
+          auto data = rev::runtime::readTestData(dir, "input_", error);
           if (!error.empty())
             return fail(error);
           for (auto &[name, a] : data)
@@ -761,7 +610,7 @@ int main(int argc, char **argv) {
     if (!llvm::sys::fs::is_directory(dir))
       return fail("--inputs '" + dir + "' is not a directory");
     std::string error;
-    testData.push_back(readTestData(dir, "input_", error));
+    testData.push_back(rev::runtime::readTestData(dir, "input_", error));
     if (!error.empty())
       return fail(error);
   }
@@ -787,7 +636,8 @@ int main(int argc, char **argv) {
     std::vector<std::string> looked;
     for (auto [d, dir] : llvm::enumerate(inputDirs)) {
       llvm::SmallString<256> path(dir);
-      llvm::sys::path::append(path, fileNameFor(spec.name) + ".npy");
+      llvm::sys::path::append(path,
+                              rev::runtime::fileNameFor(spec.name) + ".npy");
       looked.push_back(path.str().str());
       if (llvm::sys::fs::exists(path)) {
         auto a = readNpy(path);
@@ -827,7 +677,7 @@ int main(int argc, char **argv) {
     if (!found && checkGradientsFlag &&
         (spec.dtype == DType::F32 || spec.dtype == DType::F64)) {
       static std::mt19937_64 rng(seed);
-      auto random = randomArray(spec, rng);
+      auto random = rev::runtime::randomArray(spec, rng);
       if (!random)
         return fail(random.takeError());
       inputs[k] = std::move(*random);
@@ -903,8 +753,18 @@ int main(int argc, char **argv) {
   if (!fn)
     return fail(fn.takeError());
   phase(cached ? "loading the cached code" : "JIT compilation");
-  if (gradSig)
-    return checkGradients(**fn, *sig, *gradSig, inputs);
+  if (gradSig) {
+    rev::runtime::GradientCheckOptions check;
+    check.eps = fdEps;
+    check.tolerance = fdTolerance;
+    check.directions = fdDirections;
+    check.seed = seed + 1;
+    auto passed = rev::runtime::checkGradients(**fn, *sig, *gradSig, inputs,
+                                               check, llvm::outs());
+    if (!passed)
+      return fail(passed.takeError());
+    return *passed ? 0 : 1;
+  }
   std::vector<const Array *> args;
   for (Array &a : inputs)
     args.push_back(&a);
@@ -1004,7 +864,8 @@ int main(int argc, char **argv) {
       return fail("cannot create '" + outputDir + "': " + ec.message());
     for (auto [r, spec] : llvm::enumerate(sig->results)) {
       llvm::SmallString<256> path(outputDir.getValue());
-      llvm::sys::path::append(path, fileNameFor(spec.name) + ".npy");
+      llvm::sys::path::append(path,
+                              rev::runtime::fileNameFor(spec.name) + ".npy");
       if (auto err = writeNpy(path, outputs[r]))
         return fail(std::move(err));
     }
@@ -1014,12 +875,13 @@ int main(int argc, char **argv) {
   int mismatches = 0, compared = 0;
   if (!expectDir.empty()) {
     std::string error;
-    auto refData = readTestData(expectDir, "output_", error);
+    auto refData = rev::runtime::readTestData(expectDir, "output_", error);
     if (!error.empty())
       return fail(error);
     for (auto [r, spec] : llvm::enumerate(sig->results)) {
       llvm::SmallString<256> path(expectDir.getValue());
-      llvm::sys::path::append(path, fileNameFor(spec.name) + ".npy");
+      llvm::sys::path::append(path,
+                              rev::runtime::fileNameFor(spec.name) + ".npy");
       std::optional<Array> ref;
       if (llvm::sys::fs::exists(path)) {
         auto a = readNpy(path);
