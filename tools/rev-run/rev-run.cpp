@@ -13,6 +13,7 @@
 #include "rev/InitAll.h"
 #include "rev/Runtime/Array.h"
 #include "rev/Runtime/CompileCache.h"
+#include "rev/Runtime/GPURuntime.h"
 #include "rev/Runtime/Inputs.h"
 #include "rev/Runtime/Memory.h"
 #include "rev/Runtime/Runner.h"
@@ -221,74 +222,6 @@ static int fail(llvm::Error err) {
   return fail(message);
 }
 
-/// rev's CUDA runtime (librev_cuda_runtime.so next to rev's libraries),
-/// loaded for --target=gpu: the JIT-compiled host code calls its mgpu*
-/// functions, and rev-run allocates arguments and results in managed memory
-/// (device memory with explicit copies for those rev.abi marks `device`)
-/// and reads the device byte counters through it.
-struct GPURuntime {
-  std::string path;
-  int (*init)(char *, size_t) = nullptr;
-  void *(*alloc)(uint64_t, void *, bool) = nullptr;
-  void (*free)(void *, void *) = nullptr;
-  void (*memcpy)(void *, void *, size_t, void *) = nullptr;
-  void (*synchronize)() = nullptr;
-  void (*resetPeak)() = nullptr;
-  uint64_t (*peakBytes)() = nullptr;
-  uint64_t (*liveBytes)() = nullptr;
-  uint64_t (*allocatedBytes)() = nullptr;
-  uint64_t (*allocations)() = nullptr;
-};
-
-static llvm::Expected<GPURuntime> loadGPURuntime(const char *argv0) {
-#ifndef REV_HAVE_CUDA
-  (void)argv0;
-  return llvm::createStringError(
-      std::errc::not_supported,
-      "--target=gpu: this rev-run was built without the CUDA toolkit, so "
-      "rev's CUDA runtime does not exist (rebuild where /usr/local/cuda is)");
-#else
-  GPURuntime rt;
-  std::string exe = llvm::sys::fs::getMainExecutable(
-      argv0, reinterpret_cast<void *>(&loadGPURuntime));
-  llvm::SmallString<256> path(llvm::sys::path::parent_path(exe));
-  llvm::sys::path::append(path, "..", "lib", "librev_cuda_runtime.so");
-  rt.path = std::string(path);
-  std::string error;
-  auto lib =
-      llvm::sys::DynamicLibrary::getPermanentLibrary(rt.path.c_str(), &error);
-  if (!lib.isValid())
-    return llvm::createStringError(
-        std::errc::no_such_file_or_directory,
-        "--target=gpu: cannot load rev's CUDA runtime (%s): %s%s",
-        rt.path.c_str(), error.c_str(),
-        error.find("libcuda.so.1") != std::string::npos
-            ? " (no NVIDIA driver on this machine)"
-            : "");
-  auto get = [&](auto &fn, const char *name) -> bool {
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
-        lib.getAddressOfSymbol(name));
-    return fn != nullptr;
-  };
-  if (!get(rt.init, "rev_gpu_init") || !get(rt.alloc, "mgpuMemAlloc") ||
-      !get(rt.free, "mgpuMemFree") || !get(rt.memcpy, "mgpuMemcpy") ||
-      !get(rt.synchronize, "rev_gpu_synchronize") ||
-      !get(rt.resetPeak, "rev_gpu_reset_peak") ||
-      !get(rt.peakBytes, "rev_gpu_peak_bytes") ||
-      !get(rt.liveBytes, "rev_gpu_live_bytes") ||
-      !get(rt.allocatedBytes, "rev_gpu_allocated_bytes") ||
-      !get(rt.allocations, "rev_gpu_allocations"))
-    return llvm::createStringError(std::errc::invalid_argument,
-                                   "--target=gpu: %s lacks rev's functions",
-                                   rt.path.c_str());
-  char message[512] = {0};
-  if (rt.init(message, sizeof(message)) != 0)
-    return llvm::createStringError(std::errc::no_such_device,
-                                   "--target=gpu: no usable GPU: %s", message);
-  return rt;
-#endif
-}
-
 static llvm::json::Object specJSON(const TensorSpec &s) {
   llvm::json::Array shape;
   for (int64_t d : s.shape)
@@ -441,13 +374,13 @@ int main(int argc, char **argv) {
     return 1;
 
   // The GPU (before spending time on compilation).
-  std::optional<GPURuntime> gpu;
+  std::optional<rev::runtime::GPURuntime> gpu;
   if (target == Target::GPU) {
     if (checkGradientsFlag)
       return fail("--check-gradients runs on the CPU only (no --target=gpu)");
   }
   if (target == Target::GPU && !noRun) {
-    auto rt = loadGPURuntime(argv[0]);
+    auto rt = rev::runtime::loadGPURuntime(argv[0]);
     if (!rt)
       return fail(rt.takeError());
     gpu = std::move(*rt);
