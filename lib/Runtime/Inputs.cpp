@@ -3,6 +3,7 @@
 #include "rev/Runtime/Inputs.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 namespace rev::runtime {
 
@@ -161,6 +163,117 @@ llvm::Expected<bool> checkGradients(JITModule &jit, const EntrySignature &f,
      << " (tolerance " << llvm::format("%.0e", tol) << ", step "
      << llvm::format("%.0e", h) << ")\n";
   return failures == 0;
+}
+
+llvm::Expected<std::vector<Array>> bindInputs(const EntrySignature &sig,
+                                              const InputSources &from) {
+  auto fail = [](const llvm::Twine &message) -> llvm::Error {
+    return llvm::createStringError(
+        std::make_error_code(std::errc::invalid_argument), message);
+  };
+  const std::string &weights = from.weights;
+  std::optional<llvm::StringMap<Array>> initializers;
+  if (!weights.empty()) {
+    auto inits = readONNXInitializers(weights);
+    if (!inits)
+      return inits.takeError();
+    initializers = std::move(*inits);
+  }
+  std::vector<std::vector<std::pair<std::string, Array>>> testData;
+  for (const std::string &dir : from.dirs) {
+    if (!llvm::sys::fs::is_directory(dir))
+      return fail("--inputs '" + dir + "' is not a directory");
+    std::string error;
+    testData.push_back(readTestData(dir, "input_", error));
+    if (!error.empty())
+      return fail(error);
+  }
+  // The position of each argument among the ONNX graph inputs (integer
+  // inputs bound at import time are not arguments).
+  std::vector<size_t> argPositions;
+  {
+    const std::vector<std::string> &graphInputNames = from.graphInputNames;
+    for (auto &spec : sig.args) {
+      auto it = llvm::find(graphInputNames, spec.name);
+      argPositions.push_back(
+          it == graphInputNames.end()
+              ? argPositions.size()
+              : static_cast<size_t>(it - graphInputNames.begin()));
+    }
+  }
+  std::mt19937_64 rng(from.seed);
+  std::vector<Array> inputs(sig.args.size());
+  std::vector<std::string> sources(sig.args.size());
+  for (auto [k, spec] : llvm::enumerate(sig.args)) {
+    bool found = false;
+    std::vector<std::string> looked;
+    for (auto [d, dir] : llvm::enumerate(from.dirs)) {
+      llvm::SmallString<256> path(dir);
+      llvm::sys::path::append(path, fileNameFor(spec.name) + ".npy");
+      looked.push_back(path.str().str());
+      if (llvm::sys::fs::exists(path)) {
+        auto a = readNpy(path);
+        if (!a)
+          return fail("argument '" + spec.name +
+                      "': " + llvm::toString(a.takeError()));
+        inputs[k] = std::move(*a);
+        sources[k] = path.str().str();
+        found = true;
+        break;
+      }
+      // ONNX test data: by tensor name, else by position.
+      for (auto &[name, a] : testData[d])
+        if (!name.empty() && name == spec.name) {
+          inputs[k] = a;
+          sources[k] = dir + "/input_*.pb ('" + name + "')";
+          found = true;
+          break;
+        }
+      size_t pos = k < argPositions.size() ? argPositions[k] : k;
+      if (!found && pos < testData[d].size() &&
+          testData[d][pos].first.empty()) {
+        inputs[k] = testData[d][pos].second;
+        sources[k] = dir + "/input_" + std::to_string(pos) + ".pb";
+        found = true;
+      }
+      if (found)
+        break;
+    }
+    if (!found && initializers) {
+      auto it = initializers->find(spec.name);
+      if (it != initializers->end()) {
+        inputs[k] = it->second;
+        sources[k] = "initializer '" + spec.name + "' of " + weights;
+        found = true;
+      }
+    }
+    if (!found && from.randomFloats &&
+        (spec.dtype == DType::F32 || spec.dtype == DType::F64)) {
+      auto random = randomArray(spec, rng);
+      if (!random)
+        return random.takeError();
+      inputs[k] = std::move(*random);
+      sources[k] = "random values";
+      found = true;
+    }
+    if (!found) {
+      std::string where =
+          looked.empty() ? "" : " (looked for " + llvm::join(looked, ", ");
+      if (!where.empty())
+        where +=
+            initializers ? " and the initializers of " + weights + ")" : ")";
+      else if (initializers)
+        where = " (not an initializer of " + weights + ")";
+      return fail("no value for argument #" + std::to_string(k) + " '" +
+                  spec.name + "' (" + spec.describe() + ")" + where);
+    }
+    const Array &a = inputs[k];
+    if (a.dtype != spec.dtype || a.shape != spec.shape)
+      return fail("argument '" + spec.name + "' must be " + spec.describe() +
+                  ", but " + sources[k] + " holds " + dtypeName(a.dtype) + " " +
+                  a.shapeString());
+  }
+  return inputs;
 }
 
 } // namespace rev::runtime

@@ -531,107 +531,18 @@ int main(int argc, char **argv) {
     return 0;
 
   // 4. Inputs.
-  std::optional<llvm::StringMap<Array>> initializers;
-  if (!weights.empty()) {
-    auto inits = readONNXInitializers(weights);
-    if (!inits)
-      return fail(inits.takeError());
-    initializers = std::move(*inits);
-  }
-  std::vector<std::vector<std::pair<std::string, Array>>> testData;
-  for (const std::string &dir : inputDirs) {
-    if (!llvm::sys::fs::is_directory(dir))
-      return fail("--inputs '" + dir + "' is not a directory");
-    std::string error;
-    testData.push_back(rev::runtime::readTestData(dir, "input_", error));
-    if (!error.empty())
-      return fail(error);
-  }
-  // The position of each argument among the ONNX graph inputs (integer
-  // inputs bound at import time are not arguments).
-  std::vector<size_t> argPositions;
-  {
-    std::vector<std::string> graphInputNames;
-    if (onnxInputs)
-      for (auto &gi : *onnxInputs)
-        graphInputNames.push_back(gi.name);
-    for (auto &spec : sig->args) {
-      auto it = llvm::find(graphInputNames, spec.name);
-      argPositions.push_back(it == graphInputNames.end()
-                                 ? argPositions.size()
-                                 : static_cast<size_t>(it - graphInputNames.begin()));
-    }
-  }
-  std::vector<Array> inputs(sig->args.size());
-  std::vector<std::string> sources(sig->args.size());
-  for (auto [k, spec] : llvm::enumerate(sig->args)) {
-    bool found = false;
-    std::vector<std::string> looked;
-    for (auto [d, dir] : llvm::enumerate(inputDirs)) {
-      llvm::SmallString<256> path(dir);
-      llvm::sys::path::append(path,
-                              rev::runtime::fileNameFor(spec.name) + ".npy");
-      looked.push_back(path.str().str());
-      if (llvm::sys::fs::exists(path)) {
-        auto a = readNpy(path);
-        if (!a)
-          return fail("argument '" + spec.name + "': " +
-                      llvm::toString(a.takeError()));
-        inputs[k] = std::move(*a);
-        sources[k] = path.str().str();
-        found = true;
-        break;
-      }
-      // ONNX test data: by tensor name, else by position.
-      for (auto &[name, a] : testData[d])
-        if (!name.empty() && name == spec.name) {
-          inputs[k] = a;
-          sources[k] = dir + "/input_*.pb ('" + name + "')";
-          found = true;
-          break;
-        }
-      size_t pos = k < argPositions.size() ? argPositions[k] : k;
-      if (!found && pos < testData[d].size() && testData[d][pos].first.empty()) {
-        inputs[k] = testData[d][pos].second;
-        sources[k] = dir + "/input_" + std::to_string(pos) + ".pb";
-        found = true;
-      }
-      if (found)
-        break;
-    }
-    if (!found && initializers) {
-      auto it = initializers->find(spec.name);
-      if (it != initializers->end()) {
-        inputs[k] = it->second;
-        sources[k] = "initializer '" + spec.name + "' of " + weights;
-        found = true;
-      }
-    }
-    if (!found && checkGradientsFlag &&
-        (spec.dtype == DType::F32 || spec.dtype == DType::F64)) {
-      static std::mt19937_64 rng(seed);
-      auto random = rev::runtime::randomArray(spec, rng);
-      if (!random)
-        return fail(random.takeError());
-      inputs[k] = std::move(*random);
-      sources[k] = "random values";
-      found = true;
-    }
-    if (!found) {
-      std::string where = looked.empty() ? "" : " (looked for " + llvm::join(looked, ", ");
-      if (!where.empty())
-        where += initializers ? " and the initializers of " + weights + ")" : ")";
-      else if (initializers)
-        where = " (not an initializer of " + weights + ")";
-      return fail("no value for argument #" + std::to_string(k) + " '" +
-                  spec.name + "' (" + spec.describe() + ")" + where);
-    }
-    const Array &a = inputs[k];
-    if (a.dtype != spec.dtype || a.shape != spec.shape)
-      return fail("argument '" + spec.name + "' must be " + spec.describe() +
-                  ", but " + sources[k] + " holds " + dtypeName(a.dtype) +
-                  " " + a.shapeString());
-  }
+  rev::runtime::InputSources from;
+  from.dirs.assign(inputDirs.begin(), inputDirs.end());
+  from.weights = weights;
+  if (onnxInputs)
+    for (auto &gi : *onnxInputs)
+      from.graphInputNames.push_back(gi.name);
+  from.randomFloats = checkGradientsFlag;
+  from.seed = seed;
+  auto bound = rev::runtime::bindInputs(*sig, from);
+  if (!bound)
+    return fail(bound.takeError());
+  std::vector<Array> inputs = std::move(*bound);
 
   // 5. Compile and run.
   std::vector<EntrySignature> entries = {*sig};

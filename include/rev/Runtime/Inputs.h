@@ -33,6 +33,26 @@ readTestData(llvm::StringRef dir, llvm::StringRef prefix, std::string &error);
 /// Uniform random values in [-1, 1) of the spec's float type.
 llvm::Expected<Array> randomArray(const TensorSpec &spec, std::mt19937_64 &rng);
 
+/// Where the arguments of a compiled entry come from, in this order: a
+/// `<rev.name>.npy` in one of `dirs`, else ONNX test data there
+/// (input_<k>.pb: by tensor name, else by the argument's position among
+/// `graphInputNames`, the imported model's graph inputs), else the ONNX
+/// initializer of that name in `weights`, else (with `randomFloats`, for
+/// gradient checks) uniform random values from `seed`.
+struct InputSources {
+  std::vector<std::string> dirs;
+  std::string weights;
+  std::vector<std::string> graphInputNames;
+  bool randomFloats = false;
+  uint64_t seed = 0;
+};
+
+/// A value for every argument of `sig`; an error names the argument with
+/// no value (and where it was looked for) or whose value has the wrong
+/// type or shape (and where that came from).
+llvm::Expected<std::vector<Array>> bindInputs(const EntrySignature &sig,
+                                              const InputSources &from);
+
 struct GradientCheckOptions {
   double eps = 0;          // finite-difference step; 0: 1e-6 (f64), 1e-3 (f32)
   double tolerance = 0;    // largest relative error; 0: 1e-6 (f64), 2e-2 (f32)
