@@ -16,6 +16,7 @@
 #include "rev/Runtime/GPURuntime.h"
 #include "rev/Runtime/Inputs.h"
 #include "rev/Runtime/Memory.h"
+#include "rev/Runtime/Outputs.h"
 #include "rev/Runtime/Runner.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -703,70 +704,18 @@ int main(int argc, char **argv) {
                << " bytes allocated per call\n";
 
   // 6. Outputs.
-  if (!outputDir.empty()) {
-    if (auto ec = llvm::sys::fs::create_directories(outputDir))
-      return fail("cannot create '" + outputDir + "': " + ec.message());
-    for (auto [r, spec] : llvm::enumerate(sig->results)) {
-      llvm::SmallString<256> path(outputDir.getValue());
-      llvm::sys::path::append(path,
-                              rev::runtime::fileNameFor(spec.name) + ".npy");
-      if (auto err = writeNpy(path, outputs[r]))
-        return fail(std::move(err));
-    }
-  }
+  if (!outputDir.empty())
+    if (auto err = rev::runtime::writeOutputs(*sig, outputs, outputDir))
+      return fail(std::move(err));
 
   // 7. Comparison with references.
-  int mismatches = 0, compared = 0;
+  int mismatches = 0;
   if (!expectDir.empty()) {
-    std::string error;
-    auto refData = rev::runtime::readTestData(expectDir, "output_", error);
-    if (!error.empty())
-      return fail(error);
-    for (auto [r, spec] : llvm::enumerate(sig->results)) {
-      llvm::SmallString<256> path(expectDir.getValue());
-      llvm::sys::path::append(path,
-                              rev::runtime::fileNameFor(spec.name) + ".npy");
-      std::optional<Array> ref;
-      if (llvm::sys::fs::exists(path)) {
-        auto a = readNpy(path);
-        if (!a)
-          return fail(a.takeError());
-        ref = std::move(*a);
-      } else {
-        for (auto &[name, a] : refData)
-          if (name == spec.name)
-            ref = a;
-        if (!ref && r < refData.size() && refData[r].first.empty())
-          ref = refData[r].second;
-      }
-      if (!ref) {
-        llvm::outs() << "  " << spec.name << ": no reference\n";
-        continue;
-      }
-      ++compared;
-      if (ref->shape != outputs[r].shape) {
-        llvm::outs() << "  " << spec.name << ": MISMATCH shape "
-                     << outputs[r].shapeString() << " vs reference "
-                     << ref->shapeString() << "\n";
-        ++mismatches;
-        continue;
-      }
-      Difference d = compareArrays(outputs[r], *ref);
-      bool ok = !d.hasNaN && (d.maxRel <= relTolerance || d.maxAbs <= absTolerance);
-      mismatches += !ok;
-      llvm::outs() << "  " << spec.name << ": max abs err "
-                   << llvm::format("%.3g", d.maxAbs) << ", rel err "
-                   << llvm::format("%.3g", d.maxRel)
-                   << (d.hasNaN ? " (NaN mismatch)" : "")
-                   << (ok ? " ok" : " MISMATCH") << "\n";
-    }
-    if (compared == 0)
-      return fail("--expect: '" + expectDir + "' holds no reference for any "
-                  "result (expected <rev.name>.npy or output_<k>.pb)");
-    llvm::outs() << "compared " << compared << " result(s): "
-                 << (mismatches ? std::to_string(mismatches) + " mismatch(es)"
-                                : std::string("all within tolerance"))
-                 << " (rtol " << relTolerance << ", atol " << absTolerance << ")\n";
+    auto compared = rev::runtime::compareWithReferences(
+        *sig, outputs, expectDir, relTolerance, absTolerance, llvm::outs());
+    if (!compared)
+      return fail(compared.takeError());
+    mismatches = *compared;
   }
 
   // 8. Report.
