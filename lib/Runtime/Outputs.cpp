@@ -4,12 +4,17 @@
 
 #include "rev/Runtime/Inputs.h"
 
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
 
+#include <algorithm>
 #include <optional>
 #include <system_error>
 
@@ -87,6 +92,68 @@ llvm::Expected<int> compareWithReferences(const EntrySignature &sig,
                     : std::string("all within tolerance"))
      << " (rtol " << rtol << ", atol " << atol << ")\n";
   return mismatches;
+}
+
+static llvm::json::Object specJSON(const TensorSpec &s) {
+  llvm::json::Array shape;
+  for (int64_t d : s.shape)
+    shape.push_back(d);
+  return llvm::json::Object{{"name", s.name},
+                            {"dtype", dtypeName(s.dtype)},
+                            {"shape", std::move(shape)}};
+}
+
+TimeSummary summarizeTimes(llvm::ArrayRef<double> times) {
+  TimeSummary s;
+  if (times.empty())
+    return s;
+  std::vector<double> sorted(times.begin(), times.end());
+  std::sort(sorted.begin(), sorted.end());
+  s.min = sorted.front();
+  s.median = sorted[sorted.size() / 2];
+  if (sorted.size() % 2 == 0)
+    s.median = (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
+  for (double t : times)
+    s.mean += t / times.size();
+  return s;
+}
+
+llvm::Error writeReport(llvm::StringRef path, const EntrySignature &sig,
+                        const RunReport &report) {
+  if (report.timesMs.empty())
+    return error("no timed call to report");
+  TimeSummary summary = summarizeTimes(report.timesMs);
+  llvm::json::Array argList, resultList, timeList;
+  for (auto &a : sig.args)
+    argList.push_back(specJSON(a));
+  for (auto &r : sig.results)
+    resultList.push_back(specJSON(r));
+  for (double t : report.timesMs)
+    timeList.push_back(t);
+  llvm::json::Object json{
+      {"entry", sig.function},
+      {"target", report.target},
+      // Threads of the parallel loops (1: serial code).
+      {"threads", static_cast<int64_t>(report.threads)},
+      {"repeat", static_cast<int64_t>(report.timesMs.size())},
+      {"time_ms", llvm::json::Object{{"min", summary.min},
+                                     {"median", summary.median},
+                                     {"mean", summary.mean},
+                                     {"all", std::move(timeList)}}},
+      // On the GPU: live device bytes (managed memory).
+      {"peak_bytes", static_cast<int64_t>(report.stats.peakBytes)},
+      {"allocated_bytes", static_cast<int64_t>(report.stats.allocatedBytes)},
+      {"allocations", static_cast<int64_t>(report.stats.allocations)},
+      {"args", std::move(argList)},
+      {"results", std::move(resultList)}};
+  std::string message;
+  auto out = mlir::openOutputFile(path, &message);
+  if (!out)
+    return error(message);
+  out->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(json)))
+            << "\n";
+  out->keep();
+  return llvm::Error::success();
 }
 
 } // namespace rev::runtime

@@ -223,15 +223,6 @@ static int fail(llvm::Error err) {
   return fail(message);
 }
 
-static llvm::json::Object specJSON(const TensorSpec &s) {
-  llvm::json::Array shape;
-  for (int64_t d : s.shape)
-    shape.push_back(d);
-  return llvm::json::Object{{"name", s.name},
-                            {"dtype", dtypeName(s.dtype)},
-                            {"shape", std::move(shape)}};
-}
-
 /// Options that parse but make no sense: a check with a negative tolerance
 /// passes nothing, an --expect directory that is not there compares nothing.
 static std::string checkOptions() {
@@ -686,21 +677,14 @@ int main(int argc, char **argv) {
                   " bytes in one call");
     stats = s;
   }
-  std::vector<double> sorted = times;
-  std::sort(sorted.begin(), sorted.end());
-  double median = sorted[sorted.size() / 2];
-  if (sorted.size() % 2 == 0)
-    median = (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
-  double mean = 0;
-  for (double t : times)
-    mean += t / times.size();
+  rev::runtime::TimeSummary summary = rev::runtime::summarizeTimes(times);
 
   llvm::outs() << "@" << sig->function << ": " << times.size()
-               << " call(s), min " << llvm::format("%.3f", sorted.front())
-               << " ms, median " << llvm::format("%.3f", median)
+               << " call(s), min " << llvm::format("%.3f", summary.min)
+               << " ms, median " << llvm::format("%.3f", summary.median)
                << " ms; " << (gpu ? "peak device memory " : "peak heap ")
-               << stats.peakBytes << " bytes, "
-               << stats.allocations << " allocations, " << stats.allocatedBytes
+               << stats.peakBytes << " bytes, " << stats.allocations
+               << " allocations, " << stats.allocatedBytes
                << " bytes allocated per call\n";
 
   // 6. Outputs.
@@ -720,35 +704,13 @@ int main(int argc, char **argv) {
 
   // 8. Report.
   if (!reportFile.empty()) {
-    llvm::json::Array argList, resultList, timeList;
-    for (auto &a : sig->args)
-      argList.push_back(specJSON(a));
-    for (auto &r : sig->results)
-      resultList.push_back(specJSON(r));
-    for (double t : times)
-      timeList.push_back(t);
-    llvm::json::Object report{
-        {"entry", sig->function},
-        {"target", gpu ? "gpu" : "cpu"},
-        // Threads of the parallel loops (1: serial code).
-        {"threads", static_cast<int64_t>(gpu ? 0 : usedThreads)},
-        {"repeat", static_cast<int64_t>(times.size())},
-        {"time_ms", llvm::json::Object{{"min", sorted.front()},
-                                       {"median", median},
-                                       {"mean", mean},
-                                       {"all", std::move(timeList)}}},
-        // On the GPU: live device bytes (managed memory).
-        {"peak_bytes", static_cast<int64_t>(stats.peakBytes)},
-        {"allocated_bytes", static_cast<int64_t>(stats.allocatedBytes)},
-        {"allocations", static_cast<int64_t>(stats.allocations)},
-        {"args", std::move(argList)},
-        {"results", std::move(resultList)}};
-    auto out = openOutputFile(reportFile, &errorMessage);
-    if (!out)
-      return fail(errorMessage);
-    out->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report)))
-              << "\n";
-    out->keep();
+    rev::runtime::RunReport report;
+    report.target = gpu ? "gpu" : "cpu";
+    report.threads = gpu ? 0 : usedThreads;
+    report.timesMs = times;
+    report.stats = stats;
+    if (auto err = rev::runtime::writeReport(reportFile, *sig, report))
+      return fail(std::move(err));
   }
   return mismatches ? 1 : 0;
 }

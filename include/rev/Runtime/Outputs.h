@@ -4,6 +4,7 @@
 #define REV_RUNTIME_OUTPUTS_H
 
 #include "rev/Runtime/Array.h"
+#include "rev/Runtime/Memory.h"
 #include "rev/Runtime/Runner.h"
 
 #include "llvm/Support/Error.h"
@@ -28,6 +29,27 @@ llvm::Expected<int> compareWithReferences(const EntrySignature &sig,
                                           const std::vector<Array> &outputs,
                                           llvm::StringRef dir, double rtol,
                                           double atol, llvm::raw_ostream &os);
+
+/// The minimum, median and mean of call times (`times` not empty).
+struct TimeSummary {
+  double min = 0, median = 0, mean = 0;
+};
+TimeSummary summarizeTimes(llvm::ArrayRef<double> times);
+
+/// What a driver measured over the calls of an entry.
+struct RunReport {
+  std::string target;          // "cpu" or "gpu"
+  unsigned threads = 1;        // of the parallel loops (1: serial; 0: GPU)
+  std::vector<double> timesMs; // one per call
+  AllocationStats stats;       // of the last call (GPU: device bytes)
+};
+
+/// Writes `report` for `sig` as JSON to `path` (entry, target, threads,
+/// repeat, time_ms min/median/mean/all, peak_bytes, allocated_bytes,
+/// allocations, args and results with name, dtype and shape); the file is
+/// written whole or not at all.
+llvm::Error writeReport(llvm::StringRef path, const EntrySignature &sig,
+                        const RunReport &report);
 
 } // namespace rev::runtime
 
