@@ -227,6 +227,24 @@ def RevRematerialize : Pass<"rev-rematerialize", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def RevPrintAvailability
+    : Pass<"rev-print-availability", "::mlir::func::FuncOp"> {
+  let summary = "Remark how the backward would have each value of a function";
+  let description = [{
+    Emits a remark per tensor value of the function's entry block (its
+    arguments at the function, op results at their op) with the class the
+    shared availability analysis (`rev::ValueClassifier`, used by
+    rev-form-couplings, rev-differentiate and rev-reconstruct-activations)
+    gives it: `argument` (an argument not marked `rev.param`),
+    `parameter-derived` (a parameter, a constant, or a pure op of those:
+    recomputed in the backward), `view` (a cheap view of arguments and
+    parameter-derived values: recomputed) or `activation` (stored or
+    inverted); and `cheap elementwise` where rev-differentiate's
+    recompute-elementwise and rev-rematerialize may recompute the op. For
+    inspecting and testing the analysis; changes nothing.
+  }];
+}
+
 def RevMemoryReport : Pass<"rev-memory-report", "::mlir::ModuleOp"> {
   let summary = "Report the tape's bytes and the estimated peak memory";
   let description = [{

@@ -1,0 +1,54 @@
+// RUN: rev-opt %s --pass-pipeline="builtin.module(func.func(rev-print-availability))" -split-input-file -verify-diagnostics -o /dev/null
+
+// Each class of the shared availability analysis (rev::ValueClassifier):
+// an argument; parameters (rev.param) and what pure ops compute from them
+// and from constants (an eval-mode BatchNorm's scale w / sqrt(v + eps));
+// a view of an argument; activations (computed from the data). Elementwise
+// ops are also marked cheap (what the tape and rematerialization may
+// recompute).
+
+// expected-remark@below {{argument #0: argument}}
+// expected-remark@below {{argument #1: parameter-derived}}
+// expected-remark@below {{argument #2: parameter-derived}}
+func.func @classes(%x: tensor<2x4xf32>, %w: tensor<1x4xf32> {rev.param}, %v: tensor<1x4xf32> {rev.param}) -> tensor<2x4xf32> {
+  // expected-remark@below {{parameter-derived}}
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  // expected-remark@below {{parameter-derived}}
+  %eps = "tosa.const"() <{values = dense<1.0e-5> : tensor<1x1xf32>}> : () -> tensor<1x1xf32>
+  // expected-remark@below {{parameter-derived, cheap elementwise}}
+  %s = tosa.add %v, %eps : (tensor<1x4xf32>, tensor<1x1xf32>) -> tensor<1x4xf32>
+  // expected-remark@below {{parameter-derived, cheap elementwise}}
+  %r = tosa.rsqrt %s : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  // expected-remark@below {{parameter-derived, cheap elementwise}}
+  %scale = tosa.mul %w, %r, %shift : (tensor<1x4xf32>, tensor<1x4xf32>, tensor<1xi8>) -> tensor<1x4xf32>
+  // expected-remark@below {{view}}
+  %t = tosa.transpose %x {perms = array<i32: 1, 0>} : (tensor<2x4xf32>) -> tensor<4x2xf32>
+  // expected-remark@below {{activation, cheap elementwise}}
+  %y = tosa.mul %x, %scale, %shift : (tensor<2x4xf32>, tensor<1x4xf32>, tensor<1xi8>) -> tensor<2x4xf32>
+  // expected-remark@below {{activation, cheap elementwise}}
+  %e = tosa.exp %y : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  // expected-remark@below {{activation}}
+  %m = tosa.reduce_max %e {axis = 1 : i32} : (tensor<2x4xf32>) -> tensor<2x1xf32>
+  // expected-remark@below {{activation, cheap elementwise}}
+  %z = tosa.sub %e, %m : (tensor<2x4xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+  return %z : tensor<2x4xf32>
+}
+
+// -----
+
+// A view of an activation is an activation, a view of an argument a view;
+// without rev.param, an argument is not a parameter.
+
+// expected-remark@below {{argument #0: argument}}
+// expected-remark@below {{argument #1: argument}}
+func.func @views(%x: tensor<2x4xf32>, %w: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  // expected-remark@below {{activation, cheap elementwise}}
+  %e = tosa.exp %x : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  // expected-remark@below {{activation}}
+  %t = tosa.transpose %e {perms = array<i32: 1, 0>} : (tensor<2x4xf32>) -> tensor<4x2xf32>
+  // expected-remark@below {{view}}
+  %tw = tosa.transpose %w {perms = array<i32: 1, 0>} : (tensor<4x2xf32>) -> tensor<2x4xf32>
+  // expected-remark@below {{activation, cheap elementwise}}
+  %s = tosa.sub %t, %w : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %s : tensor<4x2xf32>
+}
