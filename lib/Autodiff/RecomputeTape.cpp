@@ -46,8 +46,13 @@ private:
   /// Ops to clone to rebuild `v` in the backward (0 for what the backward
   /// has), or nullopt if it cannot be rebuilt within `budget` ops.
   std::optional<unsigned> cost(Value v, unsigned budget);
+  /// Ops to clone to rebuild `def`'s results: `def` and what its operands
+  /// cost, or nullopt if more than `budget`.
+  std::optional<unsigned> opCost(Operation *def, unsigned budget);
   /// Rebuilds `v` at the builder's insertion point.
   Value rebuild(Value v, OpBuilder &b, IRMapping &built);
+  /// Clones `def` at the builder's insertion point, its operands rebuilt.
+  Operation *rebuildOp(Operation *def, OpBuilder &b, IRMapping &built);
   bool isKept(Value v) const {
     return entryArg.count(v) && !recomputed.contains(v);
   }
@@ -73,6 +78,11 @@ std::optional<unsigned> TapeRecomputer::cost(Value v, unsigned budget) {
     return 0;
   if (!isCheapElementwise(def) && !classes.isRecomputable(v))
     return std::nullopt;
+  return opCost(def, budget);
+}
+
+std::optional<unsigned> TapeRecomputer::opCost(Operation *def,
+                                               unsigned budget) {
   if (budget == 0)
     return std::nullopt;
   unsigned total = 1;
@@ -94,14 +104,18 @@ Value TapeRecomputer::rebuild(Value v, OpBuilder &b, IRMapping &built) {
   } else if (auto arg = dyn_cast<BlockArgument>(v)) {
     result = forwardArgument(arg);
   } else {
-    Operation *def = v.getDefiningOp();
-    for (Value operand : def->getOperands())
-      built.map(operand, rebuild(operand, b, built));
-    Operation *clone = b.clone(*def, built);
-    result = clone->getResult(cast<OpResult>(v).getResultNumber());
+    result = rebuildOp(v.getDefiningOp(), b, built)
+                 ->getResult(cast<OpResult>(v).getResultNumber());
   }
   built.map(v, result);
   return result;
+}
+
+Operation *TapeRecomputer::rebuildOp(Operation *def, OpBuilder &b,
+                                     IRMapping &built) {
+  for (Value operand : def->getOperands())
+    built.map(operand, rebuild(operand, b, built));
+  return b.clone(*def, built);
 }
 
 unsigned TapeRecomputer::run() {
@@ -116,22 +130,11 @@ unsigned TapeRecomputer::run() {
   llvm::sort(order, [](Value a, Value b) {
     return a.getDefiningOp()->isBeforeInBlock(b.getDefiningOp());
   });
-  for (Value v : order) {
-    // (counted as the root: the op itself must be cloned)
-    Operation *def = v.getDefiningOp();
-    unsigned total = 1;
-    bool ok = true;
-    for (Value operand : def->getOperands()) {
-      std::optional<unsigned> c = cost(operand, kMaxOps - total);
-      if (!c || total + *c > kMaxOps) {
-        ok = false;
-        break;
-      }
-      total += *c;
-    }
-    if (ok)
+  // (the entry's own op, not the entry it is: an entry costs nothing to
+  // its readers while it stays)
+  for (Value v : order)
+    if (opCost(v.getDefiningOp(), kMaxOps))
       recomputed.insert(v);
-  }
   if (recomputed.empty())
     return 0;
 
@@ -149,11 +152,8 @@ unsigned TapeRecomputer::run() {
     if (first) {
       OpBuilder b(first);
       IRMapping built;
-      Operation *def = v.getDefiningOp();
-      for (Value operand : def->getOperands())
-        built.map(operand, rebuild(operand, b, built));
-      Value value = b.clone(*def, built)->getResult(0);
-      arg.replaceAllUsesWith(value);
+      arg.replaceAllUsesWith(
+          rebuildOp(v.getDefiningOp(), b, built)->getResult(0));
     }
   }
   // Drop the entries (their backward arguments are unused now).

@@ -155,9 +155,8 @@ llvm::Expected<bool> checkGradients(JITModule &jit, const EntrySignature &f,
   }
   if (!checks)
     return llvm::createStringError(
-        std::make_error_code(std::errc::invalid_argument),
         llvm::Twine("no gradient to check (@") + f.function +
-            " has no float argument its results depend on)");
+        " has no float argument its results depend on)");
   os << "gradient check " << (failures ? "FAILED" : "passed") << ": " << checks
      << " directional derivatives, max rel err " << llvm::format("%.2e", worst)
      << " (tolerance " << llvm::format("%.0e", tol) << ", step "
@@ -167,10 +166,6 @@ llvm::Expected<bool> checkGradients(JITModule &jit, const EntrySignature &f,
 
 llvm::Expected<std::vector<Array>> bindInputs(const EntrySignature &sig,
                                               const InputSources &from) {
-  auto fail = [](const llvm::Twine &message) -> llvm::Error {
-    return llvm::createStringError(
-        std::make_error_code(std::errc::invalid_argument), message);
-  };
   const std::string &weights = from.weights;
   std::optional<llvm::StringMap<Array>> initializers;
   if (!weights.empty()) {
@@ -182,11 +177,12 @@ llvm::Expected<std::vector<Array>> bindInputs(const EntrySignature &sig,
   std::vector<std::vector<std::pair<std::string, Array>>> testData;
   for (const std::string &dir : from.dirs) {
     if (!llvm::sys::fs::is_directory(dir))
-      return fail("--inputs '" + dir + "' is not a directory");
+      return llvm::createStringError("--inputs '" + dir +
+                                     "' is not a directory");
     std::string error;
     testData.push_back(readTestData(dir, "input_", error));
     if (!error.empty())
-      return fail(error);
+      return llvm::createStringError(error);
   }
   // The position of each argument among the ONNX graph inputs (integer
   // inputs bound at import time are not arguments).
@@ -214,8 +210,8 @@ llvm::Expected<std::vector<Array>> bindInputs(const EntrySignature &sig,
       if (llvm::sys::fs::exists(path)) {
         auto a = readNpy(path);
         if (!a)
-          return fail("argument '" + spec.name +
-                      "': " + llvm::toString(a.takeError()));
+          return llvm::createStringError("argument '" + spec.name +
+                                         "': " + llvm::toString(a.takeError()));
         inputs[k] = std::move(*a);
         sources[k] = path.str().str();
         found = true;
@@ -264,14 +260,15 @@ llvm::Expected<std::vector<Array>> bindInputs(const EntrySignature &sig,
             initializers ? " and the initializers of " + weights + ")" : ")";
       else if (initializers)
         where = " (not an initializer of " + weights + ")";
-      return fail("no value for argument #" + std::to_string(k) + " '" +
-                  spec.name + "' (" + spec.describe() + ")" + where);
+      return llvm::createStringError("no value for argument #" +
+                                     std::to_string(k) + " '" + spec.name +
+                                     "' (" + spec.describe() + ")" + where);
     }
     const Array &a = inputs[k];
     if (a.dtype != spec.dtype || a.shape != spec.shape)
-      return fail("argument '" + spec.name + "' must be " + spec.describe() +
-                  ", but " + sources[k] + " holds " + dtypeName(a.dtype) + " " +
-                  a.shapeString());
+      return llvm::createStringError(
+          "argument '" + spec.name + "' must be " + spec.describe() + ", but " +
+          sources[k] + " holds " + dtypeName(a.dtype) + " " + a.shapeString());
   }
   return inputs;
 }

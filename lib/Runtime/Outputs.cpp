@@ -20,16 +20,12 @@
 
 namespace rev::runtime {
 
-static llvm::Error error(const llvm::Twine &message) {
-  return llvm::createStringError(
-      std::make_error_code(std::errc::invalid_argument), message);
-}
-
 llvm::Error writeOutputs(const EntrySignature &sig,
                          const std::vector<Array> &outputs,
                          llvm::StringRef dir) {
   if (auto ec = llvm::sys::fs::create_directories(dir))
-    return error("cannot create '" + dir + "': " + ec.message());
+    return llvm::createStringError("cannot create '" + dir +
+                                   "': " + ec.message());
   for (auto [r, spec] : llvm::enumerate(sig.results)) {
     llvm::SmallString<256> path(dir);
     llvm::sys::path::append(path, fileNameFor(spec.name) + ".npy");
@@ -46,7 +42,7 @@ llvm::Expected<int> compareWithReferences(const EntrySignature &sig,
   std::string readError;
   auto refData = readTestData(dir, "output_", readError);
   if (!readError.empty())
-    return error(readError);
+    return llvm::createStringError(readError);
   int mismatches = 0, compared = 0;
   for (auto [r, spec] : llvm::enumerate(sig.results)) {
     llvm::SmallString<256> path(dir);
@@ -84,9 +80,10 @@ llvm::Expected<int> compareWithReferences(const EntrySignature &sig,
        << (ok ? " ok" : " MISMATCH") << "\n";
   }
   if (compared == 0)
-    return error("--expect: '" + dir +
-                 "' holds no reference for any result (expected "
-                 "<rev.name>.npy or output_<k>.pb)");
+    return llvm::createStringError(
+        "--expect: '" + dir +
+        "' holds no reference for any result (expected "
+        "<rev.name>.npy or output_<k>.pb)");
   os << "compared " << compared << " result(s): "
      << (mismatches ? std::to_string(mismatches) + " mismatch(es)"
                     : std::string("all within tolerance"))
@@ -121,7 +118,7 @@ TimeSummary summarizeTimes(llvm::ArrayRef<double> times) {
 llvm::Error writeReport(llvm::StringRef path, const EntrySignature &sig,
                         const RunReport &report) {
   if (report.timesMs.empty())
-    return error("no timed call to report");
+    return llvm::createStringError("no timed call to report");
   TimeSummary summary = summarizeTimes(report.timesMs);
   llvm::json::Array argList, resultList, timeList;
   for (auto &a : sig.args)
@@ -149,7 +146,7 @@ llvm::Error writeReport(llvm::StringRef path, const EntrySignature &sig,
   std::string message;
   auto out = mlir::openOutputFile(path, &message);
   if (!out)
-    return error(message);
+    return llvm::createStringError(message);
   out->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(json)))
             << "\n";
   out->keep();

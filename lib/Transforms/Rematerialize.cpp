@@ -12,6 +12,7 @@
 
 #include "rev/Analysis/Availability.h"
 #include "rev/Transforms/Passes.h"
+#include "rev/Utils/TypeUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -74,12 +75,11 @@ bool isView(Operation *op) {
              tensor::CollapseShapeOp, tosa::ReshapeOp, tosa::SliceOp>(op);
 }
 
+/// The bytes of a statically shaped tensor value (0 for anything else).
 int64_t bytesOf(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || !type.hasStaticShape())
+  if (!isa<RankedTensorType>(v.getType()))
     return 0;
-  return type.getNumElements() *
-         std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  return rev::staticByteSize(v.getType()).value_or(0);
 }
 
 class Rematerializer {
@@ -120,9 +120,9 @@ private:
     DenseMap<Value, Value> root;
   };
   Profile profile();
-  /// Recomputes `def`'s value before its first use after the peak of
-  /// `before`, if that lowers the peak or the number of places that reach
-  /// it; else leaves the block as it was.
+  /// Recomputes `def`'s value (a cheap op before the peak) before its
+  /// first use after the peak of `before`, if that lowers the peak or the
+  /// number of places that reach it; else leaves the block as it was.
   bool tryAt(const Profile &before, Operation *def);
 
   static constexpr unsigned kMaxRounds = 1000;
@@ -241,8 +241,6 @@ bool Rematerializer::tryAt(const Profile &before, Operation *def) {
   unsigned peakAt = before.at;
   Value v = def->getResult(0);
   int64_t bytes = bytesOf(v);
-  if (bytes < 4096 || position.lookup(def) >= peakAt)
-    return false;
   // The uses after the peak move to a copy made before the first of them;
   // none may be at the peak, nor go through a view made before it.
   SmallVector<OpOperand *> moved;
@@ -302,10 +300,12 @@ unsigned Rematerializer::run() {
     Profile now = profile();
     if (now.peak == 0)
       break;
-    // The largest cheap values alive across the peak first.
+    // The largest cheap values defined before the peak first (values under
+    // 4 KiB are left alone).
     SmallVector<Operation *> candidates;
     for (Operation &op : block)
-      if (isCheap(&op) && position.lookup(&op) < now.at)
+      if (isCheap(&op) && position.lookup(&op) < now.at &&
+          bytesOf(op.getResult(0)) >= 4096)
         candidates.push_back(&op);
     llvm::stable_sort(candidates, [](Operation *a, Operation *b) {
       return bytesOf(a->getResult(0)) > bytesOf(b->getResult(0));
