@@ -75,10 +75,7 @@ bool isView(Operation *op) {
              tensor::CollapseShapeOp, tosa::ReshapeOp, tosa::SliceOp>(op);
 }
 
-/// The bytes of a statically shaped tensor value (0 for anything else).
 int64_t bytesOf(Value v) {
-  if (!isa<RankedTensorType>(v.getType()))
-    return 0;
   return rev::staticByteSize(v.getType()).value_or(0);
 }
 

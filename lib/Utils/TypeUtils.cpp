@@ -3,6 +3,7 @@
 #include "rev/Utils/TypeUtils.h"
 
 #include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
@@ -31,8 +32,12 @@ std::string formatShape(llvm::ArrayRef<int64_t> dims) {
 }
 
 std::optional<int64_t> staticByteSize(Type type) {
-  auto shaped = dyn_cast<ShapedType>(type);
-  if (!shaped || !shaped.hasStaticShape())
+  // (only tensors and memrefs of integers and floats: other shaped types,
+  // !tosa.shape for one, have no element bit width)
+  if (!isa<TensorType, MemRefType>(type))
+    return 0;
+  auto shaped = cast<ShapedType>(type);
+  if (!shaped.hasStaticShape() || !shaped.getElementType().isIntOrFloat())
     return 0;
   return checkedShapeProduct(
       shaped.getShape(),

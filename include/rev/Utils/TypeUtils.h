@@ -20,9 +20,10 @@ std::optional<int64_t> checkedShapeProduct(llvm::ArrayRef<int64_t> dims,
 /// A shape as diagnostics print it: "[2,3,4]".
 std::string formatShape(llvm::ArrayRef<int64_t> dims);
 
-/// Bytes of a statically shaped tensor or memref type (elements narrower than
-/// a byte count as one byte); 0 for other types; nullopt when the size does
-/// not fit in int64 (a shape like 2^32 x 2^32 x f32).
+/// Bytes of a statically shaped tensor or memref type of integers or floats
+/// (elements narrower than a byte count as one byte); 0 for other types
+/// (index elements included); nullopt when the size does not fit in int64
+/// (a shape like 2^32 x 2^32 x f32).
 std::optional<int64_t> staticByteSize(mlir::Type type);
 
 } // namespace rev
