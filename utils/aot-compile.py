@@ -3,8 +3,9 @@
 a C entry point, and a C header that declares it; or, with --target=gpu, to
 a self-contained GPU program.
 
-  utils/aot-compile.py model.onnx -o libmodel.so [--entry NAME]
-                       [--header model.h] [--pass-pipeline PIPELINE]
+  utils/aot-compile.py model.onnx -o libmodel.so [--entry NAME]...
+                       [--header model.h] [--manifest model.json]
+                       [--pass-pipeline PIPELINE]
   utils/aot-compile.py model.onnx --target=gpu -o program [--chip sm_90]
                        [--pass-pipeline PIPELINE]
 
@@ -23,12 +24,16 @@ only the NVIDIA driver's libcuda.so.1. `program --inputs DIR --outputs DIR
 --repeat N --report FILE.json` reads <rev.name>.npy for every argument and
 writes every result (see runtime/cuda/GPUProgram.cpp).
 
-The library exports `void _mlir_ciface_<entry>(MemRef *arg0, ..., MemRef
+The library exports, for every entry (`--entry`, repeatable; default: train_step or
+the only public function), `void _mlir_ciface_<entry>(MemRef *arg0, ..., MemRef
 *result0, ...)`: every argument and then every result is a pointer to a
 strided memref descriptor {allocated, aligned, offset, sizes[rank],
 strides[rank]} of a C-ordered array; the caller allocates the results. The
 header spells out the descriptor structs and the argument order (with the
-`rev.name` of each).
+`rev.name` of each). `--manifest FILE` also writes them as JSON, for
+programs that bind arguments by name (python/revopt):
+  {"entries": {"<entry>": {"arguments": [{"name", "dtype", "shape"}, ...],
+                           "results": [...], "checks": ["<message>", ...]}}}
 
 `int rev_<entry>(...)` makes the same call and returns a status: 0; 1 when a
 run-time check failed (cross-entropy labels and Gather indices in range;
@@ -49,6 +54,7 @@ sets N, as the generated loops use.
 import argparse
 import hashlib
 import io
+import json
 import os
 import platform
 import re
@@ -93,7 +99,7 @@ def cache_key(args, bin_dir, lowering, llc_flags):
             [os.path.join(LLVM, "bin", "llc"), args.input]:
         with open(part, "rb") as f:
             h.update(hashlib.sha256(f.read()).digest())
-    for part in [args.pass_pipeline, lowering, " ".join(llc_flags), args.entry or "",
+    for part in [args.pass_pipeline, lowering, " ".join(llc_flags), ",".join(args.entry or []),
                  args.cuda if args.target == "gpu" else "", host_cpu()]:
         h.update(part.encode() + b"\0")
     return h.hexdigest()
@@ -119,7 +125,7 @@ def cached_lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
                 local = os.path.join(tmp, "model.o")
                 with open(local, "wb") as f:
                     f.write(obj)
-                return (local,) + parse_signature(sig)
+                return local, parse_signatures(sig)
             print("aot-compile: warning: compile cache entry %s is corrupt: removed, "
                   "compiling again" % obj_path, file=sys.stderr)
             for p in (obj_path, sig_path):
@@ -135,7 +141,7 @@ def cached_lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
             with os.fdopen(fd, mode) as f:
                 f.write(content)
             os.replace(temporary, path)
-    return (obj,) + parse_signature(sig)
+    return obj, parse_signatures(sig)
 
 
 def write_atomically(path, content, mode, permissions=0o644):
@@ -151,6 +157,13 @@ def write_atomically(path, content, mode, permissions=0o644):
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def parse_signatures(sig):
+    """[(entry, specs, checks)] from rev-run's signature listings (one per
+    entry, each starting with its "@<entry>" line): see parse_signature."""
+    listings = re.split(r"^(?=@)", sig.strip(), flags=re.M)
+    return [parse_signature(l) for l in listings if l.strip()]
 
 
 def parse_signature(sig):
@@ -178,9 +191,10 @@ def lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
     if args.pass_pipeline:
         cmd.append("--" + args.pass_pipeline)
     run(cmd + [lowering, "-o", lowered], env=env)
-    sig = run([os.path.join(bin_dir, "rev-run"), lowered, "--print-signature",
-               "--no-run"] + (["--entry", args.entry] if args.entry else []),
-              stdout=subprocess.PIPE, text=True).stdout
+    sig = "".join(
+        run([os.path.join(bin_dir, "rev-run"), lowered, "--print-signature", "--no-run"] +
+            (["--entry", entry] if entry else []), stdout=subprocess.PIPE, text=True).stdout
+        for entry in (args.entry or [None]))
     ll = os.path.join(tmp, "model.ll")
     run([os.path.join(bin_dir, "rev-translate"), "--mlir-to-llvmir", lowered, "-o", ll])
     obj = os.path.join(tmp, "model.o")
@@ -194,8 +208,11 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("input")
     ap.add_argument("-o", "--output", required=True, help="shared library to write")
-    ap.add_argument("--entry", help="function to export (default: train_step or the only one)")
+    ap.add_argument("--entry", action="append",
+                    help="function to export, repeatable (default: train_step or the only one)")
     ap.add_argument("--header", help="C header to write (default: next to the library)")
+    ap.add_argument("--manifest",
+                    help="also write every entry's arguments, results and checks as JSON")
     ap.add_argument("--pass-pipeline", default="",
                     help="rev-opt passes to run before rev-lower-cpu (e.g. rev-train=...)")
     ap.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
@@ -230,13 +247,13 @@ def main():
         return compile_gpu(args, bin_dir)
 
     with tempfile.TemporaryDirectory() as tmp:
-        obj, entry, specs, checks = cached_lower_to_object(
+        obj, signatures = cached_lower_to_object(
             args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=1 threads=%d checks=%d%s" % (
                 args.threads, 0 if args.no_checks else 1,
                 " kernel-library=" + args.kernel_library if args.kernel_library else ""),
             ["-O3", "-mcpu=native"])
         header = args.header or os.path.splitext(args.output)[0] + ".h"
-        header_text = header_source(header, entry, specs, checks)
+        header_text = header_source(header, signatures)
         # The wrapper rev_<entry>() includes the header: compiled from a copy.
         with open(os.path.join(tmp, os.path.basename(header)), "w") as f:
             f.write(header_text)
@@ -253,7 +270,7 @@ def main():
             kernel_libs = [archive, "-ldnnl"]
         wrapper = os.path.join(tmp, "wrapper.c")
         with open(wrapper, "w") as f:
-            f.write(wrapper_source(os.path.basename(header), entry, specs, kernels,
+            f.write(wrapper_source(os.path.basename(header), signatures, kernels,
                                    args.threads))
         runtime_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                    "runtime", "cpu")
@@ -274,7 +291,22 @@ def main():
              "-Wl,-rpath," + os.path.join(LLVM, "lib")])
         write_atomically(args.output, open(library, "rb").read(), "wb", 0o755)
     write_atomically(header, header_text, "w")
-    print("aot-compile: wrote %s and %s (entry _mlir_ciface_%s)" % (args.output, header, entry))
+    if args.manifest:
+        write_atomically(args.manifest, manifest_source(signatures), "w")
+    print("aot-compile: wrote %s and %s (%s)" % (
+        args.output, header, ", ".join("entry _mlir_ciface_" + e for e, _, _ in signatures)))
+
+
+def manifest_source(signatures):
+    """The entries' arguments, results and run-time checks as JSON."""
+    entries = {}
+    for entry, specs, checks in signatures:
+        listing = {"arguments": [], "results": [], "checks": checks}
+        for kind, name, dtype, dims, _ in specs:
+            listing["arguments" if kind == "arg" else "results"].append(
+                {"name": name, "dtype": dtype, "shape": [int(d) for d in dims]})
+        entries[entry] = listing
+    return json.dumps({"entries": entries}, indent=1) + "\n"
 
 
 def c_identifier(name):
@@ -289,55 +321,61 @@ def c_params(specs):
             for (_, _, _, dims, _), n in zip(specs, names)], names
 
 
-def header_source(header, entry, specs, checks):
-    """The C header: descriptor structs, the entry, its wrapper, the run-time
-    checks' status and messages."""
+def header_source(header, signatures):
+    """The C header: descriptor structs, and for every entry the entry, its
+    wrapper and the run-time checks' messages; the status functions."""
     ctypes = {"float32": "float", "float64": "double", "int64": "int64_t",
               "int32": "int32_t", "bool": "bool"}
-    params, _ = c_params(specs)
-    docs = [" *   %-6s %-28s %s[%s]" % (kind, name, ctypes[dtype], ",".join(dims))
-            for kind, name, dtype, dims, _ in specs]
-    ident = c_identifier(entry)
     with io.StringIO() as f:
         guard = re.sub(r"[^A-Z0-9]", "_", os.path.basename(header).upper())
         f.write("/* Generated by rev-opt's utils/aot-compile.py. */\n")
         f.write("#ifndef %s\n#define %s\n#include <stdbool.h>\n#include <stdint.h>\n\n" % (guard, guard))
-        for r in sorted({len(dims) for _, _, _, dims, _ in specs}):
+        for r in sorted({len(dims) for _, specs, _ in signatures for _, _, _, dims, _ in specs}):
             if r:
                 f.write("typedef struct { void *allocated; void *aligned; int64_t offset; "
                         "int64_t sizes[%d]; int64_t strides[%d]; } RevMemRef%d;\n" % (r, r, r))
             else:
                 f.write("typedef struct { void *allocated; void *aligned; int64_t offset; } RevMemRef0;\n")
-        f.write("\n/* Arguments, then results (allocated by the caller):\n%s\n */\n" % "\n".join(docs))
-        f.write("void _mlir_ciface_%s(%s);\n\n" % (entry, ", ".join(params)))
-        f.write("/* The same call with a status: 0, 1 when a run-time check failed (see\n"
-                " * rev_check_status), 2 when an allocation failed (see\n"
-                " * rev_out_of_memory_bytes; the buffers allocated by the call are lost).\n"
-                " * Results are valid only with 0. */\n")
-        f.write("int rev_%s(%s);\n" % (ident, ", ".join(params)))
-        f.write("uint64_t rev_out_of_memory_bytes(void);\n\n")
+        f.write("\nuint64_t rev_out_of_memory_bytes(void);\n\n")
         f.write("/* Run-time checks: after a call, 1 when one failed (the results are then\n"
                 " * not valid), with the check's number and an offending value. */\n"
                 "int rev_check_status(int64_t *check, int64_t *value);\n")
-        messages = ",\n".join("  \"%s\"" % m.replace("\\", "\\\\").replace('"', '\\"')
-                               for m in checks)
-        f.write("static const char *const %s_check_messages[] = {\n%s%s};\n\n#endif\n" % (
-            ident, messages, "\n" if checks else "  0\n"))
+        for entry, specs, checks in signatures:
+            params, _ = c_params(specs)
+            docs = [" *   %-6s %-28s %s[%s]" % (kind, name, ctypes[dtype], ",".join(dims))
+                    for kind, name, dtype, dims, _ in specs]
+            ident = c_identifier(entry)
+            f.write("\n/* @%s. Arguments, then results (allocated by the caller):\n%s\n */\n" % (
+                entry, "\n".join(docs)))
+            f.write("void _mlir_ciface_%s(%s);\n\n" % (entry, ", ".join(params)))
+            f.write("/* The same call with a status: 0, 1 when a run-time check failed (see\n"
+                    " * rev_check_status), 2 when an allocation failed (see\n"
+                    " * rev_out_of_memory_bytes; the buffers allocated by the call are lost).\n"
+                    " * Results are valid only with 0. */\n")
+            f.write("int rev_%s(%s);\n" % (ident, ", ".join(params)))
+            messages = ",\n".join("  \"%s\"" % m.replace("\\", "\\\\").replace('"', '\\"')
+                                   for m in checks)
+            f.write("static const char *const %s_check_messages[] = {\n%s%s};\n" % (
+                ident, messages, "\n" if checks else "  0\n"))
+        f.write("\n#endif\n")
         return f.getvalue()
 
 
-def wrapper_source(header_name, entry, specs, kernels, threads):
-    """rev_<entry>(): the call, with a jump buffer for a failed allocation
-    (runtime/cpu/RevAlloc.c), the run-time checks' status and (`kernels`:
-    the code calls library kernels) the kernels' status; with `threads` > 0
-    the kernels use that many threads, as the generated loops do."""
-    params, names = c_params(specs)
+def wrapper_source(header_name, signatures, kernels, threads):
+    """rev_<entry>() for every entry: the call, with a jump buffer for a
+    failed allocation (runtime/cpu/RevAlloc.c), the run-time checks' status
+    and (`kernels`: the code calls library kernels) the kernels' status;
+    with `threads` > 0 the kernels use that many threads, as the generated
+    loops do."""
     set_threads = ("  rev_kernels_set_num_threads(%d);\n" % threads
                    if kernels and threads > 0 else "")
-    return ("#include <setjmp.h>\n#include \"%s\"\n#include \"RevChecks.h\"\n"
-            "#include \"RevKernels.h\"\n\n"
-            "void rev_set_jump(jmp_buf *env);\n\n"
-            "int rev_%s(%s) {\n"
+    source = ("#include <setjmp.h>\n#include \"%s\"\n#include \"RevChecks.h\"\n"
+              "#include \"RevKernels.h\"\n\n"
+              "void rev_set_jump(jmp_buf *env);\n" % header_name)
+    for entry, specs, _ in signatures:
+        params, names = c_params(specs)
+        source += (
+            "\nint rev_%s(%s) {\n"
             "  jmp_buf env;\n"
             "  if (setjmp(env)) {\n    rev_set_jump(0);\n    return 2;\n  }\n"
             "  rev_set_jump(&env);\n"
@@ -346,9 +384,9 @@ def wrapper_source(header_name, entry, specs, kernels, threads):
             "  rev_set_jump(0);\n"
             "%s"
             "  return rev_check_pending() ? 1 : 0;\n}\n" % (
-                header_name, c_identifier(entry), ", ".join(params), set_threads, entry,
-                ", ".join(names),
+                c_identifier(entry), ", ".join(params), set_threads, entry, ", ".join(names),
                 "  if (rev_kernels_pending())\n    return 3;\n" if kernels else ""))
+    return source
 
 
 def compile_gpu(args, bin_dir):
@@ -364,10 +402,14 @@ def compile_gpu(args, bin_dir):
             fmt = "fatbin" if all(os.path.exists(t) for t in tools) else "isa"
         args.gpu_format = fmt
         # MLIR's NVVM serializer finds ptxas and fatbinary through CUDA_ROOT.
-        obj, entry, signature, _ = cached_lower_to_object(
+        obj, signatures = cached_lower_to_object(
             args, bin_dir, tmp,
             "--rev-lower-gpu=chip=%s format=%s memory=%s" % (args.chip, fmt, args.gpu_memory),
             ["-O2"], env=dict(os.environ, CUDA_ROOT=args.cuda))
+        if len(signatures) != 1:
+            sys.exit("aot-compile: a GPU program runs one entry (--entry given %d times)" %
+                     len(signatures))
+        entry, signature, _ = signatures[0]
         specs, n = [], len(signature)
         for kind, name, dtype, dims, device in signature:
             if len(dims) > 8:

@@ -16,6 +16,7 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   diff.loss = options.loss;
   diff.function = options.function;
   diff.recomputeElementwise = options.recomputeElementwise;
+  diff.wrt.assign(options.wrt.begin(), options.wrt.end());
   if (options.mode == TrainOptions::Mode::Store) {
     // Flatten couplings: every activation is on the tape.
     pm.addPass(createRevLowerCouplings());

@@ -67,6 +67,12 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
                      "reconstructed| of its inputs (keeps the stored "
                      "activations: for checking, not for saving memory)"),
       llvm::cl::init(false)};
+  ListOption<std::string> wrt{
+      *this, "wrt",
+      llvm::cl::desc("rev.names of the arguments to differentiate with "
+                     "respect to (default: the trainable parameters); name a "
+                     "model input to get its gradient too (loss=vjp inside a "
+                     "larger program)")};
 };
 
 /// import -> (form couplings) -> differentiate -> (reconstruct) -> clean up.
