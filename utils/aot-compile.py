@@ -35,10 +35,12 @@ programs that bind arguments by name (python/revopt):
   {"entries": {"<entry>": {"arguments": [{"name", "dtype", "shape"}, ...],
                            "results": [...], "checks": ["<message>", ...]}}}
 
-`int rev_<entry>(...)` makes the same call and returns a status: 0; 1 when a
-run-time check failed (cross-entropy labels and Gather indices in range;
---no-checks drops them): `int rev_check_status(int64_t *check, int64_t
-*value)` then gives the check's number and an offending value, and
+`int rev_<entry>(...)` (and `int rev_<entry>_packed(void **descriptors)`,
+the descriptors' addresses in an array) makes the same call and returns a
+status: 0; 1 when a run-time check failed (cross-entropy labels and Gather
+indices in range; --no-checks drops them): `int rev_check_status(int64_t
+*check, int64_t *value)` then gives the check's number and an offending
+value, and
 `<entry>_check_messages[check]` says what was checked; 2 when an allocation
 failed (`rev_out_of_memory_bytes()`); 3 when a library kernel failed
 (`rev_kernels_status(&message)` says why). Results are valid only with 0
@@ -353,6 +355,9 @@ def header_source(header, signatures):
                     " * rev_out_of_memory_bytes; the buffers allocated by the call are lost).\n"
                     " * Results are valid only with 0. */\n")
             f.write("int rev_%s(%s);\n" % (ident, ", ".join(params)))
+            f.write("/* The same with the descriptors' addresses in an array, in that order\n"
+                    " * (for callers through a foreign-function interface). */\n")
+            f.write("int rev_%s_packed(void **descriptors);\n" % ident)
             messages = ",\n".join("  \"%s\"" % m.replace("\\", "\\\\").replace('"', '\\"')
                                    for m in checks)
             f.write("static const char *const %s_check_messages[] = {\n%s%s};\n" % (
@@ -386,6 +391,9 @@ def wrapper_source(header_name, signatures, kernels, threads):
             "  return rev_check_pending() ? 1 : 0;\n}\n" % (
                 c_identifier(entry), ", ".join(params), set_threads, entry, ", ".join(names),
                 "  if (rev_kernels_pending())\n    return 3;\n" if kernels else ""))
+        source += "\nint rev_%s_packed(void **d) {\n  return rev_%s(%s);\n}\n" % (
+            c_identifier(entry), c_identifier(entry),
+            ", ".join("d[%d]" % i for i in range(len(specs))))
     return source
 
 
