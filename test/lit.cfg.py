@@ -20,6 +20,11 @@ config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
 config.substitutions.append(("%rev_lib_dir", config.rev_lib_dir))
 config.substitutions.append(("%rev_src_root", config.rev_src_root))
 config.substitutions.append(("%python", config.python_executable))
+# python/revopt with this build's tools.
+config.substitutions.append(
+    ("%revopt_python", "env PYTHONPATH=%s REV_BUILD_DIR=%s %s" % (
+        os.path.join(config.rev_src_root, "python"), config.rev_obj_root,
+        config.python_executable)))
 config.substitutions.append(
     ("%rev_plugin", os.path.join(config.rev_lib_dir, "RevPlugin.so")))
 config.substitutions.append(

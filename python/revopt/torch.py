@@ -303,16 +303,42 @@ class CompiledModule(nn.Module):
 
     def _export(self, inputs, input_names, training):
         """ONNX bytes of the module in train or eval mode, its output names,
-        and its float initializers that are not module state (constants)."""
+        its float initializers that are not module state (constants), and
+        the names of all its initializers."""
         import onnx
         import onnx.numpy_helper
-        # A copy with distinct values everywhere: the exporter merges
-        # initializers with equal contents in eval mode (fresh BatchNorm
-        # weights are all ones), and gradients would then land on the wrong
-        # parameter. The values are seeded: the same module exports the same
-        # bytes (the compile cache's key).
+        onnx_bytes, output_names = self._export_twin(inputs, input_names, training, seed=0)
+        model = onnx.load_from_string(onnx_bytes)
+        state = set(dict(self._original.named_parameters())) | \
+            set(dict(self._original.named_buffers()))
+        constants = {init.name: onnx.numpy_helper.to_array(init)
+                     for init in model.graph.initializer if init.name not in state}
+        if constants:
+            # An initializer that is not module state must not depend on it
+            # (a folded convolution and BatchNorm would): exported again
+            # with other values, it must not change.
+            other = onnx.load_from_string(
+                self._export_twin(inputs, input_names, training, seed=1)[0])
+            for init in other.graph.initializer:
+                if init.name in constants and not np_equal(
+                        constants[init.name], onnx.numpy_helper.to_array(init)):
+                    raise CompileError(
+                        "torch.onnx.export computed the initializer '%s' from the "
+                        "module's parameters (folded them): it cannot be bound to "
+                        "them" % init.name)
+        return (onnx_bytes, output_names,
+                {k: torch.from_numpy(v.copy()) for k, v in constants.items()},
+                {init.name for init in model.graph.initializer})
+
+    def _export_twin(self, inputs, input_names, training, seed):
+        """Exports a copy of the module with distinct values in every float
+        parameter and buffer: the exporter merges initializers with equal
+        contents in eval mode (fresh BatchNorm weights are all ones), and
+        gradients would then land on the wrong parameter. The values are
+        seeded: the same module exports the same bytes (the compile cache's
+        key)."""
         twin = copy.deepcopy(self._original)
-        generator = torch.Generator().manual_seed(0)
+        generator = torch.Generator().manual_seed(seed)
         with torch.no_grad():
             for t in list(twin.parameters()) + list(twin.buffers()):
                 if t.is_floating_point():
@@ -330,23 +356,18 @@ class CompiledModule(nn.Module):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                # PRESERVE exports the twin's own mode. (EVAL would also run
+                # the exporter's eval peephole, which folds each BatchNorm
+                # into the convolution before it: new initializers computed
+                # from the parameters.)
                 torch.onnx.export(
                     twin, example, buffer, opset_version=_OPSET,
-                    training=(torch.onnx.TrainingMode.TRAINING if training
-                              else torch.onnx.TrainingMode.EVAL),
+                    training=torch.onnx.TrainingMode.PRESERVE,
                     do_constant_folding=False, input_names=input_names,
                     output_names=output_names)
         except Exception as e:
             raise CompileError("torch.onnx.export failed: %s" % e) from e
-        model = onnx.load_from_string(buffer.getvalue())
-        state = set(dict(twin.named_parameters())) | set(dict(twin.named_buffers()))
-        constants, initializers = {}, set()
-        for init in model.graph.initializer:
-            initializers.add(init.name)
-            if init.name not in state:
-                constants[init.name] = torch.from_numpy(
-                    onnx.numpy_helper.to_array(init).copy())
-        return buffer.getvalue(), output_names, constants, initializers
+        return buffer.getvalue(), output_names
 
     # -- calls -----------------------------------------------------------------
 
@@ -380,6 +401,10 @@ class CompiledModule(nn.Module):
         for part in path:
             owner = getattr(owner, part)
         return getattr(owner, leaf)
+
+
+def np_equal(a, b):
+    return a.shape == b.shape and a.dtype == b.dtype and (a == b).all()
 
 
 def _describe(key):

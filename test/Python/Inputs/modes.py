@@ -1,0 +1,142 @@
+"""revopt.torch.compile's other paths on the bundled RevNet: eval() (the
+inference function of an eval-mode export: running statistics read, not
+updated), no_grad() in training mode (no tape, running statistics updated),
+eval-mode training (frozen BatchNorm), a frozen parameter, a new batch size,
+state_dict save and load; and its errors. Prints one line per check; exits
+non-zero when one fails."""
+import io
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from revopt_testing import (bundled_revnet, gradient_difference, max_state_difference,
+                            relative, twins)
+import revopt.torch
+
+failed = []
+
+
+def check(what, ok, detail=""):
+    print("%s: %s%s" % (what, detail + " " if detail else "", "ok" if ok else "FAILED"))
+    if not ok:
+        failed.append(what)
+
+
+def raises(what, error, needle, call):
+    try:
+        call()
+    except error as e:
+        message = str(e)
+        check(what, needle in message, "%s: %s" % (type(e).__name__,
+                                                   message.splitlines()[0][:150]))
+        return message
+    check(what, False, "no %s raised" % error.__name__)
+    return ""
+
+
+torch.manual_seed(0)
+x = torch.randn(8, 3, 16, 16)
+y = torch.randint(0, 10, (8,))
+c, plain = twins(bundled_revnet())
+compiled = revopt.torch.compile(c, x)
+check("state_dict keys", list(compiled.state_dict()) == list(plain.state_dict()),
+      "%d entries" % len(compiled.state_dict()))
+check("parameters shared", all(a is b for a, b in zip(compiled.parameters(),
+                                                      c.parameters())))
+
+# no_grad in training mode: batch statistics, running statistics updated.
+with torch.no_grad():
+    a, b = compiled(x), plain(x)
+check("no_grad output", relative(a, b) < 1e-5 and not a.requires_grad,
+      "relative difference %.1e, requires_grad %s" % (relative(a, b), a.requires_grad))
+check("no_grad running statistics", max_state_difference(compiled, plain) < 1e-5,
+      "%.1e" % max_state_difference(compiled, plain))
+
+# eval(): the running statistics normalize, and are left alone.
+compiled.eval()
+plain.eval()
+before = {k: v.clone() for k, v in compiled.state_dict().items()}
+with torch.no_grad():
+    a, b = compiled(x), plain(x)
+check("eval output", relative(a, b) < 1e-5, "relative difference %.1e" % relative(a, b))
+check("eval leaves the state", all(torch.equal(before[k], v)
+                                   for k, v in compiled.state_dict().items()))
+
+# Training in eval mode (BatchNorm frozen): gradients through the running
+# statistics' normalization.
+F.cross_entropy(compiled(x), y).backward()
+F.cross_entropy(plain(x), y).backward()
+diff = gradient_difference(compiled, plain)
+check("eval-mode gradients", diff < 1e-4, "max relative difference %.1e" % diff)
+compiled.train()
+plain.train()
+
+# A frozen parameter gets no gradient; the others are unchanged.
+for m in (compiled, plain):
+    m.zero_grad(set_to_none=True)
+    m.head.weight.requires_grad_(False)
+F.cross_entropy(compiled(x), y).backward()
+F.cross_entropy(plain(x), y).backward()
+diff = gradient_difference(compiled, plain)
+check("frozen parameter", compiled.head.weight.grad is None and diff < 1e-3,
+      "head.weight.grad is %s, the others' max relative difference %.1e" % (
+          "None" if compiled.head.weight.grad is None else "set", diff))
+for m in (compiled, plain):
+    m.head.weight.requires_grad_(True)
+
+# A new batch size compiles again.
+with torch.no_grad():
+    a, b = compiled(x[:3]), plain(x[:3])
+check("new batch size", relative(a, b) < 1e-5, "relative difference %.1e" % relative(a, b))
+
+# state_dict round trip: the compiled module's state loads into a plain one,
+# and a plain module's state into the compiled one.
+buffer = io.BytesIO()
+torch.save(compiled.state_dict(), buffer)
+buffer.seek(0)
+fresh = bundled_revnet()
+fresh.load_state_dict(torch.load(buffer))
+check("state_dict save", max_state_difference(fresh, compiled) == 0)
+other = bundled_revnet()
+with torch.no_grad():
+    for p in other.parameters():
+        p.mul_(0.5)
+compiled.load_state_dict(other.state_dict())
+compiled.eval()
+other.eval()
+with torch.no_grad():
+    a, b = compiled(x), other(x)
+check("state_dict load", relative(a, b) < 1e-5 and max_state_difference(c, other) == 0,
+      "relative difference %.1e" % relative(a, b))
+compiled.train()
+
+# Errors.
+raises("non-contiguous input", ValueError, "not contiguous",
+       lambda: compiled(x.transpose(2, 3)))
+raises("device", ValueError, "is on meta",
+       lambda: compiled(torch.empty(8, 3, 16, 16, device="meta")))
+raises("not a tensor", TypeError, "takes tensors", lambda: compiled(x.numpy()))
+strict = revopt.torch.compile(bundled_revnet(), x, recompile=False)
+raises("recompile=False", ValueError, "recompile=True", lambda: strict(x[:2]))
+raises("mode", ValueError, "mode must be one of",
+       lambda: revopt.torch.compile(bundled_revnet(), x, mode="fast"))
+
+
+class Cumulative(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x).cumsum(1)
+
+
+message = raises("unsupported op", revopt.torch.CompileError, "CumSum",
+                 lambda: revopt.torch.compile(Cumulative(), x))
+check("diagnostic names the node", "(CumSum)" in message)
+raises("momentum=None", revopt.torch.CompileError, "momentum=None",
+       lambda: revopt.torch.compile(nn.Sequential(nn.BatchNorm2d(3, momentum=None)), x))
+
+sys.exit(1 if failed else 0)
