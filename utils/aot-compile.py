@@ -233,6 +233,11 @@ def main():
                     help="cpu: rev-lower-cpu's threads option: 0 (default) = large loops run "
                          "on the OpenMP runtime's threads (OMP_NUM_THREADS, else one per "
                          "core; the library then needs libomp), 1 = serial code, N = N threads")
+    ap.add_argument("--openmp", choices=["libomp", "gomp"], default="libomp",
+                    help="cpu: the OpenMP runtime the parallel loops run on: LLVM's libomp "
+                         "(default), or GCC's libgomp through runtime/cpu/RevGompBridge.c "
+                         "(for libraries loaded into processes that already run libgomp, "
+                         "such as PyTorch's: one thread pool instead of two)")
     ap.add_argument("--chip", default="sm_90", help="gpu: NVIDIA architecture")
     ap.add_argument("--cuda", default="/usr/local/cuda", help="gpu: CUDA toolkit (driver stub)")
     ap.add_argument("--gpu-memory", choices=["device", "managed"], default="device",
@@ -276,27 +281,42 @@ def main():
                                    args.threads))
         runtime_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                    "runtime", "cpu")
+        gomp = args.openmp == "gomp"
+        sources = [os.path.join(runtime_dir, c) for c in ("RevChecks.c", "RevAlloc.c")] + \
+            [wrapper] + ([os.path.join(runtime_dir, "RevGompBridge.c")] if gomp else [])
         objects = []
-        for src in [os.path.join(runtime_dir, c) for c in ("RevChecks.c", "RevAlloc.c")] + \
-                [wrapper]:
+        for src in sources:
             objects.append(os.path.join(tmp, os.path.basename(src)[:-2] + ".o"))
-            run(["cc", "-O2", "-fPIC", "-I" + tmp, "-I" + runtime_dir, "-c", src, "-o",
-                 objects[-1]])
+            run(["cc", "-O2", "-fPIC"] + (["-fopenmp"] if gomp else []) +
+                ["-I" + tmp, "-I" + runtime_dir, "-c", src, "-o", objects[-1]])
         # (libomp only where the code calls it: --as-needed. oneDNN's OpenMP
-        # calls then bind to libomp too, one thread pool.)
+        # calls then bind to libomp too, one thread pool. With --openmp gomp
+        # the bridge's hidden __kmpc_* definitions take the code's calls to
+        # libgomp, which oneDNN runs on as Debian builds it.)
         # Linked next to the output and renamed into place: a failed run
         # never leaves a half-written library.
         library = os.path.join(tmp, "lib.so")
         run(["c++", "-shared", "-o", library, obj] + objects + kernel_libs + [
-             "-L" + os.path.join(LLVM, "lib"),
-             "-lmlir_c_runner_utils", "-Wl,--as-needed", "-lomp", "-Wl,--no-as-needed",
-             "-Wl,-rpath," + os.path.join(LLVM, "lib")])
+             "-L" + os.path.join(LLVM, "lib"), "-lmlir_c_runner_utils"] +
+            # (LLVM's lib directory has a libgomp.so that is libomp: GCC's
+            # by its path.)
+            ([gcc_libgomp()] if gomp else ["-Wl,--as-needed", "-lomp", "-Wl,--no-as-needed"]) +
+            ["-Wl,-rpath," + os.path.join(LLVM, "lib")])
         write_atomically(args.output, open(library, "rb").read(), "wb", 0o755)
     write_atomically(header, header_text, "w")
     if args.manifest:
         write_atomically(args.manifest, manifest_source(signatures), "w")
     print("aot-compile: wrote %s and %s (%s)" % (
         args.output, header, ", ".join("entry _mlir_ciface_" + e for e, _, _ in signatures)))
+
+
+def gcc_libgomp():
+    """GCC's libgomp.so (the one Debian's PyTorch and oneDNN run on)."""
+    path = subprocess.run(["cc", "-print-file-name=libgomp.so"], stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
+    if not os.path.isabs(path):
+        sys.exit("aot-compile: --openmp gomp: the C compiler has no libgomp.so")
+    return path
 
 
 def manifest_source(signatures):

@@ -73,7 +73,7 @@ def _run(cmd, what):
     return p
 
 
-def _compile_into(directory, onnx_bytes, flags, entries, build, threads):
+def _compile_into(directory, onnx_bytes, flags, entries, build):
     model = os.path.join(directory, "model.onnx")
     with open(model, "wb") as f:
         f.write(onnx_bytes)
@@ -82,23 +82,24 @@ def _compile_into(directory, onnx_bytes, flags, entries, build, threads):
     cmd = [sys.executable, _aot_compile_script(), mlir, "-o",
            os.path.join(directory, "lib.so"), "--manifest",
            os.path.join(directory, "manifest.json"), "--build", build,
-           "--threads", str(threads)]
+           # PyTorch's OpenMP runtime: one thread pool (RevGompBridge.c).
+           "--openmp", "gomp"]
     for e in entries:
         cmd += ["--entry", e]
     _run(cmd, "aot-compile")
     os.remove(mlir)
 
 
-def compile_library(onnx_bytes, flags, entries, threads=0):
+def compile_library(onnx_bytes, flags, entries):
     """The directory holding lib.so, lib.h, manifest.json and model.onnx for
     this model compiled with these rev-opt flags and entries."""
     build = build_dir()
     root = _cache_root()
     if root is None:
         directory = tempfile.mkdtemp(prefix="revopt-")
-        _compile_into(directory, onnx_bytes, flags, entries, build, threads)
+        _compile_into(directory, onnx_bytes, flags, entries, build)
         return directory
-    key = _key(onnx_bytes, flags + ["threads=%d" % threads], entries, build)
+    key = _key(onnx_bytes, flags, entries, build)
     parent = os.path.join(root, "python")
     os.makedirs(parent, exist_ok=True)
     directory = os.path.join(parent, key)
@@ -110,7 +111,7 @@ def compile_library(onnx_bytes, flags, entries, threads=0):
         # interrupted compilation never leaves a partial entry.
         scratch = tempfile.mkdtemp(prefix=key[:16] + ".", dir=parent)
         try:
-            _compile_into(scratch, onnx_bytes, flags, entries, build, threads)
+            _compile_into(scratch, onnx_bytes, flags, entries, build)
             if os.path.exists(directory):
                 shutil.rmtree(directory)
             os.replace(scratch, directory)

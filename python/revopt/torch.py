@@ -25,6 +25,9 @@ How it works (docs/pytorch.md):
   place once per training forward, as PyTorch does; `eval()` runs the
   inference function of an eval-mode export; under `torch.no_grad()` no tape
   is built;
+- the compiled code's parallel loops and oneDNN's kernels run on PyTorch's
+  own OpenMP thread pool (libgomp; utils/aot-compile.py --openmp gomp):
+  torch.set_num_threads sets their threads too;
 - the compiled module shares its parameters and buffers with `module`: the
   same tensors, registered under the same names (`state_dict()` keys are
   the module's own).
@@ -50,8 +53,7 @@ _MODES = ("reversible", "checkpoint", "store")
 _OPSET = 17
 
 
-def compile(module, example_input, mode="reversible", checkpoint_every=0, threads=0,
-            recompile=True):
+def compile(module, example_input, mode="reversible", checkpoint_every=0, recompile=True):
     """A CompiledModule for `module`, compiled for inputs shaped like
     `example_input` (a tensor or a tuple of tensors) in the module's current
     train/eval mode.
@@ -59,11 +61,9 @@ def compile(module, example_input, mode="reversible", checkpoint_every=0, thread
     mode: "reversible" (the backward inverts reversible blocks instead of
       storing their activations), "checkpoint" or "store" (rev-train's modes).
     checkpoint_every: reversible: keep every K-th block input as well.
-    threads: the compiled code's threads (0: OpenMP's default).
     recompile: compile again for a new input shape or dtype (else raise)."""
     return CompiledModule(module, example_input, mode=mode,
-                          checkpoint_every=checkpoint_every, threads=threads,
-                          recompile=recompile)
+                          checkpoint_every=checkpoint_every, recompile=recompile)
 
 
 def _as_tuple(inputs):
@@ -215,7 +215,7 @@ class CompiledModule(nn.Module):
     module's documentation). Made by `revopt.torch.compile`."""
 
     def __init__(self, module, example_input, mode="reversible", checkpoint_every=0,
-                 threads=0, recompile=True):
+                 recompile=True):
         super().__init__()
         if mode not in _MODES:
             raise ValueError("mode must be one of %s, not %r" % (", ".join(_MODES), mode))
@@ -230,7 +230,7 @@ class CompiledModule(nn.Module):
         for name, child in module._modules.items():
             self.add_module(name, child)
         self.train(module.training)
-        self.mode, self.checkpoint_every, self.threads = mode, checkpoint_every, threads
+        self.mode, self.checkpoint_every = mode, checkpoint_every
         self.recompile = recompile
         self._programs = {}
         for m in module.modules():
@@ -293,7 +293,7 @@ class CompiledModule(nn.Module):
             entries = ["model_forward", "model_backward"]
         else:
             entries = ["model"]
-        directory = compile_library(onnx_bytes, flags, entries, self.threads)
+        directory = compile_library(onnx_bytes, flags, entries)
         state = dict(self._original.named_parameters())
         state.update(self._original.named_buffers())
         program = _Program(Library(directory), entries, input_names, output_names, state,
