@@ -9,6 +9,8 @@ packages=(
   libonnx-dev protobuf-compiler libprotobuf-dev libonnx-testdata
   libdnnl-dev
   python3-numpy python3-onnx python3-torch
+  # examples/train_revnet.py and its test: Fashion-MNIST (gzipped IDX files).
+  dataset-fashion-mnist
 )
 # `--sanitize`: clang and its sanitizer/libFuzzer runtimes, for the sanitized
 # build and the fuzz targets only (make check-sanitize, make fuzz).

@@ -10,6 +10,7 @@ lists each entry's arguments and results by `rev.name`.
 import ctypes
 import json
 import os
+import threading
 
 _descriptor_types = {}
 
@@ -64,15 +65,20 @@ class Entry:
             self._descriptors.append(d)
         self._array = (ctypes.c_void_p * len(specs))(
             *[ctypes.addressof(d) for d in self._descriptors])
+        # One call at a time: the descriptors, and the library's record of
+        # failed checks, are shared.
+        self._lock = threading.Lock()
 
     def call(self, pointers):
         """Runs the entry on the buffers at `pointers` (integers: arguments,
         then results). Raises RuntimeError when it fails."""
-        for d, p in zip(self._descriptors, pointers):
-            d.allocated = d.aligned = p
-        status = self._function(self._array)
-        if status != 0:
-            raise RuntimeError("@%s failed: %s" % (self.name, self.library.failure(status, self)))
+        with self._lock:
+            for d, p in zip(self._descriptors, pointers):
+                d.allocated = d.aligned = p
+            status = self._function(self._array)
+            if status != 0:
+                raise RuntimeError("@%s failed: %s" % (self.name,
+                                                       self.library.failure(status, self)))
 
 
 class Library:

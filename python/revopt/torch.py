@@ -229,7 +229,7 @@ class CompiledModule(nn.Module):
                                  module._non_persistent_buffers_set)
         for name, child in module._modules.items():
             self.add_module(name, child)
-        self.train(module.training)
+        self.training = module.training  # (each submodule keeps its own mode)
         self.mode, self.checkpoint_every = mode, checkpoint_every
         self.recompile = recompile
         self._programs = {}
@@ -263,29 +263,36 @@ class CompiledModule(nn.Module):
         params = [(n, p.requires_grad) for n, p in self._original.named_parameters()]
         needs_grad = grad_enabled and (any(r for _, r in params) or
                                        any(x.requires_grad for x in inputs))
-        return (self.training, needs_grad,
+        # (Every submodule's mode: a BatchNorm set to eval() inside a
+        # training model exports as such.)
+        return (tuple(m.training for m in self._original.modules()), needs_grad,
                 tuple((tuple(x.shape), x.dtype, needs_grad and x.requires_grad)
                       for x in inputs),
                 tuple(n for n, r in params if r) if needs_grad else ())
+
+    def train(self, mode=True):
+        """Sets the mode of the module and of every submodule, the wrapped
+        module's own included (its forward may read `self.training`)."""
+        super().train(mode)
+        self._original.train(mode)
+        return self
 
     def _program(self, key, inputs):
         if key in self._programs:
             return self._programs[key]
         if self._programs and not self.recompile:
             raise ValueError(
-                "the module was compiled for inputs %s (train=%s, grad=%s); these are %s "
-                "(train=%s, grad=%s): compile with recompile=True to allow it" % (
-                    _describe(self._example_key), self._example_key[0], self._example_key[1],
-                    _describe(key), key[0], key[1]))
-        training, needs_grad, input_specs, wrt = key
+                "the module was compiled for %s; this call is for %s: compile with "
+                "recompile=True to allow it" % (_describe(self._example_key), _describe(key)))
+        _, needs_grad, input_specs, wrt = key
         input_names = (["input"] if len(inputs) == 1 else
                        ["input.%d" % i for i in range(len(inputs))])
-        onnx_bytes, output_names, constants, initializers = self._export(
-            inputs, input_names, training)
+        onnx_bytes, output_names, constants, initializers = self._export(inputs, input_names)
         flags = ["--onnx-bn-running-var=unbiased"]
         if needs_grad:
             # (A parameter the forward never reads is not in the export.)
-            names = [n for n in wrt if n in initializers] + [n for n, (_, _, g) in zip(input_names, input_specs) if g]
+            names = [n for n in wrt if n in initializers]
+            names += [n for n, (_, _, grad) in zip(input_names, input_specs) if grad]
             flags += ["--rev-train=mode=%s loss=vjp checkpoint-every=%d wrt=%s" % (
                           self.mode, self.checkpoint_every, ",".join(names)),
                       "--symbol-privatize=exclude=model_forward,model_backward",
@@ -301,13 +308,13 @@ class CompiledModule(nn.Module):
         self._programs[key] = program
         return program
 
-    def _export(self, inputs, input_names, training):
-        """ONNX bytes of the module in train or eval mode, its output names,
+    def _export(self, inputs, input_names):
+        """ONNX bytes of the module in its current mode, its output names,
         its float initializers that are not module state (constants), and
         the names of all its initializers."""
         import onnx
         import onnx.numpy_helper
-        onnx_bytes, output_names = self._export_twin(inputs, input_names, training, seed=0)
+        onnx_bytes, output_names = self._export_twin(inputs, input_names, seed=0)
         model = onnx.load_from_string(onnx_bytes)
         state = set(dict(self._original.named_parameters())) | \
             set(dict(self._original.named_buffers()))
@@ -318,9 +325,9 @@ class CompiledModule(nn.Module):
             # (a folded convolution and BatchNorm would): exported again
             # with other values, it must not change.
             other = onnx.load_from_string(
-                self._export_twin(inputs, input_names, training, seed=1)[0])
+                self._export_twin(inputs, input_names, seed=1)[0])
             for init in other.graph.initializer:
-                if init.name in constants and not np_equal(
+                if init.name in constants and not _np_equal(
                         constants[init.name], onnx.numpy_helper.to_array(init)):
                     raise CompileError(
                         "torch.onnx.export computed the initializer '%s' from the "
@@ -330,7 +337,7 @@ class CompiledModule(nn.Module):
                 {k: torch.from_numpy(v.copy()) for k, v in constants.items()},
                 {init.name for init in model.graph.initializer})
 
-    def _export_twin(self, inputs, input_names, training, seed):
+    def _export_twin(self, inputs, input_names, seed):
         """Exports a copy of the module with distinct values in every float
         parameter and buffer: the exporter merges initializers with equal
         contents in eval mode (fresh BatchNorm weights are all ones), and
@@ -344,7 +351,6 @@ class CompiledModule(nn.Module):
                 if t.is_floating_point():
                     t.copy_(torch.rand(t.shape, generator=generator, dtype=torch.float64)
                             .to(t.dtype) + 0.5)
-        twin.train(training)
         example = tuple(torch.zeros(x.shape, dtype=x.dtype) for x in inputs)
         with torch.no_grad():
             out = twin(*example)
@@ -356,7 +362,7 @@ class CompiledModule(nn.Module):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                # PRESERVE exports the twin's own mode. (EVAL would also run
+                # PRESERVE exports each submodule's own mode. (EVAL would also run
                 # the exporter's eval peephole, which folds each BatchNorm
                 # into the convolution before it: new initializers computed
                 # from the parameters.)
@@ -389,8 +395,8 @@ class CompiledModule(nn.Module):
                 for (_, name), value in zip(program.running, running):
                     self._lookup(name).copy_(value)
                 for m in self._original.modules():
-                    if isinstance(m, nn.modules.batchnorm._BatchNorm) and \
-                            m.num_batches_tracked is not None:
+                    if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training \
+                            and m.num_batches_tracked is not None:
                         m.num_batches_tracked.add_(1)
         return outputs[0] if self._single_output else tuple(outputs)
 
@@ -403,10 +409,16 @@ class CompiledModule(nn.Module):
         return getattr(owner, leaf)
 
 
-def np_equal(a, b):
+def _np_equal(a, b):
     return a.shape == b.shape and a.dtype == b.dtype and (a == b).all()
 
 
 def _describe(key):
-    return ", ".join("%s %s" % (str(dtype).replace("torch.", ""), list(shape))
-                     for shape, dtype, _ in key[2])
+    """A variant's key in words."""
+    modes, needs_grad, inputs, _ = key
+    mode = ("training" if all(modes) else "eval" if not any(modes) else
+            "mixed train/eval")
+    return "inputs %s, %s mode, %s" % (
+        ", ".join("%s %s" % (str(dtype).replace("torch.", ""), list(shape))
+                  for shape, dtype, _ in inputs),
+        mode, "with gradients" if needs_grad else "without gradients")
