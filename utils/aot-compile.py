@@ -9,12 +9,18 @@ a self-contained GPU program.
   utils/aot-compile.py model.onnx --target=gpu -o program [--chip sm_90]
                        [--pass-pipeline PIPELINE]
 
-Steps (each a tool of this project or of Debian's LLVM 22):
+Steps (each a tool of this project or of the LLVM it was built with, found
+through <build>/aot-config.json):
   rev-opt INPUT [--pass-pipeline=...] --rev-lower-cpu="generic-alloc=1 threads=N"
   rev-translate --mlir-to-llvmir
+  rev-translate --rev-aot-sources (from the entries' rev.abi signatures: the
+      C header, the wrappers, the manifest; a GPU program's main(); see
+      lib/Runtime/AOTSources.cpp)
   llc -O3 -filetype=obj -relocation-model=pic
+  cc (the wrappers and runtime/cpu's C files), then
   c++ -shared ... -lmlir_c_runner_utils -lomp (libomp: OpenMP, for large
   loops on several threads; set OMP_NUM_THREADS to choose how many)
+This script only runs these tools and links their outputs.
 
 GPU programs: rev-opt --rev-lower-gpu (kernels embedded as PTX, compiled by
 the driver at load time), rev-translate, llc, and a generated main() linked
@@ -64,7 +70,18 @@ import subprocess
 import sys
 import tempfile
 
-LLVM = "/usr/lib/llvm-22"
+
+def llvm_dirs(build):
+    """LLVM's tools and libraries, as rev-opt was configured with
+    (<build>/aot-config.json, written by CMake)."""
+    path = os.path.join(build, "aot-config.json")
+    try:
+        with open(path) as f:
+            config = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit("aot-compile: cannot read %s (%s): configure and build rev-opt "
+                 "first" % (path, e))
+    return config["llvm_tools_dir"], config["llvm_lib_dir"]
 
 
 def run(cmd, **kw):
@@ -94,27 +111,27 @@ def host_cpu():
     return platform.machine() + "\n" + "\n".join(sorted(set(fields)))
 
 
-def cache_key(args, bin_dir, lowering, llc_flags):
+def cache_key(args, bin_dir, lowering, llc_flags, sources_flags):
     """SHA-256 over the tools' executables, the input and the options."""
     h = hashlib.sha256()
-    for part in [os.path.join(bin_dir, t) for t in ("rev-opt", "rev-run", "rev-translate")] + \
-            [os.path.join(LLVM, "bin", "llc"), args.input]:
+    for part in [os.path.join(bin_dir, t) for t in ("rev-opt", "rev-translate")] + \
+            [os.path.join(args.llvm_tools, "llc"), args.input]:
         with open(part, "rb") as f:
             h.update(hashlib.sha256(f.read()).digest())
-    for part in [args.pass_pipeline, lowering, " ".join(llc_flags), ",".join(args.entry or []),
+    for part in [args.pass_pipeline, lowering, " ".join(llc_flags), " ".join(sources_flags),
                  args.cuda if args.target == "gpu" else "", host_cpu()]:
         h.update(part.encode() + b"\0")
     return h.hexdigest()
 
 
-def cached_lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
+def cached_lower_to_object(args, bin_dir, tmp, lowering, llc_flags, sources_flags, env=None):
     """lower_to_object through the compile cache: `<key>.aot.o` and
-    `<key>.aot.sig` (rev-run's signature listing and the object's SHA-256)
-    in rev-run's cache directory, written atomically; an entry that does not
+    `<key>.aot.sig` (the object's SHA-256, then the sources JSON) in
+    rev-run's cache directory, written atomically; an entry that does not
     verify is reported, removed and rebuilt. --no-cache bypasses it."""
     directory = None if args.no_cache else cache_dir()
     if directory:
-        key = cache_key(args, bin_dir, lowering, llc_flags)
+        key = cache_key(args, bin_dir, lowering, llc_flags, sources_flags)
         obj_path = os.path.join(directory, key + ".aot.o")
         sig_path = os.path.join(directory, key + ".aot.sig")
         if os.path.exists(obj_path) and os.path.exists(sig_path):
@@ -127,12 +144,12 @@ def cached_lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
                 local = os.path.join(tmp, "model.o")
                 with open(local, "wb") as f:
                     f.write(obj)
-                return local, parse_signatures(sig)
+                return local, json.loads(sig)
             print("aot-compile: warning: compile cache entry %s is corrupt: removed, "
                   "compiling again" % obj_path, file=sys.stderr)
             for p in (obj_path, sig_path):
                 os.remove(p)
-    obj, sig = lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env)
+    obj, sig = lower_to_object(args, bin_dir, tmp, lowering, llc_flags, sources_flags, env)
     if directory:
         os.makedirs(directory, exist_ok=True)
         with open(obj, "rb") as f:
@@ -143,7 +160,7 @@ def cached_lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
             with os.fdopen(fd, mode) as f:
                 f.write(content)
             os.replace(temporary, path)
-    return obj, parse_signatures(sig)
+    return obj, json.loads(sig)
 
 
 def write_atomically(path, content, mode, permissions=0o644):
@@ -161,46 +178,22 @@ def write_atomically(path, content, mode, permissions=0o644):
         raise
 
 
-def parse_signatures(sig):
-    """[(entry, specs, checks)] from rev-run's signature listings (one per
-    entry, each starting with its "@<entry>" line): see parse_signature."""
-    listings = re.split(r"^(?=@)", sig.strip(), flags=re.M)
-    return [parse_signature(l) for l in listings if l.strip()]
-
-
-def parse_signature(sig):
-    """The entry's name, a list of (kind, name, dtype, dims, device) and the
-    run-time checks' messages from rev-run's signature listing."""
-    lines = sig.strip().splitlines()
-    specs, checks = [], []
-    for l in lines[1:]:
-        m = re.match(r"\s*check\s+(\d+): (.*)$", l)
-        if m:
-            checks.append(m.group(2))
-            continue
-        m = re.match(r"\s*(arg|result)\s+(.*): (\w+) \[([0-9,]*)\]( device)?$", l)
-        kind, name, dtype, shape, device = m.groups()
-        specs.append((kind, name, dtype, [d for d in shape.split(",") if d],
-                      device is not None))
-    return lines[0].lstrip("@"), specs, checks
-
-
-def lower_to_object(args, bin_dir, tmp, lowering, llc_flags, env=None):
+def lower_to_object(args, bin_dir, tmp, lowering, llc_flags, sources_flags, env=None):
     """rev-opt (the user's pipeline, then `lowering`) -> LLVM IR -> object
-    file. Returns the object's path and rev-run's signature listing."""
+    file. Returns the object's path and the JSON of `rev-translate
+    --rev-aot-sources` (the entries' signatures and the C sources around
+    them)."""
     lowered = os.path.join(tmp, "lowered.mlir")
     cmd = [os.path.join(bin_dir, "rev-opt"), args.input]
     if args.pass_pipeline:
         cmd.append("--" + args.pass_pipeline)
     run(cmd + [lowering, "-o", lowered], env=env)
-    sig = "".join(
-        run([os.path.join(bin_dir, "rev-run"), lowered, "--print-signature", "--no-run"] +
-            (["--entry", entry] if entry else []), stdout=subprocess.PIPE, text=True).stdout
-        for entry in (args.entry or [None]))
+    sig = run([os.path.join(bin_dir, "rev-translate"), lowered, "--rev-aot-sources"] +
+              sources_flags, stdout=subprocess.PIPE, text=True).stdout
     ll = os.path.join(tmp, "model.ll")
     run([os.path.join(bin_dir, "rev-translate"), "--mlir-to-llvmir", lowered, "-o", ll])
     obj = os.path.join(tmp, "model.o")
-    run([os.path.join(LLVM, "bin", "llc")] + llc_flags +
+    run([os.path.join(args.llvm_tools, "llc")] + llc_flags +
         ["-filetype=obj", "-relocation-model=pic", ll, "-o", obj])
     return obj, sig
 
@@ -250,25 +243,26 @@ def main():
                          "and fatbinary exist, else isa")
     args = ap.parse_args()
     bin_dir = os.path.join(args.build, "bin")
+    args.llvm_tools, args.llvm_lib = llvm_dirs(args.build)
+    entries = ["--rev-aot-entry=" + e for e in args.entry or []]
     if args.target == "gpu":
-        return compile_gpu(args, bin_dir)
+        return compile_gpu(args, bin_dir, entries)
 
+    header = args.header or os.path.splitext(args.output)[0] + ".h"
     with tempfile.TemporaryDirectory() as tmp:
-        obj, signatures = cached_lower_to_object(
+        obj, sources = cached_lower_to_object(
             args, bin_dir, tmp, "--rev-lower-cpu=generic-alloc=1 threads=%d checks=%d%s" % (
                 args.threads, 0 if args.no_checks else 1,
                 " kernel-library=" + args.kernel_library if args.kernel_library else ""),
-            ["-O3", "-mcpu=native"])
-        header = args.header or os.path.splitext(args.output)[0] + ".h"
-        header_text = header_source(header, signatures)
-        # The wrapper rev_<entry>() includes the header: compiled from a copy.
-        with open(os.path.join(tmp, os.path.basename(header)), "w") as f:
-            f.write(header_text)
+            ["-O3", "-mcpu=native"],
+            entries + ["--rev-aot-threads=%d" % args.threads])
+        # The wrappers rev_<entry>() include the header: compiled from a copy
+        # (rev_aot_entries.h, see lib/Runtime/AOTSources.h).
+        with open(os.path.join(tmp, "rev_aot_entries.h"), "w") as f:
+            f.write(sources["header"])
         # Library kernels (kernel-library=onednn): RevCPUKernels and oneDNN.
-        code = open(obj, "rb").read()
-        kernels = b"_mlir_ciface_rev_conv2d_" in code or b"_mlir_ciface_rev_matmul_" in code
         kernel_libs = []
-        if kernels:
+        if sources["kernels"]:
             archive = os.path.join(args.build, "lib", "libRevCPUKernels.a")
             if not os.path.exists(archive):
                 sys.exit("aot-compile: the code calls oneDNN's kernels, but %s is "
@@ -277,15 +271,14 @@ def main():
             kernel_libs = [archive, "-ldnnl"]
         wrapper = os.path.join(tmp, "wrapper.c")
         with open(wrapper, "w") as f:
-            f.write(wrapper_source(os.path.basename(header), signatures, kernels,
-                                   args.threads))
+            f.write(sources["wrapper"])
         runtime_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                    "runtime", "cpu")
         gomp = args.openmp == "gomp"
-        sources = [os.path.join(runtime_dir, c) for c in ("RevChecks.c", "RevAlloc.c")] + \
+        c_files = [os.path.join(runtime_dir, c) for c in ("RevChecks.c", "RevAlloc.c")] + \
             [wrapper] + ([os.path.join(runtime_dir, "RevGompBridge.c")] if gomp else [])
         objects = []
-        for src in sources:
+        for src in c_files:
             objects.append(os.path.join(tmp, os.path.basename(src)[:-2] + ".o"))
             run(["cc", "-O2", "-fPIC"] + (["-fopenmp"] if gomp else []) +
                 ["-I" + tmp, "-I" + runtime_dir, "-c", src, "-o", objects[-1]])
@@ -297,17 +290,18 @@ def main():
         # never leaves a half-written library.
         library = os.path.join(tmp, "lib.so")
         run(["c++", "-shared", "-o", library, obj] + objects + kernel_libs + [
-             "-L" + os.path.join(LLVM, "lib"), "-lmlir_c_runner_utils"] +
+             "-L" + args.llvm_lib, "-lmlir_c_runner_utils"] +
             # (LLVM's lib directory has a libgomp.so that is libomp: GCC's
             # by its path.)
             ([gcc_libgomp()] if gomp else ["-Wl,--as-needed", "-lomp", "-Wl,--no-as-needed"]) +
-            ["-Wl,-rpath," + os.path.join(LLVM, "lib")])
+            ["-Wl,-rpath," + args.llvm_lib])
         write_atomically(args.output, open(library, "rb").read(), "wb", 0o755)
-    write_atomically(header, header_text, "w")
+    write_atomically(header, sources["header"], "w")
     if args.manifest:
-        write_atomically(args.manifest, manifest_source(signatures), "w")
+        write_atomically(args.manifest,
+                         json.dumps({"entries": sources["entries"]}, indent=1) + "\n", "w")
     print("aot-compile: wrote %s and %s (%s)" % (
-        args.output, header, ", ".join("entry _mlir_ciface_" + e for e, _, _ in signatures)))
+        args.output, header, ", ".join("entry _mlir_ciface_" + e for e in sources["order"])))
 
 
 def gcc_libgomp():
@@ -319,105 +313,7 @@ def gcc_libgomp():
     return path
 
 
-def manifest_source(signatures):
-    """The entries' arguments, results and run-time checks as JSON."""
-    entries = {}
-    for entry, specs, checks in signatures:
-        listing = {"arguments": [], "results": [], "checks": checks}
-        for kind, name, dtype, dims, _ in specs:
-            listing["arguments" if kind == "arg" else "results"].append(
-                {"name": name, "dtype": dtype, "shape": [int(d) for d in dims]})
-        entries[entry] = listing
-    return json.dumps({"entries": entries}, indent=1) + "\n"
-
-
-def c_identifier(name):
-    ident = re.sub(r"[^A-Za-z0-9_]", "_", name)
-    return "_" + ident if ident[0].isdigit() else ident
-
-
-def c_params(specs):
-    """The entry's C parameters ("RevMemRef2 *x") and their names."""
-    names = [c_identifier(name) for _, name, _, _, _ in specs]
-    return ["RevMemRef%d *%s" % (len(dims), n)
-            for (_, _, _, dims, _), n in zip(specs, names)], names
-
-
-def header_source(header, signatures):
-    """The C header: descriptor structs, and for every entry the entry, its
-    wrapper and the run-time checks' messages; the status functions."""
-    ctypes = {"float32": "float", "float64": "double", "int64": "int64_t",
-              "int32": "int32_t", "bool": "bool"}
-    with io.StringIO() as f:
-        guard = re.sub(r"[^A-Z0-9]", "_", os.path.basename(header).upper())
-        f.write("/* Generated by rev-opt's utils/aot-compile.py. */\n")
-        f.write("#ifndef %s\n#define %s\n#include <stdbool.h>\n#include <stdint.h>\n\n" % (guard, guard))
-        for r in sorted({len(dims) for _, specs, _ in signatures for _, _, _, dims, _ in specs}):
-            if r:
-                f.write("typedef struct { void *allocated; void *aligned; int64_t offset; "
-                        "int64_t sizes[%d]; int64_t strides[%d]; } RevMemRef%d;\n" % (r, r, r))
-            else:
-                f.write("typedef struct { void *allocated; void *aligned; int64_t offset; } RevMemRef0;\n")
-        f.write("\nuint64_t rev_out_of_memory_bytes(void);\n\n")
-        f.write("/* Run-time checks: after a call, 1 when one failed (the results are then\n"
-                " * not valid), with the check's number and an offending value. */\n"
-                "int rev_check_status(int64_t *check, int64_t *value);\n")
-        for entry, specs, checks in signatures:
-            params, _ = c_params(specs)
-            docs = [" *   %-6s %-28s %s[%s]" % (kind, name, ctypes[dtype], ",".join(dims))
-                    for kind, name, dtype, dims, _ in specs]
-            ident = c_identifier(entry)
-            f.write("\n/* @%s. Arguments, then results (allocated by the caller):\n%s\n */\n" % (
-                entry, "\n".join(docs)))
-            f.write("void _mlir_ciface_%s(%s);\n\n" % (entry, ", ".join(params)))
-            f.write("/* The same call with a status: 0, 1 when a run-time check failed (see\n"
-                    " * rev_check_status), 2 when an allocation failed (see\n"
-                    " * rev_out_of_memory_bytes; the buffers allocated by the call are lost).\n"
-                    " * Results are valid only with 0. */\n")
-            f.write("int rev_%s(%s);\n" % (ident, ", ".join(params)))
-            f.write("/* The same with the descriptors' addresses in an array, in that order\n"
-                    " * (for callers through a foreign-function interface). */\n")
-            f.write("int rev_%s_packed(void **descriptors);\n" % ident)
-            messages = ",\n".join("  \"%s\"" % m.replace("\\", "\\\\").replace('"', '\\"')
-                                   for m in checks)
-            f.write("static const char *const %s_check_messages[] = {\n%s%s};\n" % (
-                ident, messages, "\n" if checks else "  0\n"))
-        f.write("\n#endif\n")
-        return f.getvalue()
-
-
-def wrapper_source(header_name, signatures, kernels, threads):
-    """rev_<entry>() for every entry: the call, with a jump buffer for a
-    failed allocation (runtime/cpu/RevAlloc.c), the run-time checks' status
-    and (`kernels`: the code calls library kernels) the kernels' status;
-    with `threads` > 0 the kernels use that many threads, as the generated
-    loops do."""
-    set_threads = ("  rev_kernels_set_num_threads(%d);\n" % threads
-                   if kernels and threads > 0 else "")
-    source = ("#include <setjmp.h>\n#include \"%s\"\n#include \"RevChecks.h\"\n"
-              "#include \"RevKernels.h\"\n\n"
-              "void rev_set_jump(jmp_buf *env);\n" % header_name)
-    for entry, specs, _ in signatures:
-        params, names = c_params(specs)
-        source += (
-            "\nint rev_%s(%s) {\n"
-            "  jmp_buf env;\n"
-            "  if (setjmp(env)) {\n    rev_set_jump(0);\n    return 2;\n  }\n"
-            "  rev_set_jump(&env);\n"
-            "%s"
-            "  _mlir_ciface_%s(%s);\n"
-            "  rev_set_jump(0);\n"
-            "%s"
-            "  return rev_check_pending() ? 1 : 0;\n}\n" % (
-                c_identifier(entry), ", ".join(params), set_threads, entry, ", ".join(names),
-                "  if (rev_kernels_pending())\n    return 3;\n" if kernels else ""))
-        source += "\nint rev_%s_packed(void **d) {\n  return rev_%s(%s);\n}\n" % (
-            c_identifier(entry), c_identifier(entry),
-            ", ".join("d[%d]" % i for i in range(len(specs))))
-    return source
-
-
-def compile_gpu(args, bin_dir):
+def compile_gpu(args, bin_dir, entries):
     lib_dir = os.path.join(args.build, "lib")
     for lib in ("libRevGPUProgram.a", "libRevCudaRuntime.a"):
         if not os.path.exists(os.path.join(lib_dir, lib)):
@@ -430,31 +326,17 @@ def compile_gpu(args, bin_dir):
             fmt = "fatbin" if all(os.path.exists(t) for t in tools) else "isa"
         args.gpu_format = fmt
         # MLIR's NVVM serializer finds ptxas and fatbinary through CUDA_ROOT.
-        obj, signatures = cached_lower_to_object(
+        if len(entries) > 1:
+            sys.exit("aot-compile: a GPU program runs one entry (--entry given %d times)" %
+                     len(entries))
+        obj, sources = cached_lower_to_object(
             args, bin_dir, tmp,
             "--rev-lower-gpu=chip=%s format=%s memory=%s" % (args.chip, fmt, args.gpu_memory),
-            ["-O2"], env=dict(os.environ, CUDA_ROOT=args.cuda))
-        if len(signatures) != 1:
-            sys.exit("aot-compile: a GPU program runs one entry (--entry given %d times)" %
-                     len(signatures))
-        entry, signature, _ = signatures[0]
-        specs, n = [], len(signature)
-        for kind, name, dtype, dims, device in signature:
-            if len(dims) > 8:
-                sys.exit("aot-compile: rank above 8: " + name)
-            specs.append('  {"%s", "%s", %d, {%s}, %d, %d},' % (
-                name.replace('"', '\\"'), dtype, len(dims), ", ".join(dims) or "0",
-                1 if kind == "result" else 0, 1 if device else 0))
+            ["-O2"], entries + ["--rev-aot-target=gpu"], env=dict(os.environ, CUDA_ROOT=args.cuda))
+        entry = sources["order"][0]
         main_c = os.path.join(tmp, "main.c")
         with open(main_c, "w") as f:
-            f.write("/* Generated by rev-opt's utils/aot-compile.py --target=gpu. */\n")
-            f.write('#include "RevGPUProgram.h"\n\n')
-            f.write("void _mlir_ciface_%s(%s);\n\n" % (entry, ", ".join(["void *"] * n)))
-            f.write("static const RevTensorSpec specs[] = {\n%s\n};\n\n" % "\n".join(specs))
-            f.write("static void call(void **d) {\n  _mlir_ciface_%s(%s);\n}\n\n" % (
-                entry, ", ".join("d[%d]" % i for i in range(n))))
-            f.write("int main(int argc, char **argv) {\n  return rev_gpu_program_main("
-                    "argc, argv, \"%s\", specs, %d, call);\n}\n" % (entry, n))
+            f.write(sources["main"])
         src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "runtime", "cuda")
         run(["c++", "-O2", "-x", "c", main_c, "-x", "none", obj, "-I" + src,
              "-L" + lib_dir, "-lRevGPUProgram", "-lRevCudaRuntime",

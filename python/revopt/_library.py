@@ -30,8 +30,9 @@ def descriptor_type(rank):
 class TensorSpec:
     """One argument or result: its rev.name, dtype name and shape."""
 
-    def __init__(self, name, dtype, shape):
+    def __init__(self, name, dtype, shape, device=False):
         self.name, self.dtype, self.shape = name, dtype, tuple(shape)
+        self.device = device
 
     def __repr__(self):
         return "%s: %s %s" % (self.name, self.dtype, list(self.shape))

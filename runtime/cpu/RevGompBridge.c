@@ -46,8 +46,9 @@ REV_HIDDEN void __kmpc_fork_call(void *loc, int32_t argc, rev_microtask task,
   (void)loc;
   void *captures = 0;
   if (argc > 1) {
-    fprintf(stderr, "rev-opt: a parallel region passes %d arguments; the "
-                    "libgomp bridge takes one\n",
+    fprintf(stderr,
+            "rev-opt: a parallel region passes %d arguments; the "
+            "libgomp bridge takes one\n",
             (int)argc);
     abort();
   }
@@ -94,8 +95,9 @@ REV_HIDDEN void __kmpc_for_static_init_8u(void *loc, int32_t gtid,
   (void)gtid;
   (void)chunk;
   if (schedule != 34 || incr <= 0) {
-    fprintf(stderr, "rev-opt: the libgomp bridge runs static schedules with "
-                    "a positive step (schedule %d, step %lld)\n",
+    fprintf(stderr,
+            "rev-opt: the libgomp bridge runs static schedules with "
+            "a positive step (schedule %d, step %lld)\n",
             (int)schedule, (long long)incr);
     abort();
   }
