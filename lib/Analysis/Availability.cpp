@@ -1,6 +1,7 @@
 //===- Availability.cpp - what the backward has of a forward value -------===//
 
 #include "rev/Analysis/Availability.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -30,7 +31,7 @@ ValueClassifier::ValueClassifier(Block &body) {
   auto func = dyn_cast_or_null<FunctionOpInterface>(body.getParentOp());
   for (BlockArgument arg : body.getArguments()) {
     bool param = func && &func.getFunctionBody().front() == &body &&
-                 func.getArgAttr(arg.getArgNumber(), "rev.param");
+                 rev::isParam(func, arg.getArgNumber());
     cache[arg] = param ? ValueClass::Parameter : ValueClass::Argument;
   }
   // One sweep in block order: operands are classified before their users.

@@ -36,25 +36,17 @@ using namespace mlir;
 
 namespace rev {
 
-bool tape::isTapeName(StringRef name) { return name.starts_with("tape."); }
-std::string tape::name(unsigned index) { return "tape." + std::to_string(index); }
-
 namespace {
-
-StringAttr nameOf(DictionaryAttr attrs) {
-  return attrs ? attrs.getAs<StringAttr>("rev.name") : StringAttr();
-}
 
 /// `attrs`, or an empty dictionary carrying `fallback` as rev.name.
 DictionaryAttr withName(MLIRContext *ctx, DictionaryAttr attrs,
                         StringRef fallback) {
-  if (attrs && attrs.get("rev.name"))
+  if (attrs && attrs.get(kNameAttr))
     return attrs;
   SmallVector<NamedAttribute> list;
   if (attrs)
     list.append(attrs.begin(), attrs.end());
-  list.push_back(NamedAttribute(StringAttr::get(ctx, "rev.name"),
-                                StringAttr::get(ctx, fallback)));
+  list.push_back(nameAttr(ctx, fallback));
   return DictionaryAttr::get(ctx, list);
 }
 
@@ -347,21 +339,6 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
     func.emitError() << "can only differentiate a function with one block";
     return failure();
   }
-  // rev.name, where present, is a string (it names arguments and results).
-  auto checkName = [&](DictionaryAttr attrs, StringRef what,
-                       unsigned i) -> LogicalResult {
-    if (!attrs || !attrs.get("rev.name") || nameOf(attrs))
-      return success();
-    return func.emitError() << "rev.name of " << what << " #" << i
-                            << " must be a string, got "
-                            << attrs.get("rev.name");
-  };
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    if (failed(checkName(func.getArgAttrDict(i), "argument", i)))
-      return failure();
-  for (unsigned i = 0; i < func.getNumResults(); ++i)
-    if (failed(checkName(func.getResultAttrDict(i), "result", i)))
-      return failure();
   OpBuilder mb(ctx);
   mb.setInsertionPointAfter(func);
   Location loc = func.getLoc();
@@ -373,7 +350,7 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   };
   bool anyMarked = false;
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    anyMarked |= static_cast<bool>(func.getArgAttr(i, "rev.param"));
+    anyMarked |= isParam(func, i);
   SmallVector<unsigned> wrt;
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     if (!isFloatTensor(func.getArgument(i).getType()))
@@ -383,10 +360,9 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
         wrt.push_back(i);
       continue;
     }
-    auto trainable = func.getArgAttrOfType<BoolAttr>(i, "rev.trainable");
-    if (trainable && !trainable.getValue())
+    if (isUntrainable(func, i))
       continue;
-    if (anyMarked && !func.getArgAttr(i, "rev.param"))
+    if (anyMarked && !isParam(func, i))
       continue;
     wrt.push_back(i);
   }
@@ -406,8 +382,7 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   SmallVector<unsigned> outputs, aux;
   for (unsigned i = 0; i < func.getNumResults(); ++i) {
     StringAttr n = nameOf(func.getResultAttrDict(i));
-    if (n && (n.strref().starts_with("running_mean.") ||
-              n.strref().starts_with("running_var.")))
+    if (n && isRunningStatName(n.getValue()))
       aux.push_back(i);
     else
       outputs.push_back(i);
@@ -468,12 +443,8 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
                << " argument; rename the model's input";
       }
     unsigned idx = forward.getNumArguments();
-    if (failed(forward.insertArgument(
-            idx, lossInputType,
-            DictionaryAttr::get(ctx, {NamedAttribute(
-                                         StringAttr::get(ctx, "rev.name"),
-                                         StringAttr::get(ctx, lossInputName))}),
-            loc)))
+    if (failed(forward.insertArgument(idx, lossInputType,
+                                      namedAttrs(ctx, lossInputName), loc)))
       return failure();
     OpBuilder fb(fwdReturn);
     TosaBuilder tb(fb, loc);
@@ -483,9 +454,7 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
     // A 0-d loss, like PyTorch's.
     loss = tb.reshape(loss, {});
     fwdResults.push_back(loss);
-    fwdResultAttrs.push_back(DictionaryAttr::get(
-        ctx, {NamedAttribute(StringAttr::get(ctx, "rev.name"),
-                             StringAttr::get(ctx, "loss"))}));
+    fwdResultAttrs.push_back(namedAttrs(ctx, "loss"));
   } else {
     for (unsigned i : outputs) {
       fwdResults.push_back(fwdReturn.getOperand(i));
@@ -536,9 +505,7 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
     if (!g)
       g = btb.splatLike(forward.getArgument(i), 0.0);
     grads.push_back(g);
-    gradAttrs.push_back(DictionaryAttr::get(
-        ctx, {NamedAttribute(StringAttr::get(ctx, "rev.name"),
-                             StringAttr::get(ctx, "grad." + argName(i)))}));
+    gradAttrs.push_back(namedAttrs(ctx, gradName(argName(i))));
   }
   func::ReturnOp::create(bb, loc, grads);
   if (options.recomputeElementwise)
@@ -551,14 +518,10 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   SmallVector<Type> bwdTypes;
   SmallVector<DictionaryAttr> bwdAttrs;
   SmallVector<BlockArgument> order;
-  auto named = [&](StringRef n) {
-    return DictionaryAttr::get(ctx, {NamedAttribute(
-                                        StringAttr::get(ctx, "rev.name"),
-                                        StringAttr::get(ctx, n))});
-  };
+  auto named = [&](StringRef n) { return namedAttrs(ctx, n); };
   for (auto [k, arg] : llvm::enumerate(diff.getTapeArgs())) {
     order.push_back(arg);
-    bwdAttrs.push_back(named(tape::name(k)));
+    bwdAttrs.push_back(named(tapeName(k)));
   }
   for (auto [fwdArg, arg] : diff.getPassThrough()) {
     order.push_back(arg);
@@ -567,7 +530,7 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   for (auto [k, arg] : llvm::enumerate(cotangentArgs)) {
     order.push_back(arg);
     StringAttr n = nameOf(forward.getResultAttrDict(outputs[k]));
-    bwdAttrs.push_back(named("grad." + n.str()));
+    bwdAttrs.push_back(named(gradName(n.getValue())));
   }
   Block *ordered = new Block();
   backward.getBody().push_front(ordered);
@@ -598,16 +561,14 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
     }
     tapeResultIndex.push_back(allResults.size());
     allResults.push_back(v);
-    fwdResultAttrs.push_back(named(tape::name(k)));
+    fwdResultAttrs.push_back(named(tapeName(k)));
   }
   OpBuilder rb(fwdReturn);
   func::ReturnOp::create(rb, fwdReturn.getLoc(), allResults);
   fwdReturn.erase();
-  forward.setType(FunctionType::get(ctx, forward.getArgumentTypes(),
-                                    ValueRange(allResults).getTypes()));
-  forward.setAllResultAttrs(fwdResultAttrs);
-  forward->setAttr("rev.backward", FlatSymbolRefAttr::get(backward));
-  backward->setAttr("rev.forward", FlatSymbolRefAttr::get(forward));
+  setResults(forward, ValueRange(allResults).getTypes(), fwdResultAttrs);
+  forward->setAttr(kBackwardAttr, FlatSymbolRefAttr::get(backward));
+  backward->setAttr(kForwardAttr, FlatSymbolRefAttr::get(forward));
 
   // 3. train_step: forward, then backward.
   SmallVector<Type> stepInputs(forward.getArgumentTypes());

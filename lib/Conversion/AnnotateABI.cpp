@@ -25,7 +25,7 @@ struct RevAnnotateABIPass
     // read with the signature).
     rev::numberRuntimeChecks(getOperation());
     for (auto func : getOperation().getOps<func::FuncOp>()) {
-      if (!func.isPublic() || func.isExternal() || func->hasAttr("rev.abi"))
+      if (!func.isPublic() || func.isExternal() || func->hasAttr(rev::kABIAttr))
         continue;
       auto describe = [&](Type type, DictionaryAttr attrs, StringRef fallback,
                           SmallVectorImpl<Attribute> &out) -> bool {
@@ -34,7 +34,7 @@ struct RevAnnotateABIPass
           return false;
         StringAttr name;
         if (attrs)
-          name = attrs.getAs<StringAttr>("rev.name");
+          name = attrs.getAs<StringAttr>(rev::kNameAttr);
         if (!name)
           name = b.getStringAttr(fallback);
         // Keep only shape and element type: a tensor type says both.
@@ -78,7 +78,7 @@ struct RevAnnotateABIPass
         operand.set(linalg::CopyOp::create(rb, ret->getLoc(), v, empty)
                         .getResult(0));
       }
-      func->setAttr("rev.abi",
+      func->setAttr(rev::kABIAttr,
                     b.getDictionaryAttr(
                         {b.getNamedAttr("args", b.getArrayAttr(args)),
                          b.getNamedAttr("results", b.getArrayAttr(results))}));

@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rev/Conversion/Passes.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 #include "rev/Utils/LoopUtils.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -364,7 +365,7 @@ struct RevGPUDeviceArgumentsPass
     llvm::DenseMap<BlockArgument, bool> known;
     Builder b(module.getContext());
     for (auto func : module.getOps<func::FuncOp>()) {
-      auto abi = func->getAttrOfType<DictionaryAttr>("rev.abi");
+      auto abi = func->getAttrOfType<DictionaryAttr>(rev::kABIAttr);
       if (!abi || func.isExternal() || !func.isPublic())
         continue;
       auto args = abi.getAs<ArrayAttr>("args");
@@ -389,7 +390,7 @@ struct RevGPUDeviceArgumentsPass
       newAbi.set("args", b.getArrayAttr(ArrayRef(entries).take_front(args.size())));
       newAbi.set("results",
                  b.getArrayAttr(ArrayRef(entries).drop_front(args.size())));
-      func->setAttr("rev.abi", newAbi.getDictionary(module.getContext()));
+      func->setAttr(rev::kABIAttr, newAbi.getDictionary(module.getContext()));
     }
   }
 };

@@ -2,6 +2,8 @@
 
 #include "rev/Runtime/Inputs.h"
 
+#include "rev/Dialect/Rev/IR/RevContract.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -119,7 +121,7 @@ llvm::Expected<bool> checkGradients(JITModule &jit, const EntrySignature &f,
   double worst = 0;
   for (size_t r = f.results.size(); r < step.results.size(); ++r) {
     const std::string &gname = step.results[r].name;
-    std::string argName = gname.substr(strlen("grad."));
+    std::string argName = gname.substr(rev::kGradPrefix.size());
     auto it = llvm::find_if(
         f.args, [&](const TensorSpec &s) { return s.name == argName; });
     if (it == f.args.end())

@@ -79,7 +79,7 @@ llvm::Expected<EntrySignature> readSignature(ModuleOp module, StringRef name) {
   if (!fn)
     return createStringError(std::errc::invalid_argument,
                              "no function named @%s", name.str().c_str());
-  auto abi = fn->getAttrOfType<DictionaryAttr>("rev.abi");
+  auto abi = fn->getAttrOfType<DictionaryAttr>(rev::kABIAttr);
   if (!abi)
     return createStringError(
         std::errc::invalid_argument,
@@ -120,7 +120,7 @@ llvm::Expected<std::string> defaultEntry(ModuleOp module) {
     if (auto f = dyn_cast<func::FuncOp>(op); f && !f.isExternal())
       candidates.push_back(f.getName().str());
     if (auto f = dyn_cast<LLVM::LLVMFuncOp>(op);
-        f && !f.isExternal() && f->hasAttr("rev.abi") &&
+        f && !f.isExternal() && f->hasAttr(rev::kABIAttr) &&
         !f.getName().starts_with("_mlir_ciface_"))
       candidates.push_back(f.getName().str());
   }

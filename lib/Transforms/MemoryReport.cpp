@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rev/Autodiff/Differentiate.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 #include "rev/Transforms/Passes.h"
 #include "rev/Utils/TypeUtils.h"
 
@@ -174,13 +175,13 @@ FunctionReport report(func::FuncOp func, Estimator &estimator) {
   for (Type t : func.getResultTypes())
     r.resultBytes += bytesOf(t);
   r.peakBytes = estimator.peakOfFunction(func);
-  r.isForward = static_cast<bool>(func->getAttr("rev.backward"));
+  r.isForward = static_cast<bool>(func->getAttr(rev::kBackwardAttr));
   if (!r.isForward || func.isExternal())
     return r;
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   for (unsigned i = 0; i < func.getNumResults(); ++i) {
-    auto name = func.getResultAttrOfType<StringAttr>(i, "rev.name");
-    if (!name || !rev::tape::isTapeName(name.getValue()))
+    auto name = func.getResultAttrOfType<StringAttr>(i, rev::kNameAttr);
+    if (!name || !rev::isTapeName(name.getValue()))
       continue;
     Value v = ret.getOperand(i);
     int64_t bytes = bytesOf(v.getType());

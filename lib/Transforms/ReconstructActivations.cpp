@@ -100,8 +100,8 @@ Avail Reconstructor::availability(Value v) {
   for (auto [k, r] : llvm::enumerate(fwdResults))
     if (r == v) {
       StringAttr n = nameOf(fwdResultAttrs[k]);
-      tapeEntry |= n && rev::tape::isTapeName(n.getValue());
-      stored &= !(n && rev::tape::isTapeName(n.getValue()));
+      tapeEntry |= n && rev::isTapeName(n.getValue());
+      stored &= !(n && rev::isTapeName(n.getValue()));
     }
   if (isa<BlockArgument>(v)) {
     result = Avail::Arg;
@@ -199,7 +199,7 @@ Value Reconstructor::backwardValueOf(Value v, Operation *at) {
   unsigned index = it - fwdResults.begin();
   if (it == fwdResults.end()) {
     fwdResults.push_back(v);
-    fwdResultAttrs.push_back(named(ctx, rev::tape::name(nextTape++)));
+    fwdResultAttrs.push_back(named(ctx, rev::tapeName(nextTape++)));
     fwdResultOld.push_back(-1);
   }
   for (auto [i, s] : llvm::enumerate(sources))
@@ -287,7 +287,7 @@ LogicalResult Reconstructor::run(ModuleOp module) {
     fwdResultOld.push_back(k);
     StringAttr n = nameOf(fwdResultAttrs.back());
     unsigned index;
-    if (n && rev::tape::isTapeName(n.getValue()) &&
+    if (n && rev::isTapeName(n.getValue()) &&
         !n.getValue().drop_front(5).getAsInteger(10, index))
       nextTape = std::max(nextTape, index + 1);
   }
@@ -340,7 +340,7 @@ LogicalResult Reconstructor::run(ModuleOp module) {
     if (s.kind != Source::FwdResult)
       continue;
     StringAttr n = nameOf(fwdResultAttrs[s.index]);
-    if (!n || !rev::tape::isTapeName(n.getValue()))
+    if (!n || !rev::isTapeName(n.getValue()))
       continue;
     Value v = fwdResults[s.index];
     if (availability(v) != Avail::Derived)
@@ -358,7 +358,7 @@ LogicalResult Reconstructor::run(ModuleOp module) {
         continue;
       StringAttr n = nameOf(fwdResultAttrs[s.index]);
       Value v = fwdResults[s.index];
-      if (!n || !rev::tape::isTapeName(n.getValue()) ||
+      if (!n || !rev::isTapeName(n.getValue()) ||
           availability(v) == Avail::Derived)
         continue;
       Location loc = v.getDefiningOp() ? v.getDefiningOp()->getLoc()
@@ -466,7 +466,7 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   SmallVector<int> newIndex(fwdResults.size(), -1);
   for (auto [k, v] : llvm::enumerate(fwdResults)) {
     StringAttr n = nameOf(fwdResultAttrs[k]);
-    bool tapeOnly = n && rev::tape::isTapeName(n.getValue());
+    bool tapeOnly = n && rev::isTapeName(n.getValue());
     bool readElsewhere = fwdResultOld[k] >= 0 && fwdCall &&
                          llvm::any_of(fwdCall.getResult(fwdResultOld[k]).getUsers(),
                                       [&](Operation *u) { return u != bwdCall; });
@@ -486,9 +486,7 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   OpBuilder rb(fwdReturn);
   func::ReturnOp::create(rb, fwdReturn.getLoc(), fwdResults);
   fwdReturn.erase();
-  forward.setType(FunctionType::get(ctx, forward.getArgumentTypes(),
-                                    ValueRange(fwdResults).getTypes()));
-  forward.setAllResultAttrs(fwdResultAttrs);
+  rev::setResults(forward, ValueRange(fwdResults).getTypes(), fwdResultAttrs);
   rewriteCalls();
 
   // Share F and G between the inverses and the VJPs.
@@ -526,7 +524,7 @@ struct RevReconstructActivationsPass
     ModuleOp module = getOperation();
     SmallVector<std::pair<func::FuncOp, func::FuncOp>> pairs;
     for (auto func : module.getOps<func::FuncOp>()) {
-      auto ref = func->getAttrOfType<FlatSymbolRefAttr>("rev.backward");
+      auto ref = func->getAttrOfType<FlatSymbolRefAttr>(rev::kBackwardAttr);
       if (!ref)
         continue;
       auto backward = module.lookupSymbol<func::FuncOp>(ref);

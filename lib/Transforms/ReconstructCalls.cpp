@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Reconstructor.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 
 namespace rev::reconstruct {
 
@@ -83,9 +84,7 @@ void Reconstructor::rewriteCalls() {
   OpBuilder rb(ret);
   func::ReturnOp::create(rb, ret.getLoc(), results);
   ret.erase();
-  step.setType(FunctionType::get(ctx, step.getArgumentTypes(),
-                                 ValueRange(results).getTypes()));
-  step.setAllResultAttrs(attrs);
+  rev::setResults(step, ValueRange(results).getTypes(), attrs);
 }
 
 } // namespace rev::reconstruct

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Reconstructor.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 
 namespace rev::reconstruct {
 
@@ -65,7 +66,8 @@ LogicalResult Reconstructor::addReconstructionErrors(
   unsigned index = 0;
   llvm::StringSet<> used;
   for (auto &[op, err] : perCoupling) {
-    std::string name = "reconstruction_error." + blockName(op, index++);
+    std::string name =
+        (rev::kReconstructionErrorPrefix + blockName(op, index++)).str();
     while (!used.insert(name).second)
       name += "'";
     results.push_back(err);
@@ -74,9 +76,7 @@ LogicalResult Reconstructor::addReconstructionErrors(
   OpBuilder rb(ret);
   func::ReturnOp::create(rb, ret.getLoc(), results);
   ret.erase();
-  backward.setType(FunctionType::get(ctx, backward.getArgumentTypes(),
-                                     ValueRange(results).getTypes()));
-  backward.setAllResultAttrs(attrs);
+  rev::setResults(backward, ValueRange(results).getTypes(), attrs);
   return success();
 }
 

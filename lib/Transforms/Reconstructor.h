@@ -36,15 +36,10 @@ namespace rev::reconstruct {
 
 using namespace mlir;
 
-
-inline StringAttr nameOf(DictionaryAttr attrs) {
-  return attrs ? attrs.getAs<StringAttr>("rev.name") : StringAttr();
-}
+using rev::nameOf;
 
 inline DictionaryAttr named(MLIRContext *ctx, StringRef name) {
-  return DictionaryAttr::get(
-      ctx, {NamedAttribute(StringAttr::get(ctx, "rev.name"),
-                           StringAttr::get(ctx, name))});
+  return rev::namedAttrs(ctx, name);
 }
 
 inline int64_t bytesOf(Type type) { return rev::staticByteSize(type).value_or(0); }

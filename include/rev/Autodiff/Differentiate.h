@@ -44,14 +44,6 @@ struct TrainingStep {
 mlir::FailureOr<TrainingStep> differentiate(mlir::func::FuncOp func,
                                             const DifferentiateOptions &options);
 
-/// The forward value of tape entry `index` (the forward's result named
-/// `tape.<index>`), and helpers shared with rev-reconstruct-activations.
-namespace tape {
-/// True if the result/argument attributes name a tape entry.
-bool isTapeName(llvm::StringRef name);
-std::string name(unsigned index);
-} // namespace tape
-
 } // namespace rev
 
 #endif // REV_AUTODIFF_DIFFERENTIATE_H

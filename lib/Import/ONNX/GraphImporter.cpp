@@ -2,6 +2,7 @@
 
 #include "GraphImporter.h"
 
+#include "rev/Dialect/Rev/IR/RevContract.h"
 #include "rev/Dialect/Rev/IR/RevDialect.h"
 #include "rev/Utils/TypeUtils.h"
 
@@ -290,7 +291,7 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
   std::vector<std::string> argNames;
   std::vector<Tensor> argTensors;
   auto nameAttr = [&](StringRef name) {
-    return b.getNamedAttr("rev.name", b.getStringAttr(name));
+    return rev::nameAttr(b.getContext(), name);
   };
 
   std::vector<std::pair<std::string, Tensor>> boundInputs;
@@ -384,11 +385,12 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
       continue;
     }
     argTypes.push_back(RankedTensorType::get(t.shape, elementType(t.kind)));
-    SmallVector<NamedAttribute> attrs = {nameAttr(init.name()),
-                                         b.getNamedAttr("rev.param",
-                                                        b.getUnitAttr())};
+    SmallVector<NamedAttribute> attrs = {
+        nameAttr(init.name()),
+        b.getNamedAttr(rev::kParamAttr, b.getUnitAttr())};
     if (runningStats.count(init.name()))
-      attrs.push_back(b.getNamedAttr("rev.trainable", b.getBoolAttr(false)));
+      attrs.push_back(
+          b.getNamedAttr(rev::kTrainableAttr, b.getBoolAttr(false)));
     argAttrs.push_back(b.getDictionaryAttr(attrs));
     argNames.push_back(init.name());
     argTensors.push_back(std::move(t));

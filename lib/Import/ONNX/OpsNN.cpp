@@ -9,6 +9,7 @@
 #include "OpUtils.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 
 using namespace mlir;
 
@@ -564,8 +565,10 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
                     ctx.outputUsed(k);
     Tensor &in = ctx.input(k + 2);
     if (!exported && in.value && isa<BlockArgument>(in.value))
-      ctx.addAuxResult((k == 1 ? "running_mean." : "running_var.") + stat,
-                       k == 1 ? runningMean : runningVar);
+      ctx.addAuxResult(
+          (k == 1 ? rev::kRunningMeanPrefix : rev::kRunningVarPrefix).str() +
+              stat,
+          k == 1 ? runningMean : runningVar);
   }
   return success();
 }

@@ -26,6 +26,10 @@ def Rev_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
   let hasConstantMaterializer = 0;
+  // The IR contract's attributes (rev/Dialect/Rev/IR/RevContract.h).
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 class Rev_Op<string mnemonic, list<Trait> traits = []>

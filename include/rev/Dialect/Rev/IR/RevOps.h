@@ -13,6 +13,7 @@
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "rev/Dialect/Rev/IR/RevContract.h"
 #include "rev/Dialect/Rev/IR/RevDialect.h"
 #include "rev/Interfaces/InvertibleOpInterface.h"
 
@@ -23,13 +24,10 @@ namespace rev {
 
 /// The run-time checks' contract: rev-annotate-abi numbers each
 /// rev.check_range (`rev.check_id`, in walk order) and records the checks'
-/// messages, by number, in the module's `rev.checks` (an array of strings);
-/// the compiled code reports a failed check by its number, and rev-run and
-/// the ahead-of-time runtime look the message up.
-inline constexpr llvm::StringLiteral kChecksAttr = "rev.checks";
-inline constexpr llvm::StringLiteral kCheckIdAttr = "rev.check_id";
-
-/// Numbers the module's checks and records their messages (see above).
+/// messages, by number, in the module's `rev.checks` (an array of strings;
+/// RevContract.h); the compiled code reports a failed check by its number,
+/// and rev-run and the ahead-of-time runtime look the message up.
+/// Numbers the module's checks and records their messages.
 llvm::SmallVector<CheckRangeOp> numberRuntimeChecks(mlir::ModuleOp module);
 
 } // namespace rev
