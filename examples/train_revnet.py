@@ -98,17 +98,9 @@ def load(directory, split):
 # -- training --------------------------------------------------------------------
 
 def saved_bytes(model, x, y):
-    """Bytes of the distinct storages autograd keeps for one step's backward."""
-    storages = {}
-
-    def pack(t):
-        s = t.storage()
-        storages[s.data_ptr()] = s.nbytes()
-        return t
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        loss = F.cross_entropy(model(x), y)
-    model.zero_grad(set_to_none=True)
-    return sum(storages.values())
+    """Bytes autograd keeps for one step's backward."""
+    _, kept = revopt.torch.saved_bytes(lambda: F.cross_entropy(model(x), y))
+    return kept
 
 
 def progress(name, step, steps, loss, started):

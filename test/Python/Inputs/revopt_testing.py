@@ -31,19 +31,12 @@ def bundled_revnet():
 
 
 def saved_bytes(step):
-    """Bytes of the distinct storages autograd saves while `step()` builds
-    its graph (torch.autograd.graph.saved_tensors_hooks); then runs the
-    backward of what `step` returns."""
-    storages = {}
-
-    def pack(t):
-        s = t.storage()
-        storages[s.data_ptr()] = s.nbytes()
-        return t
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        loss = step()
+    """revopt.torch.saved_bytes of `step()`; then runs the backward of what
+    `step` returns."""
+    import revopt.torch
+    loss, kept = revopt.torch.saved_bytes(step)
     loss.backward()
-    return sum(storages.values())
+    return kept
 
 
 def relative(a, b):
