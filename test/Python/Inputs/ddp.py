@@ -1,9 +1,10 @@
 """revopt.torch.compile under torch.nn.parallel.DistributedDataParallel: two
 gloo processes train on halves of each batch (5 SGD-momentum steps), with
-the compiled module and with the plain one. With BatchNorm (each process
-normalizes its half in both) the two agree within 1e-3; without BatchNorm
-both also equal one process training on the whole batch. Prints one line
-per check; exits non-zero when one fails."""
+the compiled module and with the plain one: the bundled RevNet and a RevNet
+with 4 blocks per stage (training-mode BatchNorm: each process normalizes
+its half in both) and a RevNet without BatchNorm agree within 1e-3; without
+BatchNorm both also equal one process training on the whole batch. Prints
+one line per check; exits non-zero when one fails."""
 import copy
 import os
 import sys
@@ -15,7 +16,7 @@ import torch.multiprocessing as mp
 import torch.nn as nn
 import torch.nn.functional as F
 
-from revopt_testing import RevNet, batches, max_state_difference
+from revopt_testing import RevNet, batches, bundled_revnet, max_state_difference
 import revopt.torch
 
 STEPS = 5
@@ -50,7 +51,8 @@ class NoBatchNormRevNet(nn.Module):
         return self.head(F.adaptive_avg_pool2d(x, 1).flatten(1))
 
 
-MODELS = {"batchnorm": lambda: RevNet(blocks=2), "no-batchnorm": NoBatchNormRevNet}
+MODELS = {"bundled": bundled_revnet, "revnet-4": lambda: RevNet(blocks=4),
+          "no-batchnorm": NoBatchNormRevNet}
 
 
 def train(module, data, part, parts):
