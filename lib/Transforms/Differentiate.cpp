@@ -19,17 +19,7 @@ struct RevDifferentiatePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     rev::DifferentiateOptions options;
-    if (loss == "mse") {
-      options.loss = rev::LossKind::MSE;
-    } else if (loss == "cross-entropy") {
-      options.loss = rev::LossKind::CrossEntropy;
-    } else if (loss == "vjp") {
-      options.loss = rev::LossKind::VJP;
-    } else {
-      module.emitError() << "rev-differentiate: unknown loss '" << loss
-                         << "' (expected mse, cross-entropy or vjp)";
-      return signalPassFailure();
-    }
+    options.loss = loss;
     options.wrt.assign(wrt.begin(), wrt.end());
     options.recomputeElementwise = recomputeElementwise;
 

@@ -9,6 +9,7 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 
+#include "rev/Autodiff/Differentiate.h"
 #include "rev/Dialect/Rev/IR/RevDialect.h"
 
 namespace rev {
@@ -23,8 +24,7 @@ namespace rev {
 struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
   enum class Mode { Store, Checkpoint, Reversible };
   Option<Mode> mode{
-      *this, "mode",
-      llvm::cl::desc("What the training step keeps on its tape"),
+      *this, "mode", llvm::cl::desc("What the training step keeps on its tape"),
       llvm::cl::values(
           clEnumValN(Mode::Store, "store",
                      "every activation (what PyTorch autograd does); "
@@ -35,9 +35,21 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
                      "only what cannot be reconstructed by inverting the "
                      "couplings (RevNet)")),
       llvm::cl::init(Mode::Reversible)};
-  Option<std::string> loss{*this, "loss",
-                           llvm::cl::desc("mse, cross-entropy or vjp"),
-                           llvm::cl::init("mse")};
+  Option<LossKind> loss{
+      *this, "loss",
+      llvm::cl::desc(
+          "The loss the step differentiates: mse, cross-entropy or vjp"),
+      llvm::cl::values(
+          clEnumValN(LossKind::MSE, "mse",
+                     "mean squared error against `target` (PyTorch's "
+                     "mse_loss)"),
+          clEnumValN(LossKind::CrossEntropy, "cross-entropy",
+                     "softmax cross-entropy against int64 `labels`, mean "
+                     "over the batch"),
+          clEnumValN(LossKind::VJP, "vjp",
+                     "none: the backward takes the outputs' cotangents "
+                     "`grad.<output>`")),
+      llvm::cl::init(LossKind::MSE)};
   Option<std::string> function{
       *this, "function",
       llvm::cl::desc("Function to train (default: the only public one)"),

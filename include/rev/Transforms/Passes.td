@@ -91,8 +91,15 @@ def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
     `vjp` (arguments `grad.<output>`).
   }];
   let options = [
-    Option<"loss", "loss", "std::string", /*default=*/"\"mse\"",
-           "Loss: mse, cross-entropy or vjp">,
+    Option<"loss", "loss", "::rev::LossKind", /*default=*/"::rev::LossKind::MSE",
+           "The loss the step differentiates: mse, cross-entropy or vjp",
+           [{::llvm::cl::values(
+             clEnumValN(::rev::LossKind::MSE, "mse",
+                        "mean squared error against `target` (PyTorch's mse_loss)"),
+             clEnumValN(::rev::LossKind::CrossEntropy, "cross-entropy",
+                        "softmax cross-entropy against int64 `labels`, mean over the batch"),
+             clEnumValN(::rev::LossKind::VJP, "vjp",
+                        "none: the backward takes the outputs' cotangents `grad.<output>`"))}]>,
     Option<"function", "function", "std::string", /*default=*/"\"\"",
            "Function to differentiate (default: the only public function)">,
     ListOption<"wrt", "wrt", "std::string",
