@@ -23,50 +23,6 @@ using llvm::StringRef;
 
 namespace rev::runtime {
 
-size_t dtypeSize(DType t) {
-  switch (t) {
-  case DType::F32:
-  case DType::I32:
-    return 4;
-  case DType::F64:
-  case DType::I64:
-    return 8;
-  case DType::Bool:
-    return 1;
-  }
-  return 0;
-}
-
-const char *dtypeName(DType t) {
-  switch (t) {
-  case DType::F32:
-    return "float32";
-  case DType::F64:
-    return "float64";
-  case DType::I64:
-    return "int64";
-  case DType::I32:
-    return "int32";
-  case DType::Bool:
-    return "bool";
-  }
-  return "?";
-}
-
-std::optional<DType> dtypeFromMLIR(StringRef name) {
-  if (name == "f32")
-    return DType::F32;
-  if (name == "f64")
-    return DType::F64;
-  if (name == "i64")
-    return DType::I64;
-  if (name == "i32")
-    return DType::I32;
-  if (name == "i1")
-    return DType::Bool;
-  return std::nullopt;
-}
-
 int64_t Array::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)

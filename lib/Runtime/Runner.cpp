@@ -57,14 +57,15 @@ static llvm::Error parseSpecs(ArrayAttr list, std::vector<TensorSpec> &out,
                                "malformed rev.abi on @%s", fn.str().c_str());
     TensorSpec spec;
     spec.name = name.str();
-    std::string et;
-    llvm::raw_string_ostream os(et);
-    os << tensor.getElementType();
-    auto dtype = dtypeFromMLIR(et);
-    if (!dtype)
+    auto dtype = elementKindOf(tensor.getElementType());
+    if (!dtype) {
+      std::string et;
+      llvm::raw_string_ostream os(et);
+      os << tensor.getElementType();
       return createStringError(std::errc::invalid_argument,
                                "@%s: '%s' has unsupported element type %s",
                                fn.str().c_str(), spec.name.c_str(), et.c_str());
+    }
     spec.dtype = *dtype;
     spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
     if (auto device = dict.getAs<BoolAttr>("device"))

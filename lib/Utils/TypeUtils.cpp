@@ -10,6 +10,50 @@ using namespace mlir;
 
 namespace rev {
 
+const char *elementKindName(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F32:
+    return "float32";
+  case ElementKind::F64:
+    return "float64";
+  case ElementKind::I64:
+    return "int64";
+  case ElementKind::I32:
+    return "int32";
+  case ElementKind::Bool:
+    return "bool";
+  }
+  return "?";
+}
+
+size_t elementKindSize(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F32:
+  case ElementKind::I32:
+    return 4;
+  case ElementKind::F64:
+  case ElementKind::I64:
+    return 8;
+  case ElementKind::Bool:
+    return 1;
+  }
+  return 0;
+}
+
+std::optional<ElementKind> elementKindOf(Type elementType) {
+  if (elementType.isF32())
+    return ElementKind::F32;
+  if (elementType.isF64())
+    return ElementKind::F64;
+  if (elementType.isInteger(64))
+    return ElementKind::I64;
+  if (elementType.isInteger(32))
+    return ElementKind::I32;
+  if (elementType.isInteger(1))
+    return ElementKind::Bool;
+  return std::nullopt;
+}
+
 std::optional<int64_t> checkedShapeProduct(llvm::ArrayRef<int64_t> dims,
                                            int64_t factor) {
   int64_t n = factor;

@@ -10,6 +10,8 @@
 #ifndef REV_RUNTIME_ARRAY_H
 #define REV_RUNTIME_ARRAY_H
 
+#include "rev/Utils/TypeUtils.h"
+
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -21,14 +23,13 @@
 
 namespace rev::runtime {
 
-enum class DType { F32, F64, I64, I32, Bool };
+/// The element types of arrays (rev/Utils/TypeUtils.h).
+using DType = ElementKind;
 
 /// Size in bytes of one element.
-size_t dtypeSize(DType t);
+inline size_t dtypeSize(DType t) { return elementKindSize(t); }
 /// NumPy's name ("float32", ...).
-const char *dtypeName(DType t);
-/// From an MLIR-style element type name ("f32", "f64", "i64", "i32", "i1").
-std::optional<DType> dtypeFromMLIR(llvm::StringRef name);
+inline const char *dtypeName(DType t) { return elementKindName(t); }
 
 struct Array {
   DType dtype = DType::F32;

@@ -12,6 +12,16 @@
 
 namespace rev {
 
+/// The element types rev's importer, runtime and ABI exchange (ONNX's and
+/// NumPy's float32, float64, int64, int32, bool).
+enum class ElementKind { F32, F64, I64, I32, Bool };
+/// NumPy's name: "float32", "float64", "int64", "int32", "bool".
+const char *elementKindName(ElementKind kind);
+/// Bytes of one element.
+size_t elementKindSize(ElementKind kind);
+/// The kind of an MLIR element type (f32, f64, i64, i32, i1), or nullopt.
+std::optional<ElementKind> elementKindOf(mlir::Type elementType);
+
 /// `factor` times the product of `dims`, or nullopt if a dimension is
 /// negative or the product overflows int64 (shapes read from files).
 std::optional<int64_t> checkedShapeProduct(llvm::ArrayRef<int64_t> dims,

@@ -11,22 +11,6 @@
 
 namespace rev::onnx_import {
 
-const char *elemKindName(ElemKind kind) {
-  switch (kind) {
-  case ElemKind::F32:
-    return "float32";
-  case ElemKind::F64:
-    return "float64";
-  case ElemKind::I64:
-    return "int64";
-  case ElemKind::I32:
-    return "int32";
-  case ElemKind::Bool:
-    return "bool";
-  }
-  return "?";
-}
-
 int64_t numElements(llvm::ArrayRef<int64_t> shape) {
   // Saturates, so that a size check on a hostile shape cannot wrap around.
   return checkedNumElements(shape).value_or(INT64_MAX);

@@ -9,6 +9,8 @@
 #ifndef REV_LIB_IMPORT_ONNX_HOSTTENSOR_H
 #define REV_LIB_IMPORT_ONNX_HOSTTENSOR_H
 
+#include "rev/Utils/TypeUtils.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -19,10 +21,10 @@
 
 namespace rev::onnx_import {
 
-/// ONNX element types the importer supports.
-enum class ElemKind { F32, F64, I64, I32, Bool };
+/// ONNX element types the importer supports (rev/Utils/TypeUtils.h).
+using ElemKind = rev::ElementKind;
 
-const char *elemKindName(ElemKind kind);
+inline const char *elemKindName(ElemKind kind) { return elementKindName(kind); }
 inline bool isFloat(ElemKind k) { return k == ElemKind::F32 || k == ElemKind::F64; }
 
 /// The largest dimension the importer accepts (in files, options and the
