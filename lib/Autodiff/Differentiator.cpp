@@ -22,6 +22,7 @@
 #include "rev/Analysis/Availability.h"
 #include "rev/Autodiff/VJPOpInterface.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
+#include "rev/Utils/RegionUtils.h"
 #include "rev/Utils/TosaBuilder.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -203,20 +204,14 @@ Value Differentiator::primal(Value v) {
 
 SmallVector<Value> Differentiator::recomputeRegion(Region &region,
                                                    ValueRange args) {
-  Block &body = region.front();
+  // The region's body inlined, with the values it captures from above
+  // mapped to their primals in the backward.
   IRMapping mapping;
-  for (auto [arg, value] : llvm::zip_equal(body.getArguments(), args))
-    mapping.map(arg, value);
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(region, captured);
   for (Value v : captured)
     mapping.map(v, primal(v));
-  for (Operation &op : body.without_terminator())
-    b.clone(op, mapping);
-  SmallVector<Value> yielded;
-  for (Value v : body.getTerminator()->getOperands())
-    yielded.push_back(mapping.lookupOrDefault(v));
-  return yielded;
+  return inlineRegion(b, region, args, mapping);
 }
 
 LogicalResult

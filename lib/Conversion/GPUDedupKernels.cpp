@@ -48,13 +48,14 @@ bool sameKernel(gpu::GPUFuncOp a, gpu::GPUFuncOp b) {
 /// A hash consistent with sameKernel: the signature and each op's name,
 /// result types and attributes, in order.
 llvm::hash_code kernelHash(gpu::GPUFuncOp kernel) {
-  llvm::hash_code hash = llvm::hash_value(kernel.getFunctionType().getAsOpaquePointer());
+  llvm::hash_code hash =
+      llvm::hash_value(kernel.getFunctionType().getAsOpaquePointer());
   kernel.getBody().walk([&](Operation *op) {
-    hash = llvm::hash_combine(
-        hash, OperationEquivalence::computeHash(
-                  op, OperationEquivalence::ignoreHashValue,
-                  OperationEquivalence::ignoreHashValue,
-                  OperationEquivalence::IgnoreLocations));
+    hash =
+        llvm::hash_combine(hash, OperationEquivalence::computeHash(
+                                     op, OperationEquivalence::ignoreHashValue,
+                                     OperationEquivalence::ignoreHashValue,
+                                     OperationEquivalence::IgnoreLocations));
   });
   return hash;
 }

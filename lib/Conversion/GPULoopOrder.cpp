@@ -1,0 +1,49 @@
+//===- GPULoopOrder.cpp - rev-gpu-loop-order ------------------------------===//
+//
+// rev-gpu-loop-order (see its description in Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "rev/Conversion/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+
+
+using namespace mlir;
+
+namespace rev {
+#define GEN_PASS_DEF_REVGPULOOPORDER
+#include "rev/Conversion/Passes.h.inc"
+} // namespace rev
+
+namespace {
+
+struct RevGPULoopOrderPass
+    : public rev::impl::RevGPULoopOrderBase<RevGPULoopOrderPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp g) { generics.push_back(g); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp generic : generics) {
+      // Parallel loops first, reductions last, each in their order.
+      SmallVector<unsigned> order;
+      auto iterators = generic.getIteratorTypesArray();
+      for (auto [i, it] : llvm::enumerate(iterators))
+        if (it == utils::IteratorType::parallel)
+          order.push_back(i);
+      for (auto [i, it] : llvm::enumerate(iterators))
+        if (it != utils::IteratorType::parallel)
+          order.push_back(i);
+      if (llvm::equal(order, llvm::seq<unsigned>(0, order.size())))
+        continue;
+      rewriter.setInsertionPoint(generic);
+      if (failed(linalg::interchangeGenericOp(rewriter, generic, order))) {
+        generic.emitError("rev-gpu-loop-order: cannot interchange its loops");
+        return signalPassFailure();
+      }
+    }
+  }
+};
+
+} // namespace
