@@ -42,3 +42,20 @@ func.func @f(%x: tensor<3xf32> {rev.name}) -> tensor<3xf32> {
   %y = tosa.exp %x : (tensor<3xf32>) -> tensor<3xf32>
   return %y : tensor<3xf32>
 }
+
+// -----
+
+// expected-error @+1 {{can only differentiate a function with one block}}
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  cf.br ^bb1
+^bb1:
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{output #0 is not a float tensor}}
+func.func @f(%x: tensor<4xf32>) -> tensor<4xi32> {
+  %y = tosa.cast %x : (tensor<4xf32>) -> tensor<4xi32>
+  return %y : tensor<4xi32>
+}
