@@ -2,6 +2,8 @@
 
 #include "rev/Runtime/Array.h"
 
+#include "RevNpy.h"
+
 #include "rev/Utils/TypeUtils.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -145,17 +147,6 @@ static const char *descrOf(DType t) {
 }
 
 /// The value of `'key': <value>` in a .npy header dictionary.
-static std::optional<StringRef> headerField(StringRef header, StringRef key) {
-  std::string quoted = "'" + key.str() + "'";
-  size_t pos = header.find(quoted);
-  if (pos == StringRef::npos)
-    return std::nullopt;
-  StringRef rest = header.drop_front(pos + quoted.size()).ltrim();
-  if (!rest.consume_front(":"))
-    return std::nullopt;
-  return rest.ltrim();
-}
-
 Expected<Array> readNpy(StringRef path) {
   auto fileOrErr = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                                /*RequiresNullTerminator=*/false);
@@ -172,77 +163,35 @@ Expected<Array> parseNpy(StringRef bytes, StringRef path) {
                              "'%s' is not a valid .npy file: %s",
                              path.str().c_str(), why.str().c_str());
   };
-  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
-    return corrupt("missing the \\x93NUMPY magic");
-  uint8_t major = bytes[6];
-  size_t headerLen, headerStart;
-  if (major == 1) {
-    headerLen = static_cast<uint8_t>(bytes[8]) |
-                (static_cast<uint8_t>(bytes[9]) << 8);
-    headerStart = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12)
-      return corrupt("truncated header");
-    headerLen = 0;
-    for (int i = 0; i < 4; ++i)
-      headerLen |= static_cast<size_t>(static_cast<uint8_t>(bytes[8 + i]))
-                   << (8 * i);
-    headerStart = 12;
-  } else {
-    return corrupt("unknown format version " + llvm::Twine(major));
-  }
-  if (bytes.size() < headerStart + headerLen)
-    return corrupt("truncated header");
-  StringRef header = bytes.substr(headerStart, headerLen).rtrim(" \n");
-  if (!header.starts_with("{") || !header.ends_with("}"))
-    return corrupt("the header is not a closed {...} dictionary");
-  auto descr = headerField(header, "descr");
-  auto fortran = headerField(header, "fortran_order");
-  auto shape = headerField(header, "shape");
-  if (!descr || !fortran || !shape)
-    return corrupt("the header lacks descr, fortran_order or shape");
-  if (fortran->starts_with("True"))
+  rev_npy::Header header;
+  std::string why = rev_npy::parseHeader(bytes.data(), bytes.size(), header);
+  if (!why.empty())
+    return corrupt(why);
+  if (header.fortranOrder)
     return createStringError(std::errc::invalid_argument,
                              "'%s' is in Fortran order; rev-run reads C-order "
                              "arrays (use numpy.ascontiguousarray)",
                              path.str().c_str());
-  StringRef d = descr->drop_front().take_until([](char c) {
-    return c == '\'';
-  });
   Array a;
-  auto dtype = dtypeFromDescr(d);
+  auto dtype = dtypeFromDescr(header.descr);
   if (!dtype)
     return createStringError(std::errc::invalid_argument,
                              "'%s' has unsupported dtype '%s' (supported: "
                              "float32, float64, int64, int32, bool, little "
                              "endian)",
-                             path.str().c_str(), d.str().c_str());
+                             path.str().c_str(), header.descr.c_str());
   a.dtype = *dtype;
-  if (!shape->consume_front("(") || !shape->contains(')'))
-    return corrupt("malformed shape");
-  StringRef dims = shape->take_until([](char c) { return c == ')'; });
-  llvm::SmallVector<StringRef> parts;
-  dims.split(parts, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef p : parts) {
-    p = p.trim();
-    if (p.empty())
-      continue;
-    int64_t v;
-    if (p.getAsInteger(10, v) || v < 0)
-      return corrupt("malformed shape");
-    a.shape.push_back(v);
-  }
-  size_t dataStart = headerStart + headerLen;
+  a.shape = header.shape;
   std::optional<size_t> checked = checkedNumBytes(a.dtype, a.shape);
   if (!checked)
     return corrupt("shape " + a.shapeString() + " has more bytes than fit "
                    "in 64 bits");
   size_t expected = *checked;
-  if (bytes.size() - dataStart != expected)
-    return corrupt("holds " + llvm::Twine(bytes.size() - dataStart) +
+  if (bytes.size() - header.dataOffset != expected)
+    return corrupt("holds " + llvm::Twine(bytes.size() - header.dataOffset) +
                    " bytes of data, but shape " + a.shapeString() + " of " +
                    dtypeName(a.dtype) + " needs " + llvm::Twine(expected));
-  a.data.assign(bytes.begin() + dataStart, bytes.end());
+  a.data.assign(bytes.begin() + header.dataOffset, bytes.end());
   return a;
 }
 

@@ -18,6 +18,7 @@
 
 #include "RevGPUProgram.h"
 #include "RevCudaRuntime.h"
+#include "RevNpy.h"
 
 #include <algorithm>
 #include <chrono>
@@ -61,7 +62,8 @@ std::string shapeText(const std::vector<int64_t> &shape) {
   return s + ")";
 }
 
-/// Reads a C-ordered .npy file of the expected dtype and shape into `dst`.
+/// Reads a C-ordered .npy file of the expected dtype and shape into `dst`
+/// (the header parsed by runtime/common/RevNpy.h, as rev-run parses it).
 bool readNpy(const std::string &path, const RevTensorSpec &spec, void *dst,
              std::string &error) {
   std::ifstream in(path, std::ios::binary);
@@ -71,63 +73,36 @@ bool readNpy(const std::string &path, const RevTensorSpec &spec, void *dst,
   }
   std::string data((std::istreambuf_iterator<char>(in)),
                    std::istreambuf_iterator<char>());
-  if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0) {
-    error = path + ": not a .npy file";
+  rev_npy::Header header;
+  std::string why = rev_npy::parseHeader(data.data(), data.size(), header);
+  if (!why.empty()) {
+    error = path + " is not a valid .npy file: " + why;
     return false;
   }
-  size_t headerLen, start;
-  if (data[6] == 1) {
-    headerLen = static_cast<uint8_t>(data[8]) |
-                (static_cast<uint8_t>(data[9]) << 8);
-    start = 10;
-  } else {
-    if (data.size() < 12) {
-      error = path + ": truncated header";
-      return false;
-    }
-    headerLen = 0;
-    for (int i = 0; i < 4; ++i)
-      headerLen |= static_cast<size_t>(static_cast<uint8_t>(data[8 + i]))
-                   << (8 * i);
-    start = 12;
-  }
-  if (start + headerLen > data.size()) {
-    error = path + ": truncated header";
-    return false;
-  }
-  std::string header = data.substr(start, headerLen);
   std::vector<int64_t> shape(spec.shape, spec.shape + spec.rank);
-  if (header.find("'" + npyDescr(spec.dtype) + "'") == std::string::npos) {
+  if (header.descr != npyDescr(spec.dtype)) {
     error = path + ": expected dtype " + spec.dtype + " (" +
-            npyDescr(spec.dtype) + "), header " + header;
+            npyDescr(spec.dtype) + "), not '" + header.descr + "'";
     return false;
   }
-  if (header.find("'fortran_order': True") != std::string::npos) {
+  if (header.fortranOrder) {
     error = path + ": Fortran order is not supported";
     return false;
   }
-  // Compare the shape tuple, spaces ignored.
-  auto strip = [](std::string s) {
-    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
-    return s;
-  };
-  size_t at = header.find("'shape':");
-  size_t open = header.find('(', at), close = header.find(')', open);
-  if (at == std::string::npos || open == std::string::npos ||
-      close == std::string::npos ||
-      strip(header.substr(open, close - open + 1)) != strip(shapeText(shape))) {
-    error = path + ": expected shape " + shapeText(shape) + ", header " + header;
+  if (header.shape != shape) {
+    error = path + ": expected shape " + shapeText(shape) + ", not " +
+            shapeText(header.shape);
     return false;
   }
   int64_t bytes = elementSize(spec.dtype);
   for (int64_t d : shape)
     bytes *= d;
-  if (data.size() - start - headerLen != static_cast<size_t>(bytes)) {
-    error = path + ": " + std::to_string(data.size() - start - headerLen) +
+  if (data.size() - header.dataOffset != static_cast<size_t>(bytes)) {
+    error = path + ": " + std::to_string(data.size() - header.dataOffset) +
             " bytes of data, expected " + std::to_string(bytes);
     return false;
   }
-  std::memcpy(dst, data.data() + start + headerLen, bytes);
+  std::memcpy(dst, data.data() + header.dataOffset, bytes);
   return true;
 }
 
