@@ -460,6 +460,9 @@ struct RevFormCouplingsPass
       return;
     CouplingFinder finder(func, explain);
     finder.run();
+    numAdditive += finder.numAdditive;
+    numAffine += finder.numAffine;
+    numRejected += finder.numRejected;
     if (explain)
       emitRemark(func.getLoc()) << "rev-form-couplings: formed "
                         << finder.numAdditive << " additive and "

@@ -500,6 +500,9 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   DominanceInfo dom2(backward);
   eliminateCommonSubExpressions(rewriter, dom2, backward);
 
+  stats.entries = derivedArgs.size();
+  stats.bytes = removedBytes;
+  stats.inverses = couplingsInverted;
   if (explain)
     emitRemark(forward.getLoc())
         << "rev-reconstruct-activations: @" << forward.getSymName() << ": "
@@ -538,6 +541,9 @@ struct RevReconstructActivationsPass
       Reconstructor r(forward, backward, checkpointEvery, explain, numerics);
       if (failed(r.run(module)))
         return signalPassFailure();
+      numEntries += r.stats.entries;
+      numBytes += r.stats.bytes;
+      numInverses += r.stats.inverses;
     }
   }
 };

@@ -74,6 +74,12 @@ public:
 
   LogicalResult run(ModuleOp module);
 
+  /// What run() did (the pass's statistics).
+  struct Stats {
+    unsigned entries = 0, inverses = 0;
+    int64_t bytes = 0;
+  } stats;
+
 private:
   LogicalResult findCalls(ModuleOp module);
   Avail availability(Value v);

@@ -143,6 +143,12 @@ def RevFormCouplings : Pass<"rev-form-couplings", "::mlir::func::FuncOp"> {
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Emit remarks: couplings formed, candidates rejected and why, glue">,
   ];
+  let statistics = [
+    Statistic<"numAdditive", "additive-couplings", "Additive couplings formed">,
+    Statistic<"numAffine", "affine-couplings", "Affine couplings formed">,
+    Statistic<"numRejected", "rejected-candidates",
+              "Candidates that are not couplings">,
+  ];
   let dependentDialects = ["::rev::RevDialect", "::mlir::tosa::TosaDialect"];
 }
 
@@ -188,6 +194,14 @@ def RevReconstructActivations
            "the backward and the training step also return, per coupling, "
            "reconstruction_error.<block> = max |stored - reconstructed| of "
            "its inputs (costs the memory the rewrite saves)">,
+  ];
+  let statistics = [
+    Statistic<"numEntries", "tape-entries-reconstructed",
+              "Tape entries rebuilt by inversion instead of stored">,
+    Statistic<"numBytes", "tape-bytes-removed",
+              "Bytes of those entries">,
+    Statistic<"numInverses", "coupling-inverses",
+              "Coupling inverses built in the backward">,
   ];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
