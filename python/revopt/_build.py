@@ -13,6 +13,7 @@ keyed by the model's bytes, the flags, the entries and the tools' files;
 processes compiling the same key wait for each other (a lock file) instead of
 compiling twice.
 """
+import atexit
 import fcntl
 import hashlib
 import os
@@ -96,7 +97,10 @@ def compile_library(onnx_bytes, flags, entries):
     build = build_dir()
     root = _cache_root()
     if root is None:
+        # No cache: a temporary directory, removed when the process ends (the
+        # loaded library stays mapped).
         directory = tempfile.mkdtemp(prefix="revopt-")
+        atexit.register(shutil.rmtree, directory, True)
         _compile_into(directory, onnx_bytes, flags, entries, build)
         return directory
     key = _key(onnx_bytes, flags, entries, build)
