@@ -1,4 +1,4 @@
-// RUN: rev-opt %s --rev-gpu-loop-order | FileCheck %s
+// RUN: rev-opt %s --split-input-file --rev-gpu-loop-order | FileCheck %s
 
 // A sum over the batch (tosa.reduce_sum on axis 0): the reduction loop is
 // outermost; it moves innermost, so that the parallel loops make one kernel.
@@ -18,6 +18,8 @@ func.func @batch_sum(%x: memref<4x8x16xf32>, %out: memref<1x8x16xf32>) {
   }
   return
 }
+
+// -----
 
 // Parallel loops already outermost: unchanged.
 // CHECK-LABEL: func.func @row_sum

@@ -1,4 +1,4 @@
-// RUN: rev-opt %s --rev-lower-couplings --verify-each | FileCheck %s
+// RUN: rev-opt %s --split-input-file --rev-lower-couplings --verify-each | FileCheck %s
 
 // CHECK-LABEL: func.func @additive
 // CHECK-SAME: (%[[X1:.+]]: tensor<2x4xf32>, %[[X2:.+]]: tensor<2x4xf32>, %[[W:.+]]: tensor<1x4xf32>)
@@ -25,6 +25,8 @@ func.func @additive(%x1: tensor<2x4xf32>, %x2: tensor<2x4xf32>, %w: tensor<1x4xf
   return %y1, %y2 : tensor<2x4xf32>, tensor<2x4xf32>
 }
 
+// -----
+
 // CHECK-LABEL: func.func @affine
 // CHECK-SAME: (%[[X1:.+]]: tensor<2x4xf32>, %[[X2:.+]]: tensor<2x4xf32>)
 // CHECK: %[[S:.+]] = tosa.sigmoid %[[X1]]
@@ -42,6 +44,8 @@ func.func @affine(%x1: tensor<2x4xf32>, %x2: tensor<2x4xf32>) -> (tensor<2x4xf32
     }
   return %y1, %y2 : tensor<2x4xf32>, tensor<2x4xf32>
 }
+
+// -----
 
 // A coupling inside F is expanded too.
 // CHECK-LABEL: func.func @nested
