@@ -262,6 +262,15 @@ class CompiledModule(nn.Module):
         self._example_key = self._key(inputs, torch.is_grad_enabled())
         self._program(self._example_key, inputs)
 
+    def __getstate__(self):
+        # Compiled variants hold ctypes handles: a copy (copy.deepcopy, an
+        # EMA model, pickling) compiles its own again, from the disk cache.
+        state = super().__getstate__() if hasattr(super(), "__getstate__") \
+            else self.__dict__.copy()
+        state = dict(state)
+        state["_programs"] = {}
+        return state
+
     # -- variants ------------------------------------------------------------
 
     def _check_inputs(self, inputs):

@@ -143,6 +143,18 @@ check("state_dict load", relative(a, b) < 1e-5 and max_state_difference(c, other
       "relative difference %.1e" % relative(a, b))
 compiled.train()
 
+# A copy (copy.deepcopy, as for an EMA model) compiles its own variants and
+# computes what the original does, with its own parameters.
+import copy
+twin = copy.deepcopy(compiled)
+twin.eval()
+compiled.eval()
+with torch.no_grad():
+    a, b = twin(x), compiled(x)
+check("deepcopy", relative(a, b) == 0 and all(
+    p is not q for p, q in zip(twin.parameters(), compiled.parameters())))
+compiled.train()
+
 # Errors.
 raises("non-contiguous input", ValueError, "not contiguous",
        lambda: compiled(x.transpose(2, 3)))
