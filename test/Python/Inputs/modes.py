@@ -4,6 +4,7 @@ updated), no_grad() in training mode (no tape, running statistics updated),
 eval-mode training (frozen BatchNorm), a frozen parameter, a new batch size,
 state_dict save and load; and its errors. Prints one line per check; exits
 non-zero when one fails."""
+import copy
 import io
 import sys
 
@@ -145,7 +146,6 @@ compiled.train()
 
 # A copy (copy.deepcopy, as for an EMA model) compiles its own variants and
 # computes what the original does, with its own parameters.
-import copy
 twin = copy.deepcopy(compiled)
 twin.eval()
 compiled.eval()
