@@ -76,7 +76,8 @@ def saved_bytes(step):
     storages = {}
 
     def pack(t):
-        s = t.storage()
+        # (untyped_storage: PyTorch 2; storage() is deprecated there.)
+        s = t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage()
         storages[s.data_ptr()] = s.nbytes()
         return t
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
