@@ -2,7 +2,8 @@
 # The demo (`make demo`): the bundled PyTorch-exported RevNet, trained one
 # step in store mode (every activation stored, as PyTorch autograd does) and
 # in reversible mode (activations reconstructed by inverting the couplings
-# rev-opt found), side by side: gradient agreement, memory and time.
+# rev-opt found), side by side: gradient agreement, memory and time; then
+# a RevNet trained inside a PyTorch loop with revopt.torch.compile.
 #
 # Usage: utils/demo.sh [build-dir] [model-dir]
 set -euo pipefail
@@ -72,3 +73,13 @@ EOF
 echo
 echo "  (the gradients agree: see 'compared ... all within tolerance' above;"
 echo "   deeper models: models/depth and bench/train_modes.py)"
+
+# The same inside a PyTorch training loop (python/revopt, docs/pytorch.md):
+# a few steps of Fashion-MNIST with plain autograd and with the module
+# compiled by revopt.torch.compile; the whole epoch: examples/train_revnet.py.
+if [ -d /usr/share/datasets/fashion-mnist ]; then
+  step "From PyTorch: revopt.torch.compile in a training loop (40 steps of Fashion-MNIST)"
+  REV_BUILD_DIR="$root/$build" PYTHONPATH="$root/python" /usr/bin/python3 \
+      "$root/examples/train_revnet.py" --steps 40 --test-size 1000 --log \
+      --print-every 20 | sed 's/^/  /'
+fi
