@@ -116,37 +116,15 @@ std::string Array::shapeString() const { return formatShape(shape); }
 // .npy
 //===----------------------------------------------------------------------===//
 
-static std::optional<DType> dtypeFromDescr(StringRef descr) {
-  if (descr == "<f4")
-    return DType::F32;
-  if (descr == "<f8")
-    return DType::F64;
-  if (descr == "<i8")
-    return DType::I64;
-  if (descr == "<i4")
-    return DType::I32;
-  if (descr == "|b1")
-    return DType::Bool;
+/// The dtype of a .npy descr (runtime/common/RevNpy.h's table).
+static std::optional<DType> dtypeFromDescr(const std::string &descr) {
+  StringRef name = rev_npy::dtypeOf(descr);
+  for (DType t : {DType::F32, DType::F64, DType::I64, DType::I32, DType::Bool})
+    if (name == dtypeName(t))
+      return t;
   return std::nullopt;
 }
 
-static const char *descrOf(DType t) {
-  switch (t) {
-  case DType::F32:
-    return "<f4";
-  case DType::F64:
-    return "<f8";
-  case DType::I64:
-    return "<i8";
-  case DType::I32:
-    return "<i4";
-  case DType::Bool:
-    return "|b1";
-  }
-  return "";
-}
-
-/// The value of `'key': <value>` in a .npy header dictionary.
 Expected<Array> readNpy(StringRef path) {
   auto fileOrErr = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                                /*RequiresNullTerminator=*/false);
@@ -196,21 +174,8 @@ Expected<Array> parseNpy(StringRef bytes, StringRef path) {
 }
 
 llvm::Error writeNpy(StringRef path, const Array &array) {
-  // The header numpy writes: "(2, 3)" for a matrix, "(5,)" for a vector.
-  std::string dict;
-  dict = "{'descr': '";
-  dict += descrOf(array.dtype);
-  dict += "', 'fortran_order': False, 'shape': (";
-  for (size_t i = 0; i < array.shape.size(); ++i)
-    dict += (i ? ", " : "") + std::to_string(array.shape[i]);
-  if (array.shape.size() == 1)
-    dict += ",";
-  dict += "), }";
-  // Pad so that the data starts at a multiple of 64 bytes.
-  size_t total = 10 + dict.size() + 1;
-  size_t pad = (64 - total % 64) % 64;
-  dict.append(pad, ' ');
-  dict += '\n';
+  std::string header = rev_npy::headerBytes(
+      rev_npy::descrOf(dtypeName(array.dtype)), array.shape);
   std::string tmp = path.str() + ".tmp";
   {
     std::error_code ec;
@@ -218,10 +183,7 @@ llvm::Error writeNpy(StringRef path, const Array &array) {
     if (ec)
       return createStringError(ec, "cannot write '%s': %s", path.str().c_str(),
                                ec.message().c_str());
-    os << "\x93NUMPY" << static_cast<char>(1) << static_cast<char>(0);
-    os << static_cast<char>(dict.size() & 0xff)
-       << static_cast<char>((dict.size() >> 8) & 0xff);
-    os << dict;
+    os << header;
     os.write(reinterpret_cast<const char *>(array.data.data()),
              array.data.size());
     os.close();

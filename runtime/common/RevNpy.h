@@ -1,8 +1,9 @@
 //===- RevNpy.h - NumPy .npy headers, without LLVM -------------*- C++ -*-===//
 //
-// The one reader of `.npy` headers: rev-run's arrays (lib/Runtime/Array.cpp)
-// and the ahead-of-time GPU program (runtime/cuda/GPUProgram.cpp, which links
-// only the CUDA driver, hence standard C++ only). Header-only.
+// The one reader and writer of `.npy` headers: rev-run's arrays
+// (lib/Runtime/Array.cpp) and the ahead-of-time GPU program
+// (runtime/cuda/GPUProgram.cpp, which links only the CUDA driver, hence
+// standard C++ only). Header-only.
 //
 // Format 1.0/2.0/3.0: the magic "\x93NUMPY", a version, a little-endian
 // header length, then a Python dict literal {'descr': '<f4', 'fortran_order':
@@ -26,6 +27,51 @@ struct Header {
   std::vector<int64_t> shape;
   size_t dataOffset = 0; // where the data starts in the file
 };
+
+/// The dtypes rev exchanges, by NumPy name, and their little-endian descr.
+inline const char *const kDTypes[][2] = {{"float32", "<f4"},
+                                         {"float64", "<f8"},
+                                         {"int64", "<i8"},
+                                         {"int32", "<i4"},
+                                         {"bool", "|b1"}};
+
+/// The descr of a dtype name ("float32" -> "<f4"); "" if unknown.
+inline const char *descrOf(const std::string &dtype) {
+  for (const auto &d : kDTypes)
+    if (dtype == d[0])
+      return d[1];
+  return "";
+}
+
+/// The dtype name of a descr ("<f4" -> "float32"); "" if unsupported.
+inline const char *dtypeOf(const std::string &descr) {
+  for (const auto &d : kDTypes)
+    if (descr == d[1])
+      return d[0];
+  return "";
+}
+
+/// The bytes before the data of a C-ordered array (format 1.0), as NumPy
+/// writes them: "(2, 3)" for a matrix, "(5,)" for a vector, the dictionary
+/// padded so that the data starts at a multiple of 64 bytes.
+inline std::string headerBytes(const std::string &descr,
+                               const std::vector<int64_t> &shape) {
+  std::string dict = "{'descr': '" + descr +
+                     "', 'fortran_order': False, "
+                     "'shape': (";
+  for (size_t i = 0; i < shape.size(); ++i)
+    dict += (i ? ", " : "") + std::to_string(shape[i]);
+  if (shape.size() == 1)
+    dict += ",";
+  dict += "), }";
+  size_t total = 10 + dict.size() + 1;
+  dict.append((64 - total % 64) % 64, ' ');
+  dict += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(dict.size() & 0xff);
+  bytes += static_cast<char>((dict.size() >> 8) & 0xff);
+  return bytes + dict;
+}
 
 namespace detail {
 

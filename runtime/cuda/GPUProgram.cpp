@@ -42,18 +42,6 @@ int64_t elementSize(const std::string &dtype) {
   return 0;
 }
 
-std::string npyDescr(const std::string &dtype) {
-  if (dtype == "float32")
-    return "<f4";
-  if (dtype == "float64")
-    return "<f8";
-  if (dtype == "int64")
-    return "<i8";
-  if (dtype == "int32")
-    return "<i4";
-  return "|b1";
-}
-
 std::string shapeText(const std::vector<int64_t> &shape) {
   std::string s = "(";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -80,9 +68,9 @@ bool readNpy(const std::string &path, const RevTensorSpec &spec, void *dst,
     return false;
   }
   std::vector<int64_t> shape(spec.shape, spec.shape + spec.rank);
-  if (header.descr != npyDescr(spec.dtype)) {
+  if (header.descr != rev_npy::descrOf(spec.dtype)) {
     error = path + ": expected dtype " + spec.dtype + " (" +
-            npyDescr(spec.dtype) + "), not '" + header.descr + "'";
+            rev_npy::descrOf(spec.dtype) + "), not '" + header.descr + "'";
     return false;
   }
   if (header.fortranOrder) {
@@ -109,11 +97,8 @@ bool readNpy(const std::string &path, const RevTensorSpec &spec, void *dst,
 bool writeNpy(const std::string &path, const RevTensorSpec &spec,
               const void *src) {
   std::vector<int64_t> shape(spec.shape, spec.shape + spec.rank);
-  std::string header = "{'descr': '" + npyDescr(spec.dtype) +
-                       "', 'fortran_order': False, 'shape': " +
-                       shapeText(shape) + ", }";
-  size_t total = 10 + header.size() + 1;
-  header += std::string((64 - total % 64) % 64, ' ') + "\n";
+  std::string header =
+      rev_npy::headerBytes(rev_npy::descrOf(spec.dtype), shape);
   int64_t bytes = elementSize(spec.dtype);
   for (int64_t d : shape)
     bytes *= d;
@@ -122,10 +107,6 @@ bool writeNpy(const std::string &path, const RevTensorSpec &spec,
     std::ofstream out(tmp, std::ios::binary);
     if (!out)
       return false;
-    out.write("\x93NUMPY\x01\x00", 8);
-    char len[2] = {static_cast<char>(header.size() & 0xff),
-                   static_cast<char>(header.size() >> 8)};
-    out.write(len, 2);
     out << header;
     out.write(static_cast<const char *>(src), bytes);
     if (!out)
