@@ -38,8 +38,9 @@ strides[rank]} of a C-ordered array; the caller allocates the results. The
 header spells out the descriptor structs and the argument order (with the
 `rev.name` of each). `--manifest FILE` also writes them as JSON, for
 programs that bind arguments by name (python/revopt):
-  {"entries": {"<entry>": {"arguments": [{"name", "dtype", "shape"}, ...],
-                           "results": [...], "checks": ["<message>", ...]}}}
+  {"entries": {"<entry>": {"arguments": [{"name", "dtype", "shape", "device"}, ...],
+                           "results": [...], "checks": ["<message>", ...],
+                           "wrapper": "rev_<entry>", "packed": "rev_<entry>_packed"}}}
 
 `int rev_<entry>(...)` (and `int rev_<entry>_packed(void **descriptors)`,
 the descriptors' addresses in an array) makes the same call and returns a

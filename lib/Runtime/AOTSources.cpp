@@ -280,7 +280,9 @@ llvm::Error writeAOTSources(ModuleOp module, const AOTOptions &options,
     manifest[e.sig.function] =
         llvm::json::Object{{"arguments", specList(e.sig.args)},
                            {"results", specList(e.sig.results)},
-                           {"checks", std::move(checks)}};
+                           {"checks", std::move(checks)},
+                           {"wrapper", "rev_" + e.ident},
+                           {"packed", "rev_" + e.ident + "_packed"}};
   }
   bool kernels = callsLibraryKernels(module);
   llvm::json::Array order;

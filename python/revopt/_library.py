@@ -48,8 +48,7 @@ class Entry:
         self.arguments = [TensorSpec(**t) for t in listing["arguments"]]
         self.results = [TensorSpec(**t) for t in listing["results"]]
         self.checks = listing["checks"]
-        symbol = "rev_%s_packed" % "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-        self._function = getattr(library.handle, symbol)
+        self._function = getattr(library.handle, listing["packed"])
         self._function.restype = ctypes.c_int
         self._function.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
         specs = self.arguments + self.results

@@ -38,8 +38,9 @@ struct AOTOptions {
 inline constexpr const char *kAOTHeaderName = "rev_aot_entries.h";
 
 /// Writes one JSON object: "entries" (per entry: "arguments" and "results",
-/// each {"name", "dtype", "shape", "device"}, and "checks", the run-time
-/// checks' messages), "order" (the entries' names in order), "kernels"
+/// each {"name", "dtype", "shape", "device"}, "checks", the run-time checks'
+/// messages, and "wrapper" / "packed", the C names of rev_<entry>() and
+/// rev_<entry>_packed()), "order" (the entries' names in order), "kernels"
 /// (whether the code calls rev's library kernels), and the sources: "header"
 /// and "wrapper" (cpu; the wrappers include the header as kAOTHeaderName)
 /// or "main" (gpu).

@@ -46,10 +46,7 @@ bool isUntrainable(FunctionOpInterface fn, unsigned i) {
 void setResults(FunctionOpInterface fn, TypeRange types,
                 ArrayRef<DictionaryAttr> attrs) {
   fn.setType(FunctionType::get(fn->getContext(), fn.getArgumentTypes(), types));
-  if (attrs.empty())
-    fn.setAllResultAttrs(ArrayRef<DictionaryAttr>());
-  else
-    fn.setAllResultAttrs(attrs);
+  fn.setAllResultAttrs(attrs);
 }
 
 } // namespace rev

@@ -75,7 +75,7 @@ bool isParam(mlir::FunctionOpInterface fn, unsigned i);
 bool isUntrainable(mlir::FunctionOpInterface fn, unsigned i);
 
 /// Replaces `fn`'s results: their types, then their attributes (one
-/// dictionary each, or none), keeping the body as it is (callers rewrite the
+/// dictionary per type), keeping the body as it is (callers rewrite the
 /// terminator).
 void setResults(mlir::FunctionOpInterface fn, mlir::TypeRange types,
                 llvm::ArrayRef<mlir::DictionaryAttr> attrs);
