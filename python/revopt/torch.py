@@ -95,6 +95,7 @@ class _Program:
 
     def __init__(self, library, entry_names, input_names, output_names, module_state,
                  constants):
+        # (module_state: the names of the module's parameters and buffers.)
         self.library = library
         self.forward = library.entries[entry_names[0]]
         self.backward = library.entries[entry_names[1]] if len(entry_names) > 1 else None
@@ -315,7 +316,12 @@ class CompiledModule(nn.Module):
         _, needs_grad, input_specs, wrt = key
         input_names = (["input"] if len(inputs) == 1 else
                        ["input.%d" % i for i in range(len(inputs))])
-        onnx_bytes, output_names, constants, initializers = self._export(inputs, input_names)
+        # The names of the module's parameters and buffers (what the
+        # compiled functions' arguments bind to, by _lookup at each call).
+        state = {n for n, _ in self._original.named_parameters()} | \
+            {n for n, _ in self._original.named_buffers()}
+        onnx_bytes, output_names, constants, initializers = self._export(
+            inputs, input_names, state)
         flags = ["--onnx-bn-running-var=unbiased"]
         if needs_grad:
             # (A parameter the forward never reads is not in the export.)
@@ -329,23 +335,20 @@ class CompiledModule(nn.Module):
         else:
             entries = ["model"]
         directory = compile_library(onnx_bytes, flags, entries)
-        state = dict(self._original.named_parameters())
-        state.update(self._original.named_buffers())
         program = _Program(Library(directory), entries, input_names, output_names, state,
                            constants)
         self._programs[key] = program
         return program
 
-    def _export(self, inputs, input_names):
+    def _export(self, inputs, input_names, state):
         """ONNX bytes of the module in its current mode, its output names,
-        its float initializers that are not module state (constants), and
-        the names of all its initializers."""
+        its float initializers that are not module state (`state`: the
+        parameters' and buffers' names) as constants, and the names of all
+        its initializers."""
         import onnx
         import onnx.numpy_helper
         onnx_bytes, output_names = self._export_twin(inputs, input_names, seed=0)
         model = onnx.load_from_string(onnx_bytes)
-        state = set(dict(self._original.named_parameters())) | \
-            set(dict(self._original.named_buffers()))
         constants = {init.name: onnx.numpy_helper.to_array(init)
                      for init in model.graph.initializer if init.name not in state}
         if constants:
