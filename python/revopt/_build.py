@@ -16,6 +16,7 @@ compiling twice.
 import atexit
 import fcntl
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -46,11 +47,13 @@ def _aot_compile_script():
 
 
 def _cache_root():
-    if "REV_CACHE_DIR" in os.environ:
-        return os.environ["REV_CACHE_DIR"] or None
-    base = os.environ.get("XDG_CACHE_HOME") or (
-        os.path.join(os.environ["HOME"], ".cache") if os.environ.get("HOME") else None)
-    return os.path.join(base, "rev-opt") if base else None
+    """rev-run's cache directory, as utils/aot-compile.py's cache_dir() finds
+    it (REV_CACHE_DIR, else XDG_CACHE_HOME or ~/.cache; None: no cache)."""
+    spec = importlib.util.spec_from_file_location("rev_aot_compile",
+                                                  _aot_compile_script())
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script.cache_dir()
 
 
 def _key(onnx_bytes, flags, entries, build):
@@ -59,7 +62,7 @@ def _key(onnx_bytes, flags, entries, build):
     h = hashlib.sha256(onnx_bytes)
     for part in flags + ["--"] + entries:
         h.update(part.encode() + b"\0")
-    tools = [os.path.join(build, "bin", t) for t in ("rev-opt", "rev-run", "rev-translate")]
+    tools = [os.path.join(build, "bin", t) for t in ("rev-opt", "rev-translate")]
     for path in tools + [_aot_compile_script(), __file__]:
         st = os.stat(path)
         h.update(("%s %d %d\0" % (path, st.st_size, st.st_mtime_ns)).encode())
