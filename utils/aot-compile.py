@@ -62,11 +62,9 @@ sets N, as the generated loops use.
 """
 import argparse
 import hashlib
-import io
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
