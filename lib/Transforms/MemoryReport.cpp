@@ -1,21 +1,22 @@
 //===- MemoryReport.cpp - tape bytes and estimated peaks ------------------===//
 //
 // rev-memory-report: per function, the bytes of the tape (the forward's
-// results named tape.<n>), and an estimate of the peak of live tensor bytes
-// over the function's schedule (block order; a value lives from its
-// definition to its last use; calls and regions add their own peak while
-// they run). Tape entries are also grouped by the block of the model they
-// come from (the ONNX node names' first two path components, e.g.
-// /stage1/stage1.0). The estimate ignores in-place reuse: rev-run measures.
+// results named tape.<n>) and the estimated peak of live tensor bytes
+// (rev::PeakEstimator, after rev-rematerialize on a copy), tape entries
+// grouped by the block of the model they come from (the ONNX node names'
+// first two path components, e.g. /stage1/stage1.0).
 //
 //===----------------------------------------------------------------------===//
 
+#include "rev/Analysis/MemoryEstimate.h"
 #include "rev/Autodiff/Differentiate.h"
 #include "rev/Dialect/Rev/IR/RevContract.h"
 #include "rev/Transforms/Passes.h"
 #include "rev/Utils/TypeUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Support/FileUtilities.h"
@@ -100,81 +101,14 @@ struct FunctionReport {
   std::vector<std::string> blockOrder;
 };
 
-class Estimator {
-public:
-  explicit Estimator(ModuleOp module) : symbols(module) {}
-
-  /// Peak of live bytes of the values defined in `block` (and below).
-  int64_t peakOfBlock(Block &block) {
-    // Last use of each value defined here, as an op of this block.
-    DenseMap<Value, Operation *> lastUse;
-    for (Operation &op : block) {
-      op.walk([&](Operation *nested) {
-        for (Value v : nested->getOperands()) {
-          Operation *def = v.getDefiningOp();
-          bool here = (def && def->getBlock() == &block) ||
-                      (isa<BlockArgument>(v) &&
-                       cast<BlockArgument>(v).getOwner() == &block);
-          if (here)
-            lastUse[v] = &op;
-        }
-      });
-    }
-    DenseMap<Operation *, SmallVector<Value>> dying;
-    for (auto [v, op] : lastUse)
-      if (!isa<BlockArgument>(v))
-        dying[op].push_back(v);
-    int64_t live = 0, peak = 0;
-    for (Operation &op : block) {
-      int64_t inner = 0;
-      for (Region &region : op.getRegions())
-        for (Block &b : region)
-          inner = std::max(inner, peakOfBlock(b));
-      if (auto call = dyn_cast<func::CallOp>(&op))
-        if (auto callee = symbols.lookup<func::FuncOp>(call.getCallee()))
-          inner = std::max(inner, peakOfFunction(callee));
-      int64_t results = 0;
-      for (Value r : op.getResults())
-        results += bytesOf(r.getType());
-      // A call's callee peak already includes its results being built.
-      peak = std::max(peak, live + std::max(inner, results));
-      live += results;
-      for (Value v : dying.lookup(&op))
-        live -= bytesOf(v.getType());
-      // Results nobody reads die at once.
-      for (Value r : op.getResults())
-        if (r.use_empty())
-          live -= bytesOf(r.getType());
-      peak = std::max(peak, live);
-    }
-    return peak;
-  }
-
-  int64_t peakOfFunction(func::FuncOp func) {
-    if (func.isExternal())
-      return 0;
-    auto it = cache.find(func);
-    if (it != cache.end())
-      return it->second;
-    cache[func] = 0; // (recursion)
-    int64_t peak = peakOfBlock(func.getBody().front());
-    cache[func] = peak;
-    return peak;
-  }
-
-private:
-  SymbolTable symbols;
-  DenseMap<Operation *, int64_t> cache;
-};
-
-FunctionReport report(func::FuncOp func, Estimator &estimator) {
+FunctionReport report(func::FuncOp func, const llvm::StringMap<int64_t> &peaks) {
   FunctionReport r;
   r.name = func.getSymName().str();
   for (Type t : func.getArgumentTypes())
     r.argumentBytes += bytesOf(t);
   for (Type t : func.getResultTypes())
     r.resultBytes += bytesOf(t);
-  r.peakBytes = estimator.peakOfFunction(func);
+  r.peakBytes = peaks.lookup(func.getSymName());
   r.isForward = static_cast<bool>(func->getAttr(rev::kBackwardAttr));
   if (!r.isForward || func.isExternal())
     return r;
@@ -205,11 +139,12 @@ struct RevMemoryReportPass
     ModuleOp module = getOperation();
     if (failed(checkSizes(module)))
       return signalPassFailure();
-    Estimator estimator(module);
+    llvm::StringMap<int64_t> peaks =
+        rev::estimatePeaks(module, modelRematerialize);
     std::vector<FunctionReport> reports;
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isExternal())
-        reports.push_back(report(func, estimator));
+        reports.push_back(report(func, peaks));
 
     if (!quiet) {
       llvm::raw_ostream &os = llvm::errs();
@@ -268,3 +203,25 @@ struct RevMemoryReportPass
 };
 
 } // namespace
+
+/// rev-rematerialize's budget of ops per recomputation in the model: the
+/// lowering runs it with 4 on fused elementwise loops, each of which is
+/// several TOSA ops.
+static constexpr unsigned kModelledRematerializeOps = 8;
+
+llvm::StringMap<int64_t> rev::estimatePeaks(ModuleOp module,
+                                            bool modelRematerialize) {
+  OwningOpRef<ModuleOp> copy;
+  if (modelRematerialize) {
+    copy = module.clone();
+    module = *copy;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (!func.isExternal())
+        rematerialize(func.getBody().front(), kModelledRematerializeOps);
+  }
+  rev::PeakEstimator estimator(module);
+  llvm::StringMap<int64_t> peaks;
+  for (auto func : module.getOps<func::FuncOp>())
+    peaks[func.getSymName()] = estimator.peakOfFunction(func);
+  return peaks;
+}

@@ -320,6 +320,14 @@ unsigned Rematerializer::run() {
   return count;
 }
 
+} // namespace
+
+unsigned rev::rematerialize(Block &body, unsigned maxOps) {
+  return Rematerializer(body, maxOps).run();
+}
+
+namespace {
+
 struct RevRematerializePass
     : public rev::impl::RevRematerializeBase<RevRematerializePass> {
   using Base::Base;
@@ -327,7 +335,7 @@ struct RevRematerializePass
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
-    numRematerialized += Rematerializer(func.getBody().front(), maxOps).run();
+    numRematerialized += rev::rematerialize(func.getBody().front(), maxOps);
   }
 };
 

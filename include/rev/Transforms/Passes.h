@@ -91,6 +91,17 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
 void buildTrainPipeline(mlir::OpPassManager &pm, const TrainOptions &options);
 void registerTrainPipeline();
 
+/// rev-rematerialize on one block: returns the number of values recomputed.
+unsigned rematerialize(mlir::Block &body, unsigned maxOps);
+
+/// The estimated peak of live tensor bytes of each function of `module`
+/// (rev::PeakEstimator). With `modelRematerialize`, the estimate is taken on
+/// a copy in which rev-rematerialize ran on every function, as the CPU
+/// lowering runs it (with more ops per recomputation, standing for the
+/// lowering's fusion of elementwise chains).
+llvm::StringMap<int64_t> estimatePeaks(mlir::ModuleOp module,
+                                       bool modelRematerialize);
+
 } // namespace rev
 
 #endif // REV_TRANSFORMS_PASSES_H

@@ -271,15 +271,22 @@ def RevMemoryReport : Pass<"rev-memory-report", "::mlir::ModuleOp"> {
   let description = [{
     Prints, per function, the bytes of the tape (the results of a
     `_forward` function named `tape.<n>`) and an estimate of the peak of live
-    tensor bytes over the function's schedule: ops run in block order, a
-    value lives from its definition to its last use, and calls and regions
-    add their own peak while they run (so `@train_step`'s estimate covers the
-    forward, the tape and the backward). Tape entries are also listed per
-    block of the model (the first two components of the ONNX node names, e.g.
-    `/stage1/stage1.0`).
+    tensor bytes over the function's schedule, as the CPU lowering runs it
+    (`rev::PeakEstimator`): ops run in block order, a value lives from its
+    definition to its last use, calls and regions add their own peak while
+    they run (so `@train_step`'s estimate covers the forward, the tape and
+    the backward). Constants count nothing (read-only data), reshapes are
+    views of their source, and a value a caller reads last in a call is
+    freed by the callee after its own last use (the backward frees each
+    tape entry once it has read it). With `model-rematerialize` (the
+    default) the estimate is taken after `rev-rematerialize` ran on a copy,
+    as `rev-lower-cpu` runs it. Tape entries are also listed per block of
+    the model (the first two components of the ONNX node names, e.g.
+    `/stage1/stage1.0`), and a plan of `rev-plan-memory` is printed.
 
-    The estimate ignores in-place reuse of buffers and the allocator; the
-    peak that `rev-run` measures while the code runs is the ground truth.
+    The estimate ignores in-place reuse of buffers, the lowering's fusion of
+    elementwise ops and the allocator; the peak that `rev-run` measures while
+    the code runs is the ground truth (docs/memory.md has both).
 
     ```
     rev-opt model.onnx --rev-train="mode=reversible" \
@@ -293,6 +300,10 @@ def RevMemoryReport : Pass<"rev-memory-report", "::mlir::ModuleOp"> {
            "Also write the report as JSON to this file">,
     Option<"quiet", "quiet", "bool", /*default=*/"false",
            "Do not print the table (to stderr)">,
+    Option<"modelRematerialize", "model-rematerialize", "bool",
+           /*default=*/"true",
+           "Estimate the peak as the CPU lowering runs the step: after "
+           "rev-rematerialize (on a copy)">,
   ];
 }
 
