@@ -1,5 +1,6 @@
 //===- LowerCouplings.cpp - expand rev couplings into TOSA ----------------===//
 
+#include "rev/Dialect/Rev/IR/RevContract.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Transforms/Passes.h"
 #include "rev/Utils/RegionUtils.h"
@@ -18,12 +19,15 @@ namespace {
 
 struct RevLowerCouplingsPass
     : public rev::impl::RevLowerCouplingsBase<RevLowerCouplingsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     // Post-order, so that couplings nested in F or G are expanded first and
     // the regions being inlined contain plain TOSA only.
     getOperation()->walk([&](Operation *op) {
-      if (!isa<rev::CouplingOp, rev::AffineCouplingOp>(op))
+      if (!isa<rev::CouplingOp, rev::AffineCouplingOp>(op) ||
+          (onlyMarked && !op->hasAttr(rev::kStoreAttr)))
         return;
       rewriter.setInsertionPoint(op);
       rev::TosaBuilder tb(rewriter, op->getLoc());

@@ -99,6 +99,7 @@ struct FunctionReport {
   bool isForward = false;
   std::map<std::string, std::pair<int64_t, int64_t>> tapeByBlock;
   std::vector<std::string> blockOrder;
+  DictionaryAttr plan; // rev.memory_plan, if rev-plan-memory made one
 };
 
 FunctionReport report(func::FuncOp func, const llvm::StringMap<int64_t> &peaks) {
@@ -110,6 +111,9 @@ FunctionReport report(func::FuncOp func, const llvm::StringMap<int64_t> &peaks) 
     r.resultBytes += bytesOf(t);
   r.peakBytes = peaks.lookup(func.getSymName());
   r.isForward = static_cast<bool>(func->getAttr(rev::kBackwardAttr));
+  // (The forward and backward the plan was for inherit its attribute.)
+  if (!func->hasAttr(rev::kBackwardAttr) && !func->hasAttr(rev::kForwardAttr))
+    r.plan = func->getAttrOfType<DictionaryAttr>(rev::kMemoryPlanAttr);
   if (!r.isForward || func.isExternal())
     return r;
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
@@ -157,6 +161,21 @@ struct RevMemoryReportPass
                             r.isForward ? std::to_string(r.tapeBytes) : "-",
                             r.peakBytes);
       for (const FunctionReport &r : reports) {
+        if (!r.plan)
+          continue;
+        auto get = [&](StringRef key) {
+          auto v = r.plan.getAs<IntegerAttr>(key);
+          return v ? v.getInt() : int64_t(0);
+        };
+        os << llvm::formatv("  memory plan of @{0}: {1} of {2} couplings "
+                            "stored (the rest inverted), estimated peak {3} "
+                            "bytes for a budget of {4} (every coupling "
+                            "inverted: {5})\n",
+                            r.name, get("stored"), get("couplings"),
+                            get("estimated_peak"), get("budget"),
+                            get("minimum_peak"));
+      }
+      for (const FunctionReport &r : reports) {
         if (!r.isForward || r.blockOrder.empty())
           continue;
         os << "  tape of @" << r.name << " by block:\n";
@@ -175,6 +194,13 @@ struct RevMemoryReportPass
                            {"argument_bytes", r.argumentBytes},
                            {"result_bytes", r.resultBytes},
                            {"estimated_peak_bytes", r.peakBytes}};
+      if (r.plan) {
+        llvm::json::Object plan;
+        for (NamedAttribute a : r.plan)
+          if (auto v = dyn_cast<IntegerAttr>(a.getValue()))
+            plan[a.getName().strref()] = v.getInt();
+        f["memory_plan"] = std::move(plan);
+      }
       if (r.isForward) {
         f["tape_entries"] = r.tapeEntries;
         f["tape_bytes"] = r.tapeBytes;

@@ -17,7 +17,26 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   diff.function = options.function;
   diff.recomputeElementwise = options.recomputeElementwise;
   diff.wrt.assign(options.wrt.begin(), options.wrt.end());
-  if (options.mode == TrainOptions::Mode::Store) {
+  if (!options.memoryBudget.empty()) {
+    RevFormCouplingsOptions form;
+    form.explain = options.explain;
+    pm.addNestedPass<func::FuncOp>(createRevFormCouplings(form));
+    RevPlanMemoryOptions plan;
+    plan.budget = options.memoryBudget;
+    plan.loss = options.loss;
+    plan.function = options.function;
+    plan.wrt.assign(options.wrt.begin(), options.wrt.end());
+    plan.recomputeElementwise = options.recomputeElementwise;
+    plan.checkpointEvery = options.checkpointEvery;
+    plan.explain = options.explain;
+    plan.mode = options.mode == TrainOptions::Mode::Reversible ? "reversible"
+                : options.mode == TrainOptions::Mode::Store    ? "store"
+                                                               : "checkpoint";
+    pm.addPass(createRevPlanMemory(plan));
+    RevLowerCouplingsOptions lower;
+    lower.onlyMarked = true;
+    pm.addPass(createRevLowerCouplings(lower));
+  } else if (options.mode == TrainOptions::Mode::Store) {
     // Flatten couplings: every activation is on the tape.
     pm.addPass(createRevLowerCouplings());
   } else {

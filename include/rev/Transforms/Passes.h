@@ -79,6 +79,15 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
                      "reconstructed| of its inputs (keeps the stored "
                      "activations: for checking, not for saving memory)"),
       llvm::cl::init(false)};
+  Option<std::string> memoryBudget{
+      *this, "memory-budget",
+      llvm::cl::desc("Plan the reversible step for this peak (bytes, with "
+                     "K/M/G/KiB/MiB/GiB, or auto: the memory available "
+                     "now): couplings are stored, most recomputation saved "
+                     "per byte first, while the estimated peak fits; the "
+                     "rest are inverted (rev-plan-memory). An error gives "
+                     "the smallest feasible budget"),
+      llvm::cl::init("")};
   ListOption<std::string> wrt{
       *this, "wrt",
       llvm::cl::desc("rev.names of the arguments to differentiate with "

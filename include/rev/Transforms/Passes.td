@@ -16,7 +16,15 @@ def RevLowerCouplings : Pass<"rev-lower-couplings"> {
 
     Example: `y1 = x1 + F(x2)` becomes the ops of F applied to `x2` followed
     by `tosa.add %x1, %f`.
+
+    With `only-marked`, only the couplings `rev-plan-memory` marked
+    `rev.store` are expanded (their activations go on the tape as in store
+    mode); the others stay couplings.
   }];
+  let options = [
+    Option<"onlyMarked", "only-marked", "bool", /*default=*/"false",
+           "Expand only the couplings marked rev.store">,
+  ];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
@@ -204,6 +212,68 @@ def RevReconstructActivations
               "Coupling inverses built in the backward">,
   ];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
+def RevPlanMemory : Pass<"rev-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Choose, per coupling, to store or invert under a memory budget";
+  let description = [{
+    Plans a reversible training step under a memory budget: each coupling of
+    the function to train either has its activations stored (as in store
+    mode: no recomputation in the backward) or is inverted (its inputs are
+    rebuilt from its outputs, F and G recomputed: about a third more
+    compute for that block). Storing saves the most recomputation per byte
+    first: couplings are ordered by the multiply-adds of F and G over the
+    bytes of their results (the later coupling first among equals), and the
+    longest prefix of that order whose estimated peak fits the budget is
+    stored; the rest are inverted.
+
+    Each candidate is estimated by building it: the rest of rev-train
+    (`rev-lower-couplings only-marked`, `rev-differentiate`,
+    `rev-reconstruct-activations`, clean-up) runs on a copy and
+    `rev::PeakEstimator` takes `@train_step`'s peak as the CPU lowering runs
+    it (after `rev-rematerialize`, as `rev-memory-report` does). A binary
+    search over the prefix length builds about log2(couplings) + 2 copies.
+
+    The chosen couplings are marked `rev.store`; the function gets
+    `rev.memory_plan = {budget, estimated_peak, couplings, stored}`, which
+    `rev-memory-report` prints. A budget below the estimate with every
+    coupling inverted is an error that gives that estimate, the smallest
+    feasible budget. Budgets: bytes with an optional suffix (`K`, `M`, `G`
+    are 10^3, 10^6, 10^9; `KiB`, `MiB`, `GiB` powers of 1024; a trailing `B`
+    is allowed), or `auto`: the memory available on this machine when the
+    plan is made (Linux's MemAvailable).
+
+    The options other than `budget` are rev-train's and must match the
+    pipeline the plan is for; `rev-train memory-budget=<bytes>` runs this
+    pass after `rev-form-couplings` and then `rev-lower-couplings
+    only-marked`.
+  }];
+  let options = [
+    Option<"budget", "budget", "std::string", /*default=*/"\"\"",
+           "The peak to plan for: bytes (with K/M/G/KiB/MiB/GiB) or auto">,
+    Option<"loss", "loss", "::rev::LossKind", /*default=*/"::rev::LossKind::MSE",
+           "rev-train's loss",
+           [{::llvm::cl::values(
+             clEnumValN(::rev::LossKind::MSE, "mse", "mean squared error"),
+             clEnumValN(::rev::LossKind::CrossEntropy, "cross-entropy",
+                        "softmax cross-entropy"),
+             clEnumValN(::rev::LossKind::VJP, "vjp", "output cotangents"))}]>,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "Function to train (default: the only public function)">,
+    ListOption<"wrt", "wrt", "std::string", "rev-train's wrt">,
+    Option<"recomputeElementwise", "recompute-elementwise", "bool",
+           /*default=*/"true", "rev-train's recompute-elementwise">,
+    Option<"checkpointEvery", "checkpoint-every", "unsigned", /*default=*/"0",
+           "rev-train's checkpoint-every">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Emit a remark per coupling (stored or inverted) and one with "
+           "the plan's estimates">,
+    Option<"mode", "mode", "std::string", /*default=*/"\"reversible\"",
+           "rev-train's mode: a plan is for reversible only (any other "
+           "value is an error that names it)">,
+  ];
+  let dependentDialects = ["::rev::RevDialect", "::mlir::tosa::TosaDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 def RevRematerialize : Pass<"rev-rematerialize", "::mlir::func::FuncOp"> {

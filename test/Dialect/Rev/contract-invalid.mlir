@@ -95,3 +95,18 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = tosa.exp %x {rev.name = "y"} : (tensor<4xf32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'rev.store' is a unit attribute of a coupling}}
+  %y = tosa.exp %x {rev.store} : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'rev.memory_plan' must be a dictionary of integers on a function}}
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> attributes {rev.memory_plan = {budget = "1MB"}} {
+  return %x : tensor<4xf32>
+}

@@ -94,6 +94,20 @@ LogicalResult RevDialect::verifyOperationAttribute(Operation *op,
   }
   if (name == kCheckIdAttr && !isa<IntegerAttr>(value))
     return op->emitError() << "'" << name << "' must be an integer";
+  if (name == kStoreAttr &&
+      (!isa<CouplingOp, AffineCouplingOp>(op) || !isa<UnitAttr>(value)))
+    return op->emitError() << "'" << name
+                           << "' is a unit attribute of a coupling";
+  if (name == kMemoryPlanAttr) {
+    auto plan = dyn_cast<DictionaryAttr>(value);
+    if (!isa<FunctionOpInterface>(op) || !plan ||
+        !llvm::all_of(plan, [](NamedAttribute a) {
+          return isa<IntegerAttr>(a.getValue());
+        }))
+      return op->emitError() << "'" << name
+                             << "' must be a dictionary of integers on a "
+                                "function";
+  }
   // Contract attributes of arguments and results do not belong on ops.
   if (name == kNameAttr || name == kParamAttr || name == kTrainableAttr)
     return op->emitError() << "'" << name

@@ -21,6 +21,12 @@
 //   rev.checks     (module)            ArrayAttr of StringAttr: run-time
 //                                      checks' messages, by number
 //   rev.check_id   (rev.check_range)   IntegerAttr: the check's number
+//   rev.store      (rev.coupling,      UnitAttr: rev-plan-memory chose to
+//                   rev.affine_coupling) store this coupling's activations
+//                                      (rev-lower-couplings only-marked)
+//   rev.memory_plan (function)         DictionaryAttr: the plan of
+//                                      rev-plan-memory (integers: budget,
+//                                      estimated_peak, couplings, stored)
 //
 // and the prefixes of result and argument names: `tape.` (a tape entry),
 // `grad.` (a gradient or cotangent), `running_mean.` / `running_var.`
@@ -48,6 +54,8 @@ inline constexpr llvm::StringLiteral kForwardAttr = "rev.forward";
 inline constexpr llvm::StringLiteral kABIAttr = "rev.abi";
 inline constexpr llvm::StringLiteral kChecksAttr = "rev.checks";
 inline constexpr llvm::StringLiteral kCheckIdAttr = "rev.check_id";
+inline constexpr llvm::StringLiteral kStoreAttr = "rev.store";
+inline constexpr llvm::StringLiteral kMemoryPlanAttr = "rev.memory_plan";
 
 inline constexpr llvm::StringLiteral kTapePrefix = "tape.";
 inline constexpr llvm::StringLiteral kGradPrefix = "grad.";
