@@ -102,7 +102,8 @@ struct FunctionReport {
   DictionaryAttr plan; // rev.memory_plan, if rev-plan-memory made one
 };
 
-FunctionReport report(func::FuncOp func, const llvm::StringMap<int64_t> &peaks) {
+FunctionReport report(func::FuncOp func,
+                      const llvm::StringMap<int64_t> &peaks) {
   FunctionReport r;
   r.name = func.getSymName().str();
   for (Type t : func.getArgumentTypes())

@@ -142,8 +142,24 @@ FailureOr<int64_t> parseBudget(StringRef text, std::string &error) {
   return static_cast<int64_t>(value * scale);
 }
 
-std::string megabytes(int64_t bytes) {
-  return llvm::formatv("{0:F2} MB", bytes / 1e6).str();
+/// "0: 100, 2: 150" for the candidates estimated, by number stored.
+std::string candidates(const DenseMap<unsigned, int64_t> &estimates) {
+  SmallVector<std::pair<unsigned, int64_t>> sorted(estimates.begin(),
+                                                   estimates.end());
+  llvm::sort(sorted);
+  std::string out;
+  for (auto [k, peak] : sorted)
+    out += (out.empty() ? "" : ", ") + std::to_string(k) + ": " +
+           std::to_string(peak);
+  return out;
+}
+
+/// "123 bytes", or "12345678 bytes (12.35 MB)" from a megabyte on.
+std::string bytesText(int64_t bytes) {
+  std::string text = std::to_string(bytes) + " bytes";
+  if (bytes >= 1000000)
+    text += llvm::formatv(" ({0:F2} MB)", bytes / 1e6).str();
+  return text;
 }
 
 struct RevPlanMemoryPass
@@ -153,10 +169,11 @@ struct RevPlanMemoryPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (mode != "reversible") {
-      emitError(module.getLoc()) << "memory-budget plans a reversible step (each "
-                            "coupling stored or inverted); it does not "
-                            "combine with mode="
-                         << mode;
+      emitError(module.getLoc())
+          << "memory-budget plans a reversible step (each "
+             "coupling stored or inverted); it does not "
+             "combine with mode="
+          << mode;
       return signalPassFailure();
     }
     std::string error;
@@ -210,14 +227,13 @@ struct RevPlanMemoryPass
       return signalPassFailure();
     if (*minimum > *limit) {
       // (At the function's location, without printing the function.)
-      emitError(target.getLoc()) << "memory budget of " << *limit << " bytes ("
-                         << megabytes(*limit)
-                         << ") is below the smallest estimated peak of this "
-                            "training step, "
-                         << *minimum << " bytes (" << megabytes(*minimum)
-                         << ", every coupling inverted): the smallest "
-                            "feasible budget is "
-                         << *minimum << " bytes";
+      emitError(target.getLoc())
+          << "memory budget of " << bytesText(*limit)
+          << " is below the smallest estimated peak of this training step, "
+          << bytesText(*minimum)
+          << " with every coupling inverted: the smallest feasible budget "
+             "is "
+          << *minimum << " bytes";
       return signalPassFailure();
     }
     // The longest prefix that fits: estimates grow with k (each stored
@@ -249,26 +265,26 @@ struct RevPlanMemoryPass
             b.getNamedAttr("estimated_peak",
                            b.getI64IntegerAttr(estimates.lookup(stored))),
             b.getNamedAttr("minimum_peak", b.getI64IntegerAttr(*minimum)),
-            b.getNamedAttr("couplings",
-                           b.getI64IntegerAttr(couplings.size())),
+            b.getNamedAttr("couplings", b.getI64IntegerAttr(couplings.size())),
             b.getNamedAttr("stored", b.getI64IntegerAttr(stored)),
         }));
     if (!explain)
       return;
     for (const CouplingInfo &c : couplings)
-      c.op->emitRemark() << "memory plan: "
-                         << (c.op->hasAttr(rev::kStoreAttr) ? "stored"
-                                                            : "inverted")
-                         << " (F and G: "
-                         << llvm::formatv("{0:E2}", c.cost)
-                         << " multiply-adds, " << megabytes(c.bytes)
-                         << " of results)";
-    target.emitRemark() << "memory plan: " << stored << " of "
-                        << couplings.size()
-                        << " couplings stored, estimated peak "
-                        << estimates.lookup(stored) << " bytes for a budget of "
-                        << *limit << " (every coupling inverted: " << *minimum
-                        << ", every coupling stored: " << *all << ")";
+      emitRemark(c.op->getLoc())
+          << "memory plan: "
+          << (c.op->hasAttr(rev::kStoreAttr) ? "stored" : "inverted")
+          << " (F and G: " << llvm::formatv("{0:E2}", c.cost)
+          << " multiply-adds, " << bytesText(static_cast<int64_t>(c.bytes))
+          << " of results)";
+    emitRemark(target.getLoc())
+        << "memory plan: " << stored << " of " << couplings.size()
+        << " couplings stored, estimated peak " << estimates.lookup(stored)
+        << " bytes for a budget of " << *limit
+        << " (every coupling inverted: " << *minimum
+        << ", every coupling stored: " << *all
+        << "; candidates built, couplings stored: peak: "
+        << candidates(estimates) << ")";
   }
 
   func::FuncOp findTarget(ModuleOp module) {
@@ -310,8 +326,7 @@ struct RevPlanMemoryPass
         continue;
       // The couplings of the copy, in the same order.
       unsigned i = 0;
-      for (Operation &nested :
-           cast<func::FuncOp>(copy).getBody().front())
+      for (Operation &nested : cast<func::FuncOp>(copy).getBody().front())
         if (isa<rev::CouplingOp, rev::AffineCouplingOp>(nested)) {
           if (store[i])
             nested.setAttr(rev::kStoreAttr, into.getUnitAttr());
