@@ -145,7 +145,7 @@ struct RevMemoryReportPass
     if (failed(checkSizes(module)))
       return signalPassFailure();
     llvm::StringMap<int64_t> peaks =
-        rev::estimatePeaks(module, modelRematerialize);
+        rev::estimatePeaks(module, modelLowering);
     std::vector<FunctionReport> reports;
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isExternal())
@@ -237,9 +237,9 @@ struct RevMemoryReportPass
 static constexpr unsigned kModelledRematerializeOps = 8;
 
 llvm::StringMap<int64_t> rev::estimatePeaks(ModuleOp module,
-                                            bool modelRematerialize) {
+                                            bool modelLowering) {
   OwningOpRef<ModuleOp> copy;
-  if (modelRematerialize) {
+  if (modelLowering) {
     copy = module.clone();
     module = *copy;
     for (auto func : module.getOps<func::FuncOp>())

@@ -355,7 +355,7 @@ struct RevPlanMemoryPass
     FailureOr<int64_t> peak = failure();
     if (succeeded(runPipeline(pm, scratch))) {
       llvm::StringMap<int64_t> peaks =
-          rev::estimatePeaks(scratch, /*modelRematerialize=*/true);
+          rev::estimatePeaks(scratch, /*modelLowering=*/true);
       if (peaks.count("train_step"))
         peak = peaks.lookup("train_step");
       else

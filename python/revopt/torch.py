@@ -53,7 +53,8 @@ _MODES = ("reversible", "checkpoint", "store")
 _OPSET = 17
 
 
-def compile(module, example_input, mode="reversible", checkpoint_every=0, recompile=True):
+def compile(module, example_input, mode="reversible", checkpoint_every=0, recompile=True,
+            memory_budget=None):
     """A CompiledModule for `module`, compiled for inputs shaped like
     `example_input` (a tensor or a tuple of tensors) in the module's current
     train/eval mode.
@@ -61,9 +62,16 @@ def compile(module, example_input, mode="reversible", checkpoint_every=0, recomp
     mode: "reversible" (the backward inverts reversible blocks instead of
       storing their activations), "checkpoint" or "store" (rev-train's modes).
     checkpoint_every: reversible: keep every K-th block input as well.
-    recompile: compile again for a new input shape or dtype (else raise)."""
+    recompile: compile again for a new input shape or dtype (else raise).
+    memory_budget: reversible: the peak to plan the training step for, in
+      bytes (an int, or a string such as "64MB" or "auto"): reversible
+      blocks are stored instead of inverted, most recomputation saved per
+      byte first, while rev-opt's estimate of the step's peak fits
+      (rev-train's memory-budget). A budget below the reversible step's
+      estimate raises CompileError with the smallest that fits."""
     return CompiledModule(module, example_input, mode=mode,
-                          checkpoint_every=checkpoint_every, recompile=recompile)
+                          checkpoint_every=checkpoint_every, recompile=recompile,
+                          memory_budget=memory_budget)
 
 
 def saved_bytes(step):
@@ -235,10 +243,19 @@ class CompiledModule(nn.Module):
     module's documentation). Made by `revopt.torch.compile`."""
 
     def __init__(self, module, example_input, mode="reversible", checkpoint_every=0,
-                 recompile=True):
+                 recompile=True, memory_budget=None):
         super().__init__()
         if mode not in _MODES:
             raise ValueError("mode must be one of %s, not %r" % (", ".join(_MODES), mode))
+        if memory_budget is not None:
+            if mode != "reversible":
+                raise ValueError("memory_budget plans a reversible step; it does not "
+                                 "combine with mode=%r" % mode)
+            if isinstance(memory_budget, bool) or not isinstance(memory_budget, (int, str)) \
+                    or (isinstance(memory_budget, int) and memory_budget <= 0) \
+                    or (isinstance(memory_budget, str) and not memory_budget.strip()):
+                raise ValueError("memory_budget must be a positive number of bytes or a "
+                                 "string such as '64MB' or 'auto', not %r" % (memory_budget,))
         # The module's own parameters, buffers and submodules, registered
         # under the same names: shared tensors, the same state_dict keys.
         object.__setattr__(self, "_original", module)
@@ -251,6 +268,7 @@ class CompiledModule(nn.Module):
             self.add_module(name, child)
         self.training = module.training  # (each submodule keeps its own mode)
         self.mode, self.checkpoint_every = mode, checkpoint_every
+        self.memory_budget = memory_budget
         self.recompile = recompile
         self._programs = {}
         for m in module.modules():
@@ -327,8 +345,10 @@ class CompiledModule(nn.Module):
             # (A parameter the forward never reads is not in the export.)
             names = [n for n in wrt if n in initializers]
             names += [n for n, (_, _, grad) in zip(input_names, input_specs) if grad]
-            flags += ["--rev-train=mode=%s loss=vjp checkpoint-every=%d wrt=%s" % (
-                          self.mode, self.checkpoint_every, ",".join(names)),
+            budget = "" if self.memory_budget is None else \
+                " memory-budget=%s" % str(self.memory_budget).replace(" ", "")
+            flags += ["--rev-train=mode=%s loss=vjp checkpoint-every=%d wrt=%s%s" % (
+                          self.mode, self.checkpoint_every, ",".join(names), budget),
                       "--symbol-privatize=exclude=model_forward,model_backward",
                       "--symbol-dce"]
             entries = ["model_forward", "model_backward"]

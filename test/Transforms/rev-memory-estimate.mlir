@@ -1,4 +1,4 @@
-// RUN: rev-opt %s --rev-memory-report="model-rematerialize=false" -o /dev/null 2>&1 | FileCheck %s
+// RUN: rev-opt %s --rev-memory-report="model-lowering=false" -o /dev/null 2>&1 | FileCheck %s
 
 // What the estimate models of the lowering, sizes by hand (tensor<8xf32>
 // is 32 bytes).

@@ -104,12 +104,12 @@ void registerTrainPipeline();
 unsigned rematerialize(mlir::Block &body, unsigned maxOps);
 
 /// The estimated peak of live tensor bytes of each function of `module`
-/// (rev::PeakEstimator). With `modelRematerialize`, the estimate is taken on
-/// a copy in which rev-rematerialize ran on every function, as the CPU
+/// (rev::PeakEstimator). With `modelLowering`, the estimate is taken on a
+/// copy in which rev-rematerialize ran on every function, as the CPU
 /// lowering runs it (with more ops per recomputation, standing for the
 /// lowering's fusion of elementwise chains).
 llvm::StringMap<int64_t> estimatePeaks(mlir::ModuleOp module,
-                                       bool modelRematerialize);
+                                       bool modelLowering);
 
 } // namespace rev
 

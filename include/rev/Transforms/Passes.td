@@ -348,14 +348,15 @@ def RevMemoryReport : Pass<"rev-memory-report", "::mlir::ModuleOp"> {
     the backward). Constants count nothing (read-only data), reshapes are
     views of their source, and a value a caller reads last in a call is
     freed by the callee after its own last use (the backward frees each
-    tape entry once it has read it). With `model-rematerialize` (the
-    default) the estimate is taken after `rev-rematerialize` ran on a copy,
-    as `rev-lower-cpu` runs it. Tape entries are also listed per block of
+    tape entry once it has read it). With `model-lowering` (the default)
+    the estimate is taken on a copy after `rev-rematerialize`, as
+    `rev-lower-cpu` runs it. Tape entries are also listed per block of
     the model (the first two components of the ONNX node names, e.g.
     `/stage1/stage1.0`), and a plan of `rev-plan-memory` is printed.
 
     The estimate ignores in-place reuse of buffers, the lowering's fusion of
-    elementwise ops and the allocator; the peak that `rev-run` measures while
+    elementwise ops, the temporaries of convolution gradients and the
+    allocator; the peak that `rev-run` measures while
     the code runs is the ground truth (docs/memory.md has both).
 
     ```
@@ -370,7 +371,7 @@ def RevMemoryReport : Pass<"rev-memory-report", "::mlir::ModuleOp"> {
            "Also write the report as JSON to this file">,
     Option<"quiet", "quiet", "bool", /*default=*/"false",
            "Do not print the table (to stderr)">,
-    Option<"modelRematerialize", "model-rematerialize", "bool",
+    Option<"modelLowering", "model-lowering", "bool",
            /*default=*/"true",
            "Estimate the peak as the CPU lowering runs the step: after "
            "rev-rematerialize (on a copy)">,

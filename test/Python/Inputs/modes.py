@@ -166,6 +166,23 @@ raises("recompile=False", ValueError, "recompile=True", lambda: strict(x[:2]))
 raises("mode", ValueError, "mode must be one of",
        lambda: revopt.torch.compile(bundled_revnet(), x, mode="fast"))
 
+# A memory budget that holds every block stored: the plan stores them all
+# (rev-plan-memory), the gradients are PyTorch's (training-mode BatchNorm in
+# float32: 1e-3, as the frozen parameter above). One below the reversible
+# step's estimate: a CompileError that names the smallest budget that fits.
+c3, plain3 = twins(bundled_revnet())
+budgeted = revopt.torch.compile(c3, x, memory_budget="1GiB")
+F.cross_entropy(budgeted(x), y).backward()
+F.cross_entropy(plain3(x), y).backward()
+diff = gradient_difference(budgeted, plain3)
+check("memory budget gradients", diff < 1e-3, "max relative difference %.1e" % diff)
+raises("memory budget too small", revopt.torch.CompileError, "the smallest feasible budget is",
+       lambda: revopt.torch.compile(bundled_revnet(), x, memory_budget=1000)(x))
+raises("memory budget with mode", ValueError, "does not combine with mode='store'",
+       lambda: revopt.torch.compile(bundled_revnet(), x, mode="store", memory_budget=1000))
+raises("memory budget type", ValueError, "memory_budget must be",
+       lambda: revopt.torch.compile(bundled_revnet(), x, memory_budget=-1))
+
 
 class Cumulative(nn.Module):
     def __init__(self):
