@@ -99,13 +99,13 @@ public:
   ArrayRef<BlockArgument> getTapeArgs() const { return tapeArgs; }
   /// Drops the tape entries that cheap elementwise ops rebuild from other
   /// entries, rebuilding them in the backward; returns how many.
-  unsigned recomputeCheapEntries() {
+  unsigned recomputeCheapEntries(bool segments) {
     if (!classes)
       classes.emplace(forward.getBody().front());
     return recomputeCheapTapeEntries(
         forward.getBody().front(), backward.getBody().front(), *classes,
         tapeValues, tapeArgs,
-        [&](BlockArgument arg) { return topLevelPrimal(arg); });
+        [&](BlockArgument arg) { return topLevelPrimal(arg); }, segments);
   }
 
 private:
@@ -503,8 +503,8 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
     gradAttrs.push_back(namedAttrs(ctx, gradName(argName(i))));
   }
   func::ReturnOp::create(bb, loc, grads);
-  if (options.recomputeElementwise)
-    diff.recomputeCheapEntries();
+  if (options.recomputeElementwise || options.recomputeSegments)
+    diff.recomputeCheapEntries(options.recomputeSegments);
   SmallVector<Type> gradTypes(ValueRange(grads).getTypes());
   grads.clear(); // (may name arguments of the block replaced below)
 

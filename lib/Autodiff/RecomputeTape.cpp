@@ -11,7 +11,11 @@
 //  - the forward's arguments (passed to the backward),
 //  - constants, parameter-derived values and views (rev::ValueClassifier),
 //  - more cheap elementwise results of these,
-// within kMaxOps ops per entry. Entries are decided in forward order, so an
+// within kMaxOps ops per entry. With `segments` (DifferentiateOptions::
+// recomputeSegments), entries of kMinSegmentBytes or more may also be rebuilt
+// through convolutions, matmuls, pooling and reductions, within
+// kMaxSegmentOps: a stem's or a strided transition's BatchNorm input is
+// recomputed from the segment's input. Entries are decided in forward order, so an
 // entry recomputed from an earlier one never needs a later decision; the
 // tape only shrinks (nothing is added to it). The recomputed values are the
 // same ops on the same inputs: the gradients do not change.
@@ -19,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RecomputeTape.h"
+#include "rev/Utils/TypeUtils.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -35,10 +40,11 @@ public:
   TapeRecomputer(Block &forward, Block &backward, ValueClassifier &classes,
                  SmallVectorImpl<Value> &tapeValues,
                  SmallVectorImpl<BlockArgument> &tapeArgs,
-                 function_ref<Value(BlockArgument)> forwardArgument)
+                 function_ref<Value(BlockArgument)> forwardArgument,
+                 bool segments)
       : forward(forward), backward(backward), classes(classes),
         tapeValues(tapeValues), tapeArgs(tapeArgs),
-        forwardArgument(forwardArgument) {}
+        forwardArgument(forwardArgument), segments(segments) {}
 
   unsigned run();
 
@@ -57,12 +63,29 @@ private:
     return entryArg.count(v) && !recomputed.contains(v);
   }
 
+  /// Whether `op` may be recomputed: cheap elementwise ops, and for an
+  /// entry rebuilt through a segment the single-result ops a non-invertible
+  /// segment is made of.
+  bool isRebuildable(Operation *op, bool throughSegment) const {
+    if (isCheapElementwise(op))
+      return true;
+    return throughSegment && op->getNumResults() == 1 && op->getNumRegions() == 0 &&
+           isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp,
+               tosa::AvgPool2dOp, tosa::MaxPool2dOp, tosa::ReduceSumOp,
+               tosa::ReduceMaxOp, tosa::TransposeOp>(op);
+  }
+
   static constexpr unsigned kMaxOps = 8;
+  static constexpr unsigned kMaxSegmentOps = 16;
+  static constexpr int64_t kMinSegmentBytes = 64 * 1024;
   Block &forward, &backward;
   ValueClassifier &classes;
   SmallVectorImpl<Value> &tapeValues;
   SmallVectorImpl<BlockArgument> &tapeArgs;
   function_ref<Value(BlockArgument)> forwardArgument;
+  bool segments;
+  /// Whether the entry being decided may be rebuilt through a segment.
+  bool throughSegment = false;
   DenseMap<Value, BlockArgument> entryArg;
   DenseSet<Value> recomputed;
 };
@@ -76,7 +99,7 @@ std::optional<unsigned> TapeRecomputer::cost(Value v, unsigned budget) {
     return std::nullopt;
   if (def->hasTrait<OpTrait::ConstantLike>())
     return 0;
-  if (!isCheapElementwise(def) && !classes.isRecomputable(v))
+  if (!isRebuildable(def, throughSegment) && !classes.isRecomputable(v))
     return std::nullopt;
   return opCost(def, budget);
 }
@@ -123,18 +146,32 @@ unsigned TapeRecomputer::run() {
     entryArg[v] = arg;
   // Decide in forward order.
   SmallVector<Value> order;
-  for (Value v : tapeValues)
-    if (Operation *def = v.getDefiningOp();
-        def && def->getBlock() == &forward && isCheapElementwise(def))
+  for (Value v : tapeValues) {
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != &forward)
+      continue;
+    // (A result of the forward is alive anyway: rebuilding it through a
+    // segment would cost the recomputation for nothing.)
+    bool large = segments &&
+                 staticByteSize(v.getType()).value_or(0) >= kMinSegmentBytes &&
+                 !llvm::is_contained(v.getUsers(), forward.getTerminator());
+    if (isRebuildable(def, large))
       order.push_back(v);
+  }
   llvm::sort(order, [](Value a, Value b) {
     return a.getDefiningOp()->isBeforeInBlock(b.getDefiningOp());
   });
   // (the entry's own op, not the entry it is: an entry costs nothing to
   // its readers while it stays)
-  for (Value v : order)
-    if (opCost(v.getDefiningOp(), kMaxOps))
+  for (Value v : order) {
+    // (through a segment, only what is worth a recomputation)
+    throughSegment =
+        segments &&
+        staticByteSize(v.getType()).value_or(0) >= kMinSegmentBytes &&
+        !llvm::is_contained(v.getUsers(), forward.getTerminator());
+    if (opCost(v.getDefiningOp(), throughSegment ? kMaxSegmentOps : kMaxOps))
       recomputed.insert(v);
+  }
   if (recomputed.empty())
     return 0;
 
@@ -177,9 +214,10 @@ recomputeCheapTapeEntries(Block &forward, Block &backward,
                           ValueClassifier &classes,
                           SmallVectorImpl<Value> &tapeValues,
                           SmallVectorImpl<BlockArgument> &tapeArgs,
-                          function_ref<Value(BlockArgument)> forwardArgument) {
+                          function_ref<Value(BlockArgument)> forwardArgument,
+                          bool segments) {
   return TapeRecomputer(forward, backward, classes, tapeValues, tapeArgs,
-                        forwardArgument)
+                        forwardArgument, segments)
       .run();
 }
 

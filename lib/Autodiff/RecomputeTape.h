@@ -25,7 +25,8 @@ unsigned recomputeCheapTapeEntries(
     mlir::Block &forward, mlir::Block &backward, ValueClassifier &classes,
     llvm::SmallVectorImpl<mlir::Value> &tapeValues,
     llvm::SmallVectorImpl<mlir::BlockArgument> &tapeArgs,
-    llvm::function_ref<mlir::Value(mlir::BlockArgument)> forwardArgument);
+    llvm::function_ref<mlir::Value(mlir::BlockArgument)> forwardArgument,
+    bool segments = false);
 
 } // namespace rev
 

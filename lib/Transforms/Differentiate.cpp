@@ -1,6 +1,7 @@
 //===- Differentiate.cpp - the rev-differentiate pass ---------------------===//
 
 #include "rev/Autodiff/Differentiate.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 #include "rev/Transforms/Passes.h"
 
 using namespace mlir;
@@ -22,6 +23,7 @@ struct RevDifferentiatePass
     options.loss = loss;
     options.wrt.assign(wrt.begin(), wrt.end());
     options.recomputeElementwise = recomputeElementwise;
+    options.recomputeSegments = recomputeSegments;
 
     func::FuncOp target;
     if (!function.empty()) {
@@ -44,6 +46,11 @@ struct RevDifferentiatePass
       }
       target = candidates.front();
     }
+    // A memory plan may ask for the segments' recomputation.
+    if (auto plan =
+            target->getAttrOfType<DictionaryAttr>(rev::kMemoryPlanAttr))
+      if (auto flag = plan.getAs<IntegerAttr>(rev::kRecomputeSegmentsKey))
+        options.recomputeSegments |= flag.getInt() != 0;
     if (failed(rev::differentiate(target, options)))
       return signalPassFailure();
   }

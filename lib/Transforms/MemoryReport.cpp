@@ -169,12 +169,14 @@ struct RevMemoryReportPass
           return v ? v.getInt() : int64_t(0);
         };
         os << llvm::formatv("  memory plan of @{0}: {1} of {2} couplings "
-                            "stored (the rest inverted), estimated peak {3} "
-                            "bytes for a budget of {4} (every coupling "
-                            "inverted: {5})\n",
+                            "stored (the rest inverted{6}), estimated peak "
+                            "{3} bytes for a budget of {4} (smallest: {5})\n",
                             r.name, get("stored"), get("couplings"),
                             get("estimated_peak"), get("budget"),
-                            get("minimum_peak"));
+                            get("minimum_peak"),
+                            get(rev::kRecomputeSegmentsKey)
+                                ? ", non-invertible segments recomputed"
+                                : "");
       }
       for (const FunctionReport &r : reports) {
         if (!r.isForward || r.blockOrder.empty())

@@ -207,8 +207,10 @@ struct RevPlanMemoryPass
       return a > b;
     });
 
-    // estimate(k): the peak with the first k couplings of `order` stored.
+    // estimate(k): the peak with the first k couplings of `order` stored
+    // (and with `segments`, the non-invertible segments recomputed).
     DenseMap<unsigned, int64_t> estimates;
+    bool segments = false;
     auto estimate = [&](unsigned k) -> FailureOr<int64_t> {
       auto it = estimates.find(k);
       if (it != estimates.end())
@@ -216,7 +218,7 @@ struct RevPlanMemoryPass
       SmallVector<bool> store(couplings.size(), false);
       for (unsigned i = 0; i < k; ++i)
         store[order[i]] = true;
-      FailureOr<int64_t> peak = build(module, target, store);
+      FailureOr<int64_t> peak = build(module, target, store, segments);
       if (succeeded(peak))
         estimates[k] = *peak;
       return peak;
@@ -225,19 +227,29 @@ struct RevPlanMemoryPass
     FailureOr<int64_t> minimum = estimate(0);
     if (failed(minimum))
       return signalPassFailure();
+    if (*minimum > *limit && recomputeSegments) {
+      // Below the reversible step: also recompute what the couplings do not
+      // rebuild (a stem, the strided transitions) from their inputs.
+      segments = true;
+      estimates.clear();
+      minimum = estimate(0);
+      if (failed(minimum))
+        return signalPassFailure();
+    }
     if (*minimum > *limit) {
       // (At the function's location, without printing the function.)
       emitError(target.getLoc())
           << "memory budget of " << bytesText(*limit)
           << " is below the smallest estimated peak of this training step, "
-          << bytesText(*minimum)
-          << " with every coupling inverted: the smallest feasible budget "
-             "is "
-          << *minimum << " bytes";
+          << bytesText(*minimum) << " with every coupling inverted"
+          << (segments ? " and the non-invertible segments recomputed" : "")
+          << ": the smallest feasible budget is " << *minimum << " bytes";
       return signalPassFailure();
     }
-    // The longest prefix that fits: estimates grow with k (each stored
-    // coupling adds its activations to the tape).
+    // The longest prefix that fits, if estimates grow with k (each stored
+    // coupling adds its activations to the tape; but an inverted coupling's
+    // backward also holds more than a stored one's, so they need not):
+    // binary search, then a prefix that fits in any case.
     unsigned lo = 0, hi = couplings.size();
     FailureOr<int64_t> all = estimate(hi);
     if (failed(all))
@@ -267,6 +279,8 @@ struct RevPlanMemoryPass
             b.getNamedAttr("minimum_peak", b.getI64IntegerAttr(*minimum)),
             b.getNamedAttr("couplings", b.getI64IntegerAttr(couplings.size())),
             b.getNamedAttr("stored", b.getI64IntegerAttr(stored)),
+            b.getNamedAttr(rev::kRecomputeSegmentsKey,
+                           b.getI64IntegerAttr(segments)),
         }));
     if (!explain)
       return;
@@ -279,7 +293,9 @@ struct RevPlanMemoryPass
           << " of results)";
     emitRemark(target.getLoc())
         << "memory plan: " << stored << " of " << couplings.size()
-        << " couplings stored, estimated peak " << estimates.lookup(stored)
+        << " couplings stored"
+        << (segments ? ", non-invertible segments recomputed" : "")
+        << ", estimated peak " << estimates.lookup(stored)
         << " bytes for a budget of " << *limit
         << " (every coupling inverted: " << *minimum
         << ", every coupling stored: " << *all
@@ -311,7 +327,7 @@ struct RevPlanMemoryPass
   /// Builds the training step with the couplings in `store` stored, on a
   /// copy nested in `module`, and returns @train_step's estimated peak.
   FailureOr<int64_t> build(ModuleOp module, func::FuncOp target,
-                           ArrayRef<bool> store) {
+                           ArrayRef<bool> store, bool segments) {
     OpBuilder b(module.getBodyRegion());
     b.setInsertionPointToEnd(module.getBody());
     auto scratch = ModuleOp::create(b, module.getLoc());
@@ -342,6 +358,7 @@ struct RevPlanMemoryPass
     diff.function = function;
     diff.wrt.assign(wrt.begin(), wrt.end());
     diff.recomputeElementwise = recomputeElementwise;
+    diff.recomputeSegments = segments;
     pm.addPass(rev::createRevDifferentiate(diff));
     rev::RevReconstructActivationsOptions reconstruct;
     reconstruct.checkpointEvery = checkpointEvery;

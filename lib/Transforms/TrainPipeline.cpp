@@ -16,6 +16,7 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   diff.loss = options.loss;
   diff.function = options.function;
   diff.recomputeElementwise = options.recomputeElementwise;
+  diff.recomputeSegments = options.recomputeSegments;
   diff.wrt.assign(options.wrt.begin(), options.wrt.end());
   if (!options.memoryBudget.empty()) {
     RevFormCouplingsOptions form;

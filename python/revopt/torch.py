@@ -67,8 +67,9 @@ def compile(module, example_input, mode="reversible", checkpoint_every=0, recomp
       bytes (an int, or a string such as "64MB" or "auto"): reversible
       blocks are stored instead of inverted, most recomputation saved per
       byte first, while rev-opt's estimate of the step's peak fits
-      (rev-train's memory-budget). A budget below the reversible step's
-      estimate raises CompileError with the smallest that fits."""
+      (rev-train's memory-budget); below the reversible step, the
+      non-invertible layers are recomputed as well. A budget below every
+      plan raises CompileError with the smallest that fits."""
     return CompiledModule(module, example_input, mode=mode,
                           checkpoint_every=checkpoint_every, recompile=recompile,
                           memory_budget=memory_budget)

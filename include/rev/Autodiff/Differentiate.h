@@ -31,6 +31,12 @@ struct DifferentiateOptions {
   /// elementwise ops rebuild from other entries (RecomputeTape.cpp) instead
   /// of storing them.
   bool recomputeElementwise = true;
+  /// Also recompute larger tape entries (64 KiB and more) through
+  /// convolutions, matmuls, pooling and reductions (at most 16 ops, one
+  /// output each) from what stays: a non-invertible segment (a stem, a
+  /// strided transition) is then checkpointed at its input. Costs the
+  /// recomputation; rev-plan-memory turns it on under a tight budget.
+  bool recomputeSegments = false;
 };
 
 /// The functions rev-differentiate makes from @f.

@@ -72,6 +72,14 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
                      "(a BatchNorm's normalized and affine results, a ReLU's "
                      "output) instead of storing them"),
       llvm::cl::init(true)};
+  Option<bool> recomputeSegments{
+      *this, "recompute-segments",
+      llvm::cl::desc("Also recompute tape entries of 64 KiB or more through "
+                     "convolutions, matmuls, pooling and reductions: the "
+                     "non-invertible segments (a stem, strided transitions) "
+                     "are checkpointed at their inputs (memory-budget turns "
+                     "it on by itself when the budget needs it)"),
+      llvm::cl::init(false)};
   Option<bool> numerics{
       *this, "numerics",
       llvm::cl::desc("reversible: also return, per coupling, "

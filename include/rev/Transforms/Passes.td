@@ -117,6 +117,11 @@ def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
            "Recompute in the backward the tape entries that a few cheap "
            "elementwise ops rebuild from other entries, instead of storing "
            "them">,
+    Option<"recomputeSegments", "recompute-segments", "bool",
+           /*default=*/"false",
+           "Also recompute tape entries of 64 KiB or more through "
+           "convolutions, matmuls, pooling and reductions (up to 16 ops): "
+           "non-invertible segments are checkpointed at their inputs">,
   ];
   let dependentDialects = ["::rev::RevDialect", "::mlir::tosa::TosaDialect",
                            "::mlir::func::FuncDialect"];
@@ -225,7 +230,7 @@ def RevPlanMemory : Pass<"rev-plan-memory", "::mlir::ModuleOp"> {
     first: couplings are ordered by the multiply-adds of F and G over the
     bytes of their results (the later coupling first among equals), and the
     longest prefix of that order whose estimated peak fits the budget is
-    stored; the rest are inverted.
+    stored (see below); the rest are inverted.
 
     Each candidate is estimated by building it: the rest of rev-train
     (`rev-lower-couplings only-marked`, `rev-differentiate`,
@@ -233,12 +238,21 @@ def RevPlanMemory : Pass<"rev-plan-memory", "::mlir::ModuleOp"> {
     `rev::PeakEstimator` takes `@train_step`'s peak as the CPU lowering runs
     it (after `rev-rematerialize`, as `rev-memory-report` does). A binary
     search over the prefix length builds about log2(couplings) + 2 copies.
+    (The estimates are not always monotone in the prefix length: the
+    search finds a prefix that fits, not always the longest.)
+
+    When even the step with every coupling inverted does not fit, the plan
+    also recomputes what the couplings do not rebuild (`rev-differentiate`'s
+    `recompute-segments`: a stem's or a strided transition's activations
+    rebuilt from the segment's input through its convolution), and the same
+    search runs again (`recompute-segments=false` forbids it).
 
     The chosen couplings are marked `rev.store`; the function gets
-    `rev.memory_plan = {budget, estimated_peak, couplings, stored}`, which
-    `rev-memory-report` prints. A budget below the estimate with every
-    coupling inverted is an error that gives that estimate, the smallest
-    feasible budget. Budgets: bytes with an optional suffix (`K`, `M`, `G`
+    `rev.memory_plan = {budget, estimated_peak, minimum_peak, couplings,
+    stored, recompute_segments}`, which `rev-memory-report` prints and
+    `rev-differentiate` reads (`recompute_segments`). A budget below the
+    smallest estimate (every coupling inverted, segments recomputed) is an
+    error that gives that estimate, the smallest feasible budget. Budgets: bytes with an optional suffix (`K`, `M`, `G`
     are 10^3, 10^6, 10^9; `KiB`, `MiB`, `GiB` powers of 1024; a trailing `B`
     is allowed), or `auto`: the memory available on this machine when the
     plan is made (Linux's MemAvailable).
@@ -265,6 +279,10 @@ def RevPlanMemory : Pass<"rev-plan-memory", "::mlir::ModuleOp"> {
            /*default=*/"true", "rev-train's recompute-elementwise">,
     Option<"checkpointEvery", "checkpoint-every", "unsigned", /*default=*/"0",
            "rev-train's checkpoint-every">,
+    Option<"recomputeSegments", "recompute-segments", "bool",
+           /*default=*/"true",
+           "Where no plan fits with every coupling inverted, try again with "
+           "rev-differentiate's recompute-segments">,
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Emit a remark per coupling (stored or inverted) and one with "
            "the plan's estimates">,

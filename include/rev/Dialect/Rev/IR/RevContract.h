@@ -26,7 +26,10 @@
 //                                      (rev-lower-couplings only-marked)
 //   rev.memory_plan (function)         DictionaryAttr: the plan of
 //                                      rev-plan-memory (integers: budget,
-//                                      estimated_peak, couplings, stored)
+//                                      estimated_peak, minimum_peak,
+//                                      couplings, stored,
+//                                      recompute_segments: rev-differentiate
+//                                      then recomputes segments)
 //
 // and the prefixes of result and argument names: `tape.` (a tape entry),
 // `grad.` (a gradient or cotangent), `running_mean.` / `running_var.`
@@ -56,6 +59,8 @@ inline constexpr llvm::StringLiteral kChecksAttr = "rev.checks";
 inline constexpr llvm::StringLiteral kCheckIdAttr = "rev.check_id";
 inline constexpr llvm::StringLiteral kStoreAttr = "rev.store";
 inline constexpr llvm::StringLiteral kMemoryPlanAttr = "rev.memory_plan";
+inline constexpr llvm::StringLiteral kRecomputeSegmentsKey =
+    "recompute_segments";
 
 inline constexpr llvm::StringLiteral kTapePrefix = "tape.";
 inline constexpr llvm::StringLiteral kGradPrefix = "grad.";
