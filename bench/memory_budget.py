@@ -6,7 +6,9 @@ For each model of paper_models.py (RevNet-38/110/164, CIFAR 32x32, batch 32,
 training-mode BatchNorm): the store and reversible steps bound the range;
 their estimated peaks (rev-memory-report, @train_step) give three budgets a
 quarter, half and three quarters of the way from the reversible estimate to
-the store estimate. Each budget's step is built with `rev-opt
+the store estimate, and a fourth halfway between the reversible step with
+its non-invertible segments recomputed (recompute-segments) and the
+reversible step, where the planner must recompute the segments. Each budget's step is built with `rev-opt
 --rev-train="memory-budget=<bytes>"` (the planning time is measured) and run
 with `rev-run --repeat N --num-threads T --report`: the measured peak of live
 heap bytes (held to <= 1.05 x budget), the median step time, and the largest
@@ -18,7 +20,7 @@ Writes bench/results/<name>.{json,md} and bench/memory_budget.svg (measured
 peak and budget per step of the range) and bench/memory_budget_time.svg.
 
 Usage: /usr/bin/python3 bench/memory_budget.py [--build build]
-           [--models revnet38,revnet110] [--batch 32] [--repeat 5] [--threads 2]
+           [--models revnet38,revnet110,revnet164] [--batch 32] [--repeat 5] [--threads 2]
            [--name memory_budget]
 """
 import argparse
@@ -40,6 +42,11 @@ from paper import run, torch_gradients, torch_model, worst_error  # noqa: E402
 from plot import line_plot  # noqa: E402
 
 FRACTIONS = [0.25, 0.5, 0.75]
+
+
+def tag_of(label):
+    """A file name (and rev-opt option value) for a step's label."""
+    return "".join(c if c.isalnum() else "_" for c in label)
 
 
 def build_step(bin_dir, onnx_path, options, work, tag):
@@ -74,7 +81,7 @@ def run_step(bin_dir, step, model_dir, args, env, work, tag):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--models", default="revnet38,revnet110")
+    ap.add_argument("--models", default="revnet38,revnet110,revnet164")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
@@ -95,20 +102,23 @@ def main():
                                   torch.from_numpy(x).double(), labels)
             saved = torch_saved_bytes(torch_model(name, d, torch.float32),
                                       torch.from_numpy(x), "cross-entropy")
-            configs = [("reversible", "mode=reversible", None),
+            configs = [("reversible + segments", "mode=reversible recompute-segments=true", None),
+                       ("reversible", "mode=reversible", None),
                        ("store", "mode=store", None)]
             estimates = {}
             for label, options, _ in configs:
                 _, functions, _ = build_step(bin_dir, onnx_path, options, work,
-                                             "%s-%s" % (name, label))
+                                             "%s-%s" % (name, tag_of(label)))
                 estimates[label] = functions["train_step"]["estimated_peak_bytes"]
             lo, hi = estimates["reversible"], estimates["store"]
+            below = int((estimates["reversible + segments"] + lo) / 2)
+            configs.insert(1, ("budget below reversible", "memory-budget=%d" % below, below))
             for f in FRACTIONS:
                 budget = int(lo + f * (hi - lo))
                 configs.insert(-1, ("budget %.0f%%" % (100 * f),
                                     "memory-budget=%d" % budget, budget))
             for label, options, budget in configs:
-                tag = "%s-%s" % (name, label.replace(" ", "").replace("%", ""))
+                tag = "%s-%s" % (name, tag_of(label))
                 step, functions, seconds = build_step(bin_dir, onnx_path, options, work, tag)
                 plan = functions["model"].get("memory_plan", {})
                 r, grads = run_step(bin_dir, step, d, args, env, work, tag)
@@ -149,8 +159,10 @@ def main():
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 
-    # Plots: x = position in the range (0 = reversible, 100 = store).
-    xs = [0] + [int(100 * f) for f in FRACTIONS] + [100]
+    # Plots: x = position in the range (0 = reversible, 100 = store; the
+    # reversible step with segments recomputed at -50, the budget below the
+    # reversible step at -25).
+    xs = [-50, -25, 0] + [int(100 * f) for f in FRACTIONS] + [100]
     colors = ["#1f77b4", "#d62728", "#2ca02c"]
     peaks, times = [], []
     for m, color in zip(models, colors):
@@ -161,12 +173,12 @@ def main():
         times.append((m, color, [r["median_ms"] for r in mine], False))
     line_plot(os.path.join(ROOT, "bench", "memory_budget.svg"),
               "Peak under a memory budget (batch %d)" % args.batch,
-              "% of the way from the reversible to the store step's estimate",
-              "MB", xs, peaks)
+              "% of the way from the reversible to the store step's estimate "
+              "(-50: segments recomputed)", "MB", xs, peaks)
     line_plot(os.path.join(ROOT, "bench", "memory_budget_time.svg"),
               "Step time under a memory budget (%d threads)" % args.threads,
-              "% of the way from the reversible to the store step's estimate",
-              "ms", xs, times)
+              "% of the way from the reversible to the store step's estimate "
+              "(-50: segments recomputed)", "ms", xs, times)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ def line_plot(path, title, xlabel, ylabel, xs, series):
     """series: [(label, color, values, dashed)], one value per x."""
     W, H, L, R, T, B = 640, 400, 70, 230, 30, 50
     ymax = max(max(v) for _, _, v, _ in series) * 1.1
-    xmax = max(xs)
+    xmax, xmin = max(xs), min(0, min(xs))
 
     def px(x):
-        return L + (W - L - R) * x / xmax
+        return L + (W - L - R) * (x - xmin) / (xmax - xmin)
 
     def py(y):
         return H - B - (H - T - B) * y / ymax
