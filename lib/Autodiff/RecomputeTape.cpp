@@ -77,7 +77,7 @@ private:
 
   static constexpr unsigned kMaxOps = 8;
   static constexpr unsigned kMaxSegmentOps = 16;
-  static constexpr int64_t kMinSegmentBytes = 64 * 1024;
+  static constexpr int64_t kMinSegmentBytes = 4 * 1024;
   Block &forward, &backward;
   ValueClassifier &classes;
   SmallVectorImpl<Value> &tapeValues;

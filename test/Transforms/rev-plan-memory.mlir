@@ -17,7 +17,7 @@
 // STORE: @train_step - - 34816
 
 // One byte less than the reversible step's estimate: the planner also tries
-// recomputing the non-invertible segments (nothing here is 64 KiB: the same
+// recomputing the non-invertible segments (nothing here is 4 KiB: the same
 // estimate), no plan fits, and the error names that estimate.
 // RUN: not rev-opt %s --rev-plan-memory="budget=22783 loss=vjp recompute-elementwise=false" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BELOW
 // BELOW: error: memory budget of 22783 bytes is below the smallest estimated peak of this training step, 22784 bytes with every coupling inverted and the non-invertible segments recomputed: the smallest feasible budget is 22784 bytes

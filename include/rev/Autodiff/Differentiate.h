@@ -31,7 +31,7 @@ struct DifferentiateOptions {
   /// elementwise ops rebuild from other entries (RecomputeTape.cpp) instead
   /// of storing them.
   bool recomputeElementwise = true;
-  /// Also recompute larger tape entries (64 KiB and more) through
+  /// Also recompute larger tape entries (4 KiB and more) through
   /// convolutions, matmuls, pooling and reductions (at most 16 ops, one
   /// output each) from what stays: a non-invertible segment (a stem, a
   /// strided transition) is then checkpointed at its input. Costs the

@@ -74,7 +74,7 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
       llvm::cl::init(true)};
   Option<bool> recomputeSegments{
       *this, "recompute-segments",
-      llvm::cl::desc("Also recompute tape entries of 64 KiB or more through "
+      llvm::cl::desc("Also recompute tape entries of 4 KiB or more through "
                      "convolutions, matmuls, pooling and reductions: the "
                      "non-invertible segments (a stem, strided transitions) "
                      "are checkpointed at their inputs (memory-budget turns "

@@ -119,7 +119,7 @@ def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
            "them">,
     Option<"recomputeSegments", "recompute-segments", "bool",
            /*default=*/"false",
-           "Also recompute tape entries of 64 KiB or more through "
+           "Also recompute tape entries of 4 KiB or more through "
            "convolutions, matmuls, pooling and reductions (up to 16 ops): "
            "non-invertible segments are checkpointed at their inputs">,
   ];
