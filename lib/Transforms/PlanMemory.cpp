@@ -307,7 +307,7 @@ struct RevPlanMemoryPass
     if (!function.empty()) {
       auto f = module.lookupSymbol<func::FuncOp>(function);
       if (!f || f.isExternal())
-        module.emitError() << "rev-plan-memory: no function named @"
+        emitError(module.getLoc()) << "rev-plan-memory: no function named @"
                            << function;
       return f && !f.isExternal() ? f : func::FuncOp();
     }
@@ -316,7 +316,7 @@ struct RevPlanMemoryPass
       if (f.isPublic() && !f.isExternal())
         candidates.push_back(f);
     if (candidates.size() != 1) {
-      module.emitError() << "rev-plan-memory: the module has "
+      emitError(module.getLoc()) << "rev-plan-memory: the module has "
                          << candidates.size()
                          << " public functions; choose one with function=";
       return {};
@@ -373,11 +373,9 @@ struct RevPlanMemoryPass
     if (succeeded(runPipeline(pm, scratch))) {
       llvm::StringMap<int64_t> peaks =
           rev::estimatePeaks(scratch, /*modelLowering=*/true);
-      if (peaks.count("train_step"))
-        peak = peaks.lookup("train_step");
-      else
-        scratch.emitError() << "rev-plan-memory: the candidate step has no "
-                               "@train_step";
+      // (rev-differentiate names the step it builds @train_step)
+      assert(peaks.count("train_step") && "a candidate without @train_step");
+      peak = peaks.lookup("train_step");
     }
     scratch.erase();
     return peak;

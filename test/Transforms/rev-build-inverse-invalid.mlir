@@ -35,3 +35,15 @@ func.func @relu(%x: tensor<4xf32>) -> tensor<2xf32> {
 // expected-error @+1 {{rev-build-inverse: no function named @relu}}
 module {
 }
+
+// -----
+
+// A reshape is inverted by the reshape back to its input's shape, which
+// must be static.
+func.func @relu(%x: tensor<?xf32>) -> tensor<?x1xf32> {
+  %s = tosa.const_shape {values = dense<[-1, 1]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  // expected-error @+2 {{cannot invert a reshape of a dynamic shape}}
+  // expected-error @+1 {{cannot invert @relu: building the inverse failed}}
+  %r = tosa.reshape %x, %s : (tensor<?xf32>, !tosa.shape<2>) -> tensor<?x1xf32>
+  return %r : tensor<?x1xf32>
+}

@@ -59,3 +59,24 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xi32> {
   %y = tosa.cast %x : (tensor<4xf32>) -> tensor<4xi32>
   return %y : tensor<4xi32>
 }
+
+// -----
+
+// An op without a rule inside a coupling's F: the error names it, and the
+// coupling whose VJP could not be built.
+func.func @f(%x1: tensor<4xf32>, %x2: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{building the VJP of 'rev.coupling' failed}}
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32>
+    f {
+    ^bb0(%a: tensor<4xf32>):
+      // expected-error @+1 {{cannot differentiate 'tosa.sin': no VJP rule (VJPOpInterface)}}
+      %r = tosa.sin %a : (tensor<4xf32>) -> tensor<4xf32>
+      rev.yield %r : tensor<4xf32>
+    } g {
+    ^bb0(%b: tensor<4xf32>):
+      %r = tosa.tanh %b : (tensor<4xf32>) -> tensor<4xf32>
+      rev.yield %r : tensor<4xf32>
+    }
+  %y = tosa.add %y1, %y2 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

@@ -5,11 +5,14 @@
 // RUN: not rev-opt %s --rev-plan-memory="loss=vjp" -split-input-file 2>&1 | FileCheck %s --check-prefix=NUMBER
 // RUN: not rev-opt %s --rev-train="mode=store memory-budget=1G loss=vjp" -split-input-file 2>&1 | FileCheck %s --check-prefix=MODE
 // RUN: not rev-opt %s --rev-plan-memory="budget=1G loss=vjp function=nope" -split-input-file 2>&1 | FileCheck %s --check-prefix=FUNCTION
+// RUN: not rev-opt %s --pass-pipeline="builtin.module(rev-plan-memory{budget=1G loss=vjp})" 2>&1 | FileCheck %s --check-prefix=PUBLIC
 
 // UNIT: error: rev-plan-memory: memory-budget='12XB': unknown unit or too large; use K, M, G (powers of 1000), KiB, MiB, GiB (powers of 1024)
 // NUMBER: error: rev-plan-memory: memory-budget='{{.*}}': expected a positive number of bytes with an optional unit (K, M, G, KiB, MiB, GiB) or auto
 // MODE: error: memory-budget plans a reversible step (each coupling stored or inverted); it does not combine with mode=store
 // FUNCTION: error: rev-plan-memory: no function named @nope
+// (without -split-input-file, the file is one module of two functions)
+// PUBLIC: error: rev-plan-memory: the module has 2 public functions; choose one with function=
 
 // No plan fits 10 bytes: the error gives the smallest budget that does
 // (rev-plan-memory.mlir checks that number against rev-memory-report).

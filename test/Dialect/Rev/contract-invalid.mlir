@@ -110,3 +110,17 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> attributes {rev.memory_plan = {budget = "1MB"}} {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// expected-error @+1 {{'rev.abi' must be a dictionary on a function}}
+module attributes {rev.abi = {args = [], results = []}} {
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'rev.check_id' must be an integer}}
+  %y = tosa.exp %x {rev.check_id = "first"} : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

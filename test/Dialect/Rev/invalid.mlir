@@ -1,4 +1,4 @@
-// RUN: rev-opt %s -split-input-file -verify-diagnostics
+// RUN: rev-opt %s -split-input-file -verify-diagnostics -allow-unregistered-dialect
 
 func.func @element_types(%x1: tensor<4xf32>, %x2: tensor<4xf16>) {
   // expected-error @+1 {{x1 and x2 must have the same element type, but have 'f32' and 'f16'}}
@@ -290,4 +290,58 @@ func.func @library_call_unranked(%x: memref<*xf32>, %y: memref<4xf32>) {
   // expected-error @+1 {{'rev.library_call' op takes ranked tensors or memrefs, got 'memref<*xf32>'}}
   rev.library_call "relu_f32" ins(%x : memref<*xf32>) outs(%y : memref<4xf32>)
   return
+}
+
+// -----
+
+func.func @library_call_buffer_input(%x: tensor<4xf32>, %b: memref<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'rev.library_call' op takes tensors only, got an input of type 'memref<4xf32>'}}
+  %y = rev.library_call "relu_f32" ins(%x, %b : tensor<4xf32>, memref<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @conv_backward_data_attrs(%g: tensor<2x4x4x6xf32>, %w: tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32> {
+  // expected-error @+1 {{'rev.conv2d_backward_data' op needs 4 pads, 2 strides and 2 dilations}}
+  %dx = rev.conv2d_backward_data %g, %w {pad = array<i64: 1, 1>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x4x4x6xf32>, tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32>
+  return %dx : tensor<2x8x8x5xf32>
+}
+
+// -----
+
+func.func @conv_backward_data_rank(%g: tensor<2x4x6xf32>, %w: tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32> {
+  // expected-error @+1 {{'rev.conv2d_backward_data' op needs rank-4 tensors (NHWC, [F, KH, KW, C])}}
+  %dx = rev.conv2d_backward_data %g, %w {pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x4x6xf32>, tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32>
+  return %dx : tensor<2x8x8x5xf32>
+}
+
+// -----
+
+func.func @conv_backward_filter_dynamic(%x: tensor<?x8x8x5xf32>, %g: tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32> {
+  // expected-error @+1 {{'rev.conv2d_backward_filter' op needs static shapes}}
+  %dw = rev.conv2d_backward_filter %x, %g {pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<?x8x8x5xf32>, tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32>
+  return %dw : tensor<6x3x3x5xf32>
+}
+
+// -----
+
+func.func @conv_backward_filter_types(%x: tensor<2x8x8x5xf16>, %g: tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32> {
+  // expected-error @+1 {{'rev.conv2d_backward_filter' op needs one element type}}
+  %dw = rev.conv2d_backward_filter %x, %g {pad = array<i64: 1, 0, 1, 0>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x8x8x5xf16>, tensor<2x4x4x6xf32>) -> tensor<6x3x3x5xf32>
+  return %dw : tensor<6x3x3x5xf32>
+}
+
+// -----
+
+func.func @coupling_terminator(%x1: tensor<4xf32>, %x2: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'rev.coupling' op F region must end in 'rev.yield'}}
+  %y1, %y2 = "rev.coupling"(%x1, %x2) ({
+  ^bb0(%a: tensor<4xf32>):
+    "test.terminator"(%a) : (tensor<4xf32>) -> ()
+  }, {
+  ^bb0(%b: tensor<4xf32>):
+    rev.yield %b : tensor<4xf32>
+  }) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %y1 : tensor<4xf32>
 }
