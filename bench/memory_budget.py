@@ -37,6 +37,7 @@ import torch
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from gradients import load_dir  # noqa: E402
+import paper_models  # noqa: E402
 from memory import torch_saved_bytes  # noqa: E402
 from paper import run, torch_gradients, torch_model, worst_error  # noqa: E402
 from plot import line_plot  # noqa: E402
@@ -92,8 +93,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         env = dict(os.environ, REV_CACHE_DIR=os.path.join(work, "cache"))
         for name in args.models.split(","):
-            run([sys.executable, os.path.join(ROOT, "bench", "paper_models.py"), work,
-                 "--batch", str(args.batch), "--only", name])
+            paper_models.export(name, work, args.batch)
             d = os.path.join(work, name)
             onnx_path = os.path.join(d, "model.onnx")
             x = np.load(os.path.join(d, "inputs", "x.npy"))
