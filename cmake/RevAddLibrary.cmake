@@ -1,6 +1,6 @@
 # rev_add_library(name sources... [DEPENDS targets...] [LINK_LIBS libs...])
 #
-# One static library per area (STYLE.md), compiled position independent so
+# One static library per area (the house style), compiled position independent so
 # that it can go into RevPlugin.so as well as the tools. Everything links the
 # shared libMLIR/libLLVM (Debian's packages ship them), never the static
 # component libraries, so that a tool and an mlir-opt plugin see one copy of
@@ -24,8 +24,9 @@ endfunction()
 
 # rev_add_doc(target output.md tblgen-flags...)
 # Generates reference documentation from the current LLVM_TARGET_DEFINITIONS
-# into <build>/docs/, and copies it to docs/generated/ with the `rev-docs`
-# target (the copy under docs/ is committed so the docs read on GitHub).
+# into <build>/docs/ (the `rev-docs` target); `rev-update-docs` copies it to
+# docs/reference/, which is committed (and compared by a test) so the docs
+# read on GitHub.
 function(rev_add_doc target output)
   set(LLVM_TARGET_DEFINITIONS ${LLVM_TARGET_DEFINITIONS})
   tablegen(MLIR ${output} ${ARGN})
