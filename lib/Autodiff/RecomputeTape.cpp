@@ -15,8 +15,8 @@
 // recomputeSegments), entries of kMinSegmentBytes or more may also be rebuilt
 // through convolutions, matmuls, pooling and reductions, within
 // kMaxSegmentOps: a stem's or a strided transition's BatchNorm input is
-// recomputed from the segment's input. Entries are decided in forward order, so an
-// entry recomputed from an earlier one never needs a later decision; the
+// recomputed from the segment's input. Entries are decided in forward order,
+// so an entry recomputed from an earlier one never needs a later decision; the
 // tape only shrinks (nothing is added to it). The recomputed values are the
 // same ops on the same inputs: the gradients do not change.
 //
@@ -69,10 +69,20 @@ private:
   bool isRebuildable(Operation *op, bool throughSegment) const {
     if (isCheapElementwise(op))
       return true;
-    return throughSegment && op->getNumResults() == 1 && op->getNumRegions() == 0 &&
+    return throughSegment && op->getNumResults() == 1 &&
+           op->getNumRegions() == 0 &&
            isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp,
                tosa::AvgPool2dOp, tosa::MaxPool2dOp, tosa::ReduceSumOp,
                tosa::ReduceMaxOp, tosa::TransposeOp>(op);
+  }
+
+  /// Whether entry `v` may be rebuilt through a segment: with `segments`,
+  /// from kMinSegmentBytes on, and not a result of the forward (alive
+  /// anyway: rebuilding it would cost the recomputation for nothing).
+  bool worthASegment(Value v) const {
+    return segments &&
+           staticByteSize(v.getType()).value_or(0) >= kMinSegmentBytes &&
+           !llvm::is_contained(v.getUsers(), forward.getTerminator());
   }
 
   static constexpr unsigned kMaxOps = 8;
@@ -148,14 +158,8 @@ unsigned TapeRecomputer::run() {
   SmallVector<Value> order;
   for (Value v : tapeValues) {
     Operation *def = v.getDefiningOp();
-    if (!def || def->getBlock() != &forward)
-      continue;
-    // (A result of the forward is alive anyway: rebuilding it through a
-    // segment would cost the recomputation for nothing.)
-    bool large = segments &&
-                 staticByteSize(v.getType()).value_or(0) >= kMinSegmentBytes &&
-                 !llvm::is_contained(v.getUsers(), forward.getTerminator());
-    if (isRebuildable(def, large))
+    if (def && def->getBlock() == &forward &&
+        isRebuildable(def, worthASegment(v)))
       order.push_back(v);
   }
   llvm::sort(order, [](Value a, Value b) {
@@ -164,11 +168,7 @@ unsigned TapeRecomputer::run() {
   // (the entry's own op, not the entry it is: an entry costs nothing to
   // its readers while it stays)
   for (Value v : order) {
-    // (through a segment, only what is worth a recomputation)
-    throughSegment =
-        segments &&
-        staticByteSize(v.getType()).value_or(0) >= kMinSegmentBytes &&
-        !llvm::is_contained(v.getUsers(), forward.getTerminator());
+    throughSegment = worthASegment(v);
     if (opCost(v.getDefiningOp(), throughSegment ? kMaxSegmentOps : kMaxOps))
       recomputed.insert(v);
   }
@@ -209,13 +209,11 @@ unsigned TapeRecomputer::run() {
   return recomputed.size();
 }
 
-unsigned
-recomputeCheapTapeEntries(Block &forward, Block &backward,
-                          ValueClassifier &classes,
-                          SmallVectorImpl<Value> &tapeValues,
-                          SmallVectorImpl<BlockArgument> &tapeArgs,
-                          function_ref<Value(BlockArgument)> forwardArgument,
-                          bool segments) {
+unsigned recomputeCheapTapeEntries(
+    Block &forward, Block &backward, ValueClassifier &classes,
+    SmallVectorImpl<Value> &tapeValues,
+    SmallVectorImpl<BlockArgument> &tapeArgs,
+    function_ref<Value(BlockArgument)> forwardArgument, bool segments) {
   return TapeRecomputer(forward, backward, classes, tapeValues, tapeArgs,
                         forwardArgument, segments)
       .run();

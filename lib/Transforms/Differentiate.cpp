@@ -47,8 +47,7 @@ struct RevDifferentiatePass
       target = candidates.front();
     }
     // A memory plan may ask for the segments' recomputation.
-    if (auto plan =
-            target->getAttrOfType<DictionaryAttr>(rev::kMemoryPlanAttr))
+    if (auto plan = target->getAttrOfType<DictionaryAttr>(rev::kMemoryPlanAttr))
       if (auto flag = plan.getAs<IntegerAttr>(rev::kRecomputeSegmentsKey))
         options.recomputeSegments |= flag.getInt() != 0;
     if (failed(rev::differentiate(target, options)))

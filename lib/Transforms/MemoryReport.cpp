@@ -144,8 +144,7 @@ struct RevMemoryReportPass
     ModuleOp module = getOperation();
     if (failed(checkSizes(module)))
       return signalPassFailure();
-    llvm::StringMap<int64_t> peaks =
-        rev::estimatePeaks(module, modelLowering);
+    llvm::StringMap<int64_t> peaks = rev::estimatePeaks(module, modelLowering);
     std::vector<FunctionReport> reports;
     for (auto func : module.getOps<func::FuncOp>())
       if (!func.isExternal())

@@ -307,8 +307,8 @@ struct RevPlanMemoryPass
     if (!function.empty()) {
       auto f = module.lookupSymbol<func::FuncOp>(function);
       if (!f || f.isExternal())
-        emitError(module.getLoc()) << "rev-plan-memory: no function named @"
-                           << function;
+        emitError(module.getLoc())
+            << "rev-plan-memory: no function named @" << function;
       return f && !f.isExternal() ? f : func::FuncOp();
     }
     SmallVector<func::FuncOp> candidates;
@@ -316,9 +316,9 @@ struct RevPlanMemoryPass
       if (f.isPublic() && !f.isExternal())
         candidates.push_back(f);
     if (candidates.size() != 1) {
-      emitError(module.getLoc()) << "rev-plan-memory: the module has "
-                         << candidates.size()
-                         << " public functions; choose one with function=";
+      emitError(module.getLoc())
+          << "rev-plan-memory: the module has " << candidates.size()
+          << " public functions; choose one with function=";
       return {};
     }
     return candidates.front();
