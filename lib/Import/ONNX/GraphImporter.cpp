@@ -542,8 +542,11 @@ OwningOpRef<ModuleOp> GraphImporter::import(onnx::ModelProto &model) {
     auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
     if (shape->dim_size() != static_cast<int>(it->second.size()))
       continue; // reported by importGraph
+    // (Only the symbolic ones: a dimension the model fixes to another value
+    // is an error importGraph reports, not one to overwrite.)
     for (int d = 0; d < shape->dim_size(); ++d)
-      shape->mutable_dim(d)->set_dim_value(it->second[d]);
+      if (!shape->dim(d).has_dim_value() || shape->dim(d).dim_value() < 0)
+        shape->mutable_dim(d)->set_dim_value(it->second[d]);
   }
   OwningOpRef<ModuleOp> module = ModuleOp::create(floc);
   b.setInsertionPointToStart(module->getBody());
