@@ -163,12 +163,15 @@ bool CouplingFinder::tryAdditive(tosa::AddOp add2, std::string &why) {
     Value x2 = add2->getOperand(order), g = add2->getOperand(1 - order);
     if (isStatic(x2) || isStatic(g) || !sameType(x2, y2) || !sameType(g, y2))
       continue;
+    // G reading only x2 is a residual connection y = x + F(x), unless it is
+    // the second half of a pair made from one value, x1 = x2 = x (Reformer,
+    // RevViT): y1 = x + F(x), passed on, and y2 = x + G(y1).
     Cone residual = cone({g}, {x2});
-    if (residual.frontier.size() == 1 && residual.frontier[0] == x2) {
+    bool residualLike =
+        residual.frontier.size() == 1 && residual.frontier[0] == x2;
+    if (residualLike)
       why = "a residual connection y = x + F(x) (F reads the x it is added "
             "to), not a coupling";
-      continue;
-    }
     // y1: the nearest x1 + f (two non-static operands) that G hangs from.
     for (Value candidate : nearbyAncestors({g}, 256)) {
       auto add1 = candidate.getDefiningOp<tosa::AddOp>();
@@ -184,7 +187,14 @@ bool CouplingFinder::tryAdditive(tosa::AddOp add2, std::string &why) {
       }
       for (int order1 = 0; order1 < 2; ++order1) {
         Value x1 = add1->getOperand(order1), f = add1->getOperand(1 - order1);
-        if (x1 == x2 || !sameType(x1, y1) || !sameType(f, y1))
+        if (!sameType(x1, y1) || !sameType(f, y1))
+          continue;
+        // Where G reads nothing but x2 (a pair from one value), y1 must be
+        // an output of the block (read outside G): else this is a residual
+        // connection with an add inside.
+        if (residualLike && llvm::all_of(y1.getUsers(), [&](Operation *user) {
+              return gCone.ops.contains(user);
+            }))
           continue;
         Cone fCone = cone({f}, {x2});
         if (fCone.frontier.size() != 1 || fCone.frontier[0] != x2) {

@@ -184,3 +184,46 @@ func.func @residual(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = tosa.add %x, %f : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// A pair made from one value (Reformer, RevViT: x1 = x2 = x): y1 = x + F(x)
+// is passed on, y2 = x + G(y1). A coupling of (x, x), not a residual
+// connection.
+
+// CHECK-LABEL: func.func @pair_from_one(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<4xf32>
+// CHECK: %[[Y1:.+]], %[[Y2:.+]] = rev.coupling %[[X]], %[[X]] : tensor<4xf32>, tensor<4xf32> f {
+// CHECK: tosa.tanh
+// CHECK: } g {
+// CHECK: tosa.sigmoid
+// CHECK: }
+// CHECK-NEXT: return %[[Y1]], %[[Y2]]
+// expected-remark @below {{invertible glue: before the couplings (splits, reshapes): none; between couplings: none; after them (joins): none}}
+// expected-remark @below {{formed 1 additive and 0 affine coupling(s); 0 candidate(s) rejected}}
+func.func @pair_from_one(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %f = tosa.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
+  %y1 = tosa.add %x, %f : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g = tosa.sigmoid %y1 : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-remark @below {{formed an additive coupling: F has 1 ops, G has 1 ops}}
+  %y2 = tosa.add %x, %g : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y1, %y2 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// The same two adds where y1 is read only by G: a residual connection
+// whose F holds an add (x + G(x + F(x))), not a coupling.
+
+// CHECK-LABEL: func.func @residual_with_an_add(
+// CHECK-NOT: rev.coupling
+// expected-remark @below {{2 candidate(s) rejected}}
+func.func @residual_with_an_add(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %f = tosa.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-remark @below {{not a coupling: a residual connection y = x + F(x) (F reads the x it is added to), not a coupling}}
+  %y1 = tosa.add %x, %f : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g = tosa.sigmoid %y1 : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-remark @below {{not a coupling: a residual connection y = x + F(x) (F reads the x it is added to), not a coupling}}
+  %y2 = tosa.add %x, %g : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y2 : tensor<4xf32>
+}
