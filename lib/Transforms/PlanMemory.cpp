@@ -22,6 +22,10 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <limits>
+#include <optional>
+#include <tuple>
+
 namespace rev {
 #define GEN_PASS_DEF_REVPLANMEMORY
 #include "rev/Transforms/Passes.h.inc"
@@ -224,48 +228,73 @@ struct RevPlanMemoryPass
       return peak;
     };
 
-    FailureOr<int64_t> minimum = estimate(0);
-    if (failed(minimum))
-      return signalPassFailure();
-    if (*minimum > *limit && recomputeSegments) {
-      // Below the reversible step: also recompute what the couplings do not
-      // rebuild (a stem, the strided transitions) from their inputs.
-      segments = true;
-      estimates.clear();
-      minimum = estimate(0);
-      if (failed(minimum))
-        return signalPassFailure();
-    }
-    if (*minimum > *limit) {
-      // (At the function's location, without printing the function.)
-      emitError(target.getLoc())
-          << "memory budget of " << bytesText(*limit)
-          << " is below the smallest estimated peak of this training step, "
-          << bytesText(*minimum) << " with every coupling inverted"
-          << (segments ? " and the non-invertible segments recomputed" : "")
-          << ": the smallest feasible budget is " << *minimum << " bytes";
-      return signalPassFailure();
-    }
-    // The longest prefix that fits, if estimates grow with k (each stored
-    // coupling adds its activations to the tape; but an inverted coupling's
-    // backward also holds more than a stored one's, so they need not):
-    // binary search, then a prefix that fits in any case.
-    unsigned lo = 0, hi = couplings.size();
-    FailureOr<int64_t> all = estimate(hi);
-    if (failed(all))
-      return signalPassFailure();
-    if (*all <= *limit) {
-      lo = hi;
-    } else {
+    // One tier: the most couplings stored whose plan fits, if any. Storing
+    // usually costs memory (each stored coupling adds its activations to
+    // the tape), but on small steps an inverted coupling's backward can
+    // hold more than a stored one's, so both ends are tried: all stored
+    // (least recomputation) if it fits, else none stored and a binary
+    // search between (a prefix that fits, not always the longest).
+    unsigned n = couplings.size();
+    auto searchTier = [&]() -> FailureOr<std::optional<unsigned>> {
+      // (Both ends are built, so the plan can tell the smallest estimate.)
+      FailureOr<int64_t> all = estimate(n), none = estimate(0);
+      if (failed(all) || failed(none))
+        return failure();
+      if (*all <= *limit)
+        return std::optional<unsigned>(n);
+      if (*none > *limit)
+        return std::optional<unsigned>();
+      unsigned lo = 0, hi = n;
       while (hi - lo > 1) {
         unsigned mid = lo + (hi - lo) / 2;
         FailureOr<int64_t> peak = estimate(mid);
         if (failed(peak))
-          return signalPassFailure();
+          return failure();
         (*peak <= *limit ? lo : hi) = mid;
       }
+      return std::optional<unsigned>(lo);
+    };
+    // The smallest estimate seen, and what it stored, for the error.
+    int64_t minimum = std::numeric_limits<int64_t>::max();
+    unsigned minimumStored = 0;
+    bool minimumSegments = false;
+    auto noteMinimum = [&]() {
+      for (auto [k, peak] : estimates)
+        if (peak < minimum) {
+          std::tie(minimum, minimumStored) = std::make_pair(peak, k);
+          minimumSegments = segments;
+        }
+    };
+    FailureOr<std::optional<unsigned>> found = searchTier();
+    if (failed(found))
+      return signalPassFailure();
+    noteMinimum();
+    if (!*found && recomputeSegments) {
+      // No plan fits: also recompute what the couplings do not rebuild (a
+      // stem, the strided transitions) from their inputs.
+      segments = true;
+      estimates.clear();
+      found = searchTier();
+      if (failed(found))
+        return signalPassFailure();
+      noteMinimum();
     }
-    unsigned stored = lo;
+    if (!*found) {
+      // (At the function's location, without printing the function.)
+      InFlightDiagnostic diag = emitError(target.getLoc());
+      diag << "memory budget of " << bytesText(*limit)
+           << " is below the estimated peak of every plan of this training "
+              "step; the smallest, "
+           << bytesText(minimum);
+      if (n > 0)
+        diag << ", stores " << minimumStored << " of " << n << " couplings";
+      if (minimumSegments)
+        diag << (n > 0 ? " and" : ",")
+             << " recomputes the non-invertible segments";
+      diag << ": the smallest feasible budget is " << minimum << " bytes";
+      return signalPassFailure();
+    }
+    unsigned stored = **found;
 
     Builder b(&getContext());
     for (unsigned i = 0; i < stored; ++i)
@@ -276,7 +305,7 @@ struct RevPlanMemoryPass
             b.getNamedAttr("budget", b.getI64IntegerAttr(*limit)),
             b.getNamedAttr("estimated_peak",
                            b.getI64IntegerAttr(estimates.lookup(stored))),
-            b.getNamedAttr("minimum_peak", b.getI64IntegerAttr(*minimum)),
+            b.getNamedAttr("minimum_peak", b.getI64IntegerAttr(minimum)),
             b.getNamedAttr("couplings", b.getI64IntegerAttr(couplings.size())),
             b.getNamedAttr("stored", b.getI64IntegerAttr(stored)),
             b.getNamedAttr(rev::kRecomputeSegmentsKey,
@@ -297,8 +326,7 @@ struct RevPlanMemoryPass
         << (segments ? ", non-invertible segments recomputed" : "")
         << ", estimated peak " << estimates.lookup(stored)
         << " bytes for a budget of " << *limit
-        << " (every coupling inverted: " << *minimum
-        << ", every coupling stored: " << *all
+        << " (the smallest plan estimated: " << minimum
         << "; candidates built, couplings stored: peak: "
         << candidates(estimates) << ")";
   }

@@ -20,12 +20,12 @@
 // recomputing the non-invertible segments (nothing here is 4 KiB: the same
 // estimate), no plan fits, and the error names that estimate.
 // RUN: not rev-opt %s --rev-plan-memory="budget=22783 loss=vjp recompute-elementwise=false" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BELOW
-// BELOW: error: memory budget of 22783 bytes is below the smallest estimated peak of this training step, 22784 bytes with every coupling inverted and the non-invertible segments recomputed: the smallest feasible budget is 22784 bytes
+// BELOW: error: memory budget of 22783 bytes is below the estimated peak of every plan of this training step; the smallest, 22784 bytes, stores 0 of 6 couplings: the smallest feasible budget is 22784 bytes
 
 // At the minimum nothing is stored.
 // RUN: rev-opt %s --rev-plan-memory="budget=22784 loss=vjp recompute-elementwise=false explain=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MIN
 // MIN-COUNT-6: memory plan: inverted
-// MIN: remark: memory plan: 0 of 6 couplings stored, estimated peak 22784 bytes for a budget of 22784 (every coupling inverted: 22784, every coupling stored: 34816;
+// MIN: remark: memory plan: 0 of 6 couplings stored, estimated peak 22784 bytes for a budget of 22784 (the smallest plan estimated: 22784;
 
 // The first of the order: the later matmul coupling (coupling3).
 // RUN: rev-opt %s --rev-plan-memory="budget=25000 loss=vjp recompute-elementwise=false explain=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=ONE

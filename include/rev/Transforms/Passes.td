@@ -228,34 +228,39 @@ def RevPlanMemory : Pass<"rev-plan-memory", "::mlir::ModuleOp"> {
     rebuilt from its outputs, F and G recomputed: about a third more
     compute for that block). Storing saves the most recomputation per byte
     first: couplings are ordered by the multiply-adds of F and G over the
-    bytes of their results (the later coupling first among equals), and the
-    longest prefix of that order whose estimated peak fits the budget is
-    stored (see below); the rest are inverted.
+    bytes of their results (the later coupling first among equals), and a
+    prefix of that order is stored (see below); the rest are inverted.
 
     Each candidate is estimated by building it: the rest of rev-train
     (`rev-lower-couplings only-marked`, `rev-differentiate`,
     `rev-reconstruct-activations`, clean-up) runs on a copy and
     `rev::PeakEstimator` takes `@train_step`'s peak as the CPU lowering runs
-    it (after `rev-rematerialize`, as `rev-memory-report` does). A binary
-    search over the prefix length builds about log2(couplings) + 2 copies.
-    (The estimates are not always monotone in the prefix length: the
-    search finds a prefix that fits, not always the longest.)
+    it (after `rev-rematerialize`, as `rev-memory-report` does). Every
+    coupling stored is chosen if it fits (the least recomputation); else,
+    if none stored fits, a binary search over the prefix length finds a
+    prefix that fits (about log2(couplings) + 2 copies built). Storing
+    usually costs memory, but not always (on small steps an inverted
+    coupling's backward can hold more than a stored one's): the search
+    finds a prefix that fits, not always the longest.
 
-    When even the step with every coupling inverted does not fit, the plan
-    also recomputes what the couplings do not rebuild (`rev-differentiate`'s
-    `recompute-segments`: a stem's or a strided transition's activations
-    rebuilt from the segment's input through its convolution), and the same
-    search runs again (`recompute-segments=false` forbids it).
+    When no plan fits, the plan also recomputes what the couplings do not
+    rebuild (`rev-differentiate`'s `recompute-segments`: a stem's or a
+    strided transition's activations rebuilt from the segment's input
+    through its convolution), and searches again (`recompute-segments=false`
+    forbids it).
 
     The chosen couplings are marked `rev.store`; the function gets
     `rev.memory_plan = {budget, estimated_peak, minimum_peak, couplings,
     stored, recompute_segments}`, which `rev-memory-report` prints and
-    `rev-differentiate` reads (`recompute_segments`). A budget below the
-    smallest estimate (every coupling inverted, segments recomputed) is an
-    error that gives that estimate, the smallest feasible budget. Budgets: bytes with an optional suffix (`K`, `M`, `G`
-    are 10^3, 10^6, 10^9; `KiB`, `MiB`, `GiB` powers of 1024; a trailing `B`
-    is allowed), or `auto`: the memory available on this machine when the
-    plan is made (Linux's MemAvailable).
+    `rev-differentiate` reads (`recompute_segments`); `minimum_peak` is the
+    smallest estimate among the candidates built. A budget below every
+    candidate is an error that gives the smallest estimate, and its plan:
+    the smallest feasible budget.
+
+    Budgets: bytes with an optional suffix (`K`, `M`, `G` are 10^3, 10^6,
+    10^9; `KiB`, `MiB`, `GiB` powers of 1024; a trailing `B` is allowed), or
+    `auto`: the memory available on this machine when the plan is made
+    (Linux's MemAvailable).
 
     The options other than `budget` are rev-train's and must match the
     pipeline the plan is for; `rev-train memory-budget=<bytes>` runs this
