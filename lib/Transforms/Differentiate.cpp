@@ -25,27 +25,10 @@ struct RevDifferentiatePass
     options.recomputeElementwise = recomputeElementwise;
     options.recomputeSegments = recomputeSegments;
 
-    func::FuncOp target;
-    if (!function.empty()) {
-      target = module.lookupSymbol<func::FuncOp>(function);
-      if (!target) {
-        module.emitError() << "rev-differentiate: no function named @"
-                           << function;
-        return signalPassFailure();
-      }
-    } else {
-      SmallVector<func::FuncOp> candidates;
-      for (auto f : module.getOps<func::FuncOp>())
-        if (f.isPublic() && !f.isExternal())
-          candidates.push_back(f);
-      if (candidates.size() != 1) {
-        module.emitError() << "rev-differentiate: the module has "
-                           << candidates.size()
-                           << " public functions; choose one with function=";
-        return signalPassFailure();
-      }
-      target = candidates.front();
-    }
+    func::FuncOp target =
+        rev::findTrainedFunction(module, function, "rev-differentiate");
+    if (!target)
+      return signalPassFailure();
     // A memory plan may ask for the segments' recomputation.
     if (auto plan = target->getAttrOfType<DictionaryAttr>(rev::kMemoryPlanAttr))
       if (auto flag = plan.getAs<IntegerAttr>(rev::kRecomputeSegmentsKey))

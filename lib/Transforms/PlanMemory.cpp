@@ -18,7 +18,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -186,7 +185,8 @@ struct RevPlanMemoryPass
       emitError(module.getLoc()) << "rev-plan-memory: " << error;
       return signalPassFailure();
     }
-    func::FuncOp target = findTarget(module);
+    func::FuncOp target =
+        rev::findTrainedFunction(module, function, "rev-plan-memory");
     if (!target)
       return signalPassFailure();
 
@@ -331,27 +331,6 @@ struct RevPlanMemoryPass
         << candidates(estimates) << ")";
   }
 
-  func::FuncOp findTarget(ModuleOp module) {
-    if (!function.empty()) {
-      auto f = module.lookupSymbol<func::FuncOp>(function);
-      if (!f || f.isExternal())
-        emitError(module.getLoc())
-            << "rev-plan-memory: no function named @" << function;
-      return f && !f.isExternal() ? f : func::FuncOp();
-    }
-    SmallVector<func::FuncOp> candidates;
-    for (auto f : module.getOps<func::FuncOp>())
-      if (f.isPublic() && !f.isExternal())
-        candidates.push_back(f);
-    if (candidates.size() != 1) {
-      emitError(module.getLoc())
-          << "rev-plan-memory: the module has " << candidates.size()
-          << " public functions; choose one with function=";
-      return {};
-    }
-    return candidates.front();
-  }
-
   /// Builds the training step with the couplings in `store` stored, on a
   /// copy nested in `module`, and returns @train_step's estimated peak.
   FailureOr<int64_t> build(ModuleOp module, func::FuncOp target,
@@ -378,21 +357,15 @@ struct RevPlanMemoryPass
         }
     }
     OpPassManager pm(ModuleOp::getOperationName());
-    rev::RevLowerCouplingsOptions lower;
-    lower.onlyMarked = true;
-    pm.addPass(rev::createRevLowerCouplings(lower));
     rev::RevDifferentiateOptions diff;
     diff.loss = loss;
     diff.function = function;
     diff.wrt.assign(wrt.begin(), wrt.end());
     diff.recomputeElementwise = recomputeElementwise;
     diff.recomputeSegments = segments;
-    pm.addPass(rev::createRevDifferentiate(diff));
     rev::RevReconstructActivationsOptions reconstruct;
     reconstruct.checkpointEvery = checkpointEvery;
-    pm.addPass(rev::createRevReconstructActivations(reconstruct));
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
+    rev::buildTrainStepPipeline(pm, diff, reconstruct, /*expandMarked=*/true);
     // The candidate's remarks are not the plan's (errors still show).
     ScopedDiagnosticHandler quiet(&getContext(), [](Diagnostic &d) {
       return success(d.getSeverity() != DiagnosticSeverity::Error);

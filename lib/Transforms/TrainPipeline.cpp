@@ -7,21 +7,40 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <optional>
+
 using namespace mlir;
 
 namespace rev {
 
+void buildTrainStepPipeline(
+    OpPassManager &pm, const RevDifferentiateOptions &diff,
+    const std::optional<RevReconstructActivationsOptions> &reconstruct,
+    bool expandMarked) {
+  if (expandMarked) {
+    RevLowerCouplingsOptions lower;
+    lower.onlyMarked = true;
+    pm.addPass(createRevLowerCouplings(lower));
+  }
+  pm.addPass(createRevDifferentiate(diff));
+  if (reconstruct)
+    pm.addPass(createRevReconstructActivations(*reconstruct));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
-  RevDifferentiateOptions diff;
-  diff.loss = options.loss;
-  diff.function = options.function;
-  diff.recomputeElementwise = options.recomputeElementwise;
-  diff.recomputeSegments = options.recomputeSegments;
-  diff.wrt.assign(options.wrt.begin(), options.wrt.end());
-  if (!options.memoryBudget.empty()) {
+  bool planned = !options.memoryBudget.empty();
+  if (options.mode == TrainOptions::Mode::Store && !planned) {
+    // Flatten couplings: every activation is on the tape.
+    pm.addPass(createRevLowerCouplings());
+  } else {
+    // Couplings written as ordinary graphs (imported models) become rev ops.
     RevFormCouplingsOptions form;
     form.explain = options.explain;
     pm.addNestedPass<func::FuncOp>(createRevFormCouplings(form));
+  }
+  if (planned) {
     RevPlanMemoryOptions plan;
     plan.budget = options.memoryBudget;
     plan.loss = options.loss;
@@ -34,28 +53,42 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
                 : options.mode == TrainOptions::Mode::Store    ? "store"
                                                                : "checkpoint";
     pm.addPass(createRevPlanMemory(plan));
-    RevLowerCouplingsOptions lower;
-    lower.onlyMarked = true;
-    pm.addPass(createRevLowerCouplings(lower));
-  } else if (options.mode == TrainOptions::Mode::Store) {
-    // Flatten couplings: every activation is on the tape.
-    pm.addPass(createRevLowerCouplings());
-  } else {
-    // Couplings written as ordinary graphs (imported models) become rev ops.
-    RevFormCouplingsOptions form;
-    form.explain = options.explain;
-    pm.addNestedPass<func::FuncOp>(createRevFormCouplings(form));
   }
-  pm.addPass(createRevDifferentiate(diff));
+  RevDifferentiateOptions diff;
+  diff.loss = options.loss;
+  diff.function = options.function;
+  diff.recomputeElementwise = options.recomputeElementwise;
+  diff.recomputeSegments = options.recomputeSegments;
+  diff.wrt.assign(options.wrt.begin(), options.wrt.end());
+  std::optional<RevReconstructActivationsOptions> reconstruct;
   if (options.mode == TrainOptions::Mode::Reversible) {
-    RevReconstructActivationsOptions reconstruct;
-    reconstruct.checkpointEvery = options.checkpointEvery;
-    reconstruct.numerics = options.numerics;
-    reconstruct.explain = options.explain;
-    pm.addPass(createRevReconstructActivations(reconstruct));
+    reconstruct.emplace();
+    reconstruct->checkpointEvery = options.checkpointEvery;
+    reconstruct->numerics = options.numerics;
+    reconstruct->explain = options.explain;
   }
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  buildTrainStepPipeline(pm, diff, reconstruct, /*expandMarked=*/planned);
+}
+
+func::FuncOp findTrainedFunction(ModuleOp module, StringRef function,
+                                 StringRef pass) {
+  if (!function.empty()) {
+    auto f = module.lookupSymbol<func::FuncOp>(function);
+    if (f && !f.isExternal())
+      return f;
+    // (At the module's location, without printing the module.)
+    emitError(module.getLoc()) << pass << ": no function named @" << function;
+    return {};
+  }
+  SmallVector<func::FuncOp> candidates;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (f.isPublic() && !f.isExternal())
+      candidates.push_back(f);
+  if (candidates.size() == 1)
+    return candidates.front();
+  emitError(module.getLoc()) << pass << ": the module has " << candidates.size()
+                             << " public functions; choose one with function=";
+  return {};
 }
 
 void registerTrainPipeline() {

@@ -12,6 +12,8 @@
 #include "rev/Autodiff/Differentiate.h"
 #include "rev/Dialect/Rev/IR/RevDialect.h"
 
+#include <optional>
+
 namespace rev {
 
 #define GEN_PASS_DECL
@@ -106,7 +108,23 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
 
 /// import -> (form couplings) -> differentiate -> (reconstruct) -> clean up.
 void buildTrainPipeline(mlir::OpPassManager &pm, const TrainOptions &options);
+
+/// rev-train once the couplings are formed (and planned): the couplings
+/// marked rev.store expanded (`expandMarked`), differentiation,
+/// reconstruction (reversible mode), clean-up. rev-plan-memory builds its
+/// candidates with it.
+void buildTrainStepPipeline(
+    mlir::OpPassManager &pm, const RevDifferentiateOptions &diff,
+    const std::optional<RevReconstructActivationsOptions> &reconstruct,
+    bool expandMarked);
 void registerTrainPipeline();
+
+/// The function to train: `function`, or else the module's only public
+/// function with a body (rev-differentiate's and rev-plan-memory's rule).
+/// Null after an error at the module's location, prefixed with `pass`.
+mlir::func::FuncOp findTrainedFunction(mlir::ModuleOp module,
+                                       llvm::StringRef function,
+                                       llvm::StringRef pass);
 
 /// rev-rematerialize on one block: returns the number of values recomputed.
 unsigned rematerialize(mlir::Block &body, unsigned maxOps);
