@@ -68,13 +68,12 @@ double costOf(Operation *op) {
 /// and T) that inverting it costs, and the bytes their results take.
 struct CouplingInfo {
   Operation *op;
-  unsigned index; // in forward order
   double cost = 0;
   double bytes = 0;
 };
 
-CouplingInfo describe(Operation *op, unsigned index) {
-  CouplingInfo info{op, index};
+CouplingInfo describe(Operation *op) {
+  CouplingInfo info{op};
   for (Region &region : op->getRegions())
     region.walk([&](Operation *nested) {
       if (nested->hasTrait<OpTrait::ConstantLike>() ||
@@ -196,7 +195,7 @@ struct RevPlanMemoryPass
     for (Operation &op : target.getBody().front())
       if (isa<rev::CouplingOp, rev::AffineCouplingOp>(op)) {
         op.removeAttr(rev::kStoreAttr);
-        couplings.push_back(describe(&op, couplings.size()));
+        couplings.push_back(describe(&op));
       }
     // Storing order: most recomputation saved per byte first; later
     // couplings first among equals (their activations are freed first).
@@ -235,15 +234,20 @@ struct RevPlanMemoryPass
     // (least recomputation) if it fits, else none stored and a binary
     // search between (a prefix that fits, not always the longest).
     unsigned n = couplings.size();
-    auto searchTier = [&]() -> FailureOr<std::optional<unsigned>> {
+    // (`found`: how many to store, or none if no prefix fits.)
+    std::optional<unsigned> found;
+    auto searchTier = [&]() -> LogicalResult {
+      found.reset();
       // (Both ends are built, so the plan can tell the smallest estimate.)
       FailureOr<int64_t> all = estimate(n), none = estimate(0);
       if (failed(all) || failed(none))
         return failure();
-      if (*all <= *limit)
-        return std::optional<unsigned>(n);
+      if (*all <= *limit) {
+        found = n;
+        return success();
+      }
       if (*none > *limit)
-        return std::optional<unsigned>();
+        return success(); // no prefix fits
       unsigned lo = 0, hi = n;
       while (hi - lo > 1) {
         unsigned mid = lo + (hi - lo) / 2;
@@ -252,7 +256,8 @@ struct RevPlanMemoryPass
           return failure();
         (*peak <= *limit ? lo : hi) = mid;
       }
-      return std::optional<unsigned>(lo);
+      found = lo;
+      return success();
     };
     // The smallest estimate seen, and what it stored, for the error.
     int64_t minimum = std::numeric_limits<int64_t>::max();
@@ -265,21 +270,19 @@ struct RevPlanMemoryPass
           minimumSegments = segments;
         }
     };
-    FailureOr<std::optional<unsigned>> found = searchTier();
-    if (failed(found))
+    if (failed(searchTier()))
       return signalPassFailure();
     noteMinimum();
-    if (!*found && recomputeSegments) {
+    if (!found && recomputeSegments) {
       // No plan fits: also recompute what the couplings do not rebuild (a
       // stem, the strided transitions) from their inputs.
       segments = true;
       estimates.clear();
-      found = searchTier();
-      if (failed(found))
+      if (failed(searchTier()))
         return signalPassFailure();
       noteMinimum();
     }
-    if (!*found) {
+    if (!found) {
       // (At the function's location, without printing the function.)
       InFlightDiagnostic diag = emitError(target.getLoc());
       diag << "memory budget of " << bytesText(*limit)
@@ -294,7 +297,7 @@ struct RevPlanMemoryPass
       diag << ": the smallest feasible budget is " << minimum << " bytes";
       return signalPassFailure();
     }
-    unsigned stored = **found;
+    unsigned stored = *found;
 
     Builder b(&getContext());
     for (unsigned i = 0; i < stored; ++i)
