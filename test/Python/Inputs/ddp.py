@@ -17,33 +17,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from revopt_testing import RevNet, batches, bundled_revnet, max_state_difference
+from generate import RevBlock  # (utils/models, on the path revopt_testing sets)
 import revopt.torch
 
 STEPS = 5
 SHAPE = (8, 3, 16, 16)
 
 
-class PlainRevBlock(nn.Module):
-    """An additive coupling without BatchNorm."""
-
-    def __init__(self, channels):
-        super().__init__()
-        half = channels // 2
-        self.f = nn.Sequential(nn.ReLU(), nn.Conv2d(half, half, 3, padding=1))
-        self.g = nn.Sequential(nn.ReLU(), nn.Conv2d(half, half, 3, padding=1))
-
-    def forward(self, x):
-        x1, x2 = torch.chunk(x, 2, dim=1)
-        y1 = x1 + self.f(x2)
-        y2 = x2 + self.g(y1)
-        return torch.cat([y1, y2], dim=1)
+def relu_conv(c):
+    """F and G without BatchNorm."""
+    return nn.Sequential(nn.ReLU(), nn.Conv2d(c, c, 3, padding=1))
 
 
 class NoBatchNormRevNet(nn.Module):
     def __init__(self):
         super().__init__()
         self.stem = nn.Conv2d(3, 16, 3, padding=1)
-        self.blocks = nn.Sequential(PlainRevBlock(16), PlainRevBlock(16))
+        self.blocks = nn.Sequential(RevBlock(16, relu_conv), RevBlock(16, relu_conv))
         self.head = nn.Linear(16, 10)
 
     def forward(self, x):
