@@ -1,6 +1,7 @@
 //===- GPUKernelUses.cpp - who touches a GPU buffer -----------------------===//
 
 #include "GPUKernelUses.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -16,7 +17,9 @@ bool onlyKernelsTouch(Value value,
     Value v = worklist.pop_back_val();
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
-      if (user->getParentOfType<gpu::LaunchOp>())
+      // (a library call reads and writes device memory on the stream)
+      if (user->getParentOfType<gpu::LaunchOp>() ||
+          isa<rev::GPULibraryCallOp>(user))
         continue;
       if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
         if (view.getViewSource() == v && user->getNumResults() == 1) {

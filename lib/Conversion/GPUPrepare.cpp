@@ -6,6 +6,8 @@
 //    memref.alloc -> gpu.alloc host_shared, memref.dealloc -> gpu.dealloc.
 //    Kernels and the few host-side accesses (copies, scalars) then read the
 //    same memory, and the runtime counts device bytes;
+//  - library calls (cuDNN, cuBLAS) on buffers go on the stream with the
+//    kernels: rev.library_call -> rev.gpu_library_call;
 //  - loops left serial at the top level of a function (full reductions)
 //    are wrapped in a one-iteration scf.parallel, so that they run in a
 //    kernel (one thread) instead of on the host.
@@ -13,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rev/Conversion/Passes.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Utils/LoopUtils.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -85,6 +88,23 @@ struct RevGPUPreparePass
       gpu::DeallocOp::create(b, dealloc.getLoc(), /*asyncToken=*/Type(),
                              ValueRange(), dealloc.getMemref());
       dealloc.erase();
+    }
+
+    // Library calls: asynchronous GPU operations, which gpu-async-region
+    // chains on the stream token like the launches.
+    SmallVector<rev::LibraryCallOp> calls;
+    func.walk([&](rev::LibraryCallOp call) { calls.push_back(call); });
+    for (rev::LibraryCallOp call : calls) {
+      if (!call.getResults().empty()) {
+        call.emitOpError("on tensors: bufferize before rev-gpu-prepare");
+        return signalPassFailure();
+      }
+      b.setInsertionPoint(call);
+      rev::GPULibraryCallOp::create(b, call.getLoc(), /*asyncToken=*/Type(),
+                                    /*asyncDependencies=*/ValueRange(),
+                                    call.getCallee(), call.getInputs(),
+                                    call.getOutputs(), call.getParams());
+      call.erase();
     }
 
     // Copies (from bufferized slices and concatenations) become parallel

@@ -109,7 +109,7 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addNestedPass<func::FuncOp>(tosa::createTosaOptionalDecompositionsPass());
   if (options.optimize &&
       options.kernelLibrary == LowerCPUOptions::KernelLibrary::OneDNN)
-    pm.addPass(createRevCPULibraryCalls());
+    pm.addPass(createRevLibraryCalls());
   // (the convolution gradients that no library computes)
   pm.addPass(createRevDecomposeConvGradients());
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
@@ -196,12 +196,18 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
 void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   pm.addPass(createRevAnnotateABI());
   pm.addPass(createRevLowerCouplings());
+  pm.addNestedPass<func::FuncOp>(tosa::createTosaOptionalDecompositionsPass());
+  if (options.kernelLibrary == LowerGPUOptions::KernelLibrary::CUDA) {
+    RevLibraryCallsOptions library;
+    library.library = KernelLibraryKind::CUDA;
+    pm.addPass(createRevLibraryCalls(library));
+  }
+  // (the convolution gradients that no library computes)
   pm.addPass(createRevDecomposeConvGradients());
   // Kernels cannot call the host: indices are clamped, not reported.
   RevExpandChecksOptions checks;
   checks.report = false;
   pm.addPass(createRevExpandChecks(checks));
-  pm.addNestedPass<func::FuncOp>(tosa::createTosaOptionalDecompositionsPass());
   // (float64 convolutions and pools, as on the CPU)
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
   addTosaToLinalg(pm);
@@ -242,6 +248,10 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   pm.addPass(createRevGPUDedupKernels());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   pm.addNestedPass<func::FuncOp>(createRevGPUSyncSharedAllocs());
+  // (library calls on the stream of the launches around them)
+  RevGPULowerLibraryCallsOptions libraryCalls;
+  libraryCalls.allowTF32 = options.allowTF32;
+  pm.addPass(createRevGPULowerLibraryCalls(libraryCalls));
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip;
   nvvm.cubinFeatures = options.features;

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RevCudaRuntime.h"
+#include "RevCudaLibraries.h"
 
 #include <cuda.h>
 
@@ -163,6 +164,7 @@ void rev_gpu_reset_peak(void) {
   peakBytes = baseline = liveBytes;
   allocatedBytes = allocations = 0;
   launches = 0;
+  rev_gpu_reset_library_calls();
 }
 
 uint64_t rev_gpu_launches(void) { return launches.load(); }

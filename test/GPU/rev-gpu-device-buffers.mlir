@@ -73,3 +73,23 @@ func.func @async_alloc(%out: memref<4xf32>) {
   gpu.dealloc %a : memref<4xf32>
   return
 }
+
+// A buffer that a library call writes and a kernel reads is device memory:
+// the library reads and writes device memory on the stream.
+// CHECK-LABEL: func.func @library
+// CHECK: %[[L:.+]] = gpu.alloc  () : memref<3x5x6xf32>
+// CHECK: rev.gpu_library_call "matmul_f32" ins(%arg0, %arg1 : memref<3x5x7xf32>, memref<3x7x6xf32>) outs(%[[L]] : memref<3x5x6xf32>)
+func.func @library(%a: memref<3x5x7xf32>, %b: memref<3x7x6xf32>, %out: memref<3x5x6xf32>) {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %l = gpu.alloc host_shared () : memref<3x5x6xf32>
+  rev.gpu_library_call "matmul_f32" ins(%a, %b : memref<3x5x7xf32>, memref<3x7x6xf32>) outs(%l : memref<3x5x6xf32>)
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %v = memref.load %l[%c0, %c0, %c0] : memref<3x5x6xf32>
+    memref.store %v, %out[%c0, %c0, %c0] : memref<3x5x6xf32>
+    gpu.terminator
+  }
+  gpu.dealloc %l : memref<3x5x6xf32>
+  return
+}

@@ -89,3 +89,19 @@ func.func @constant(%out: memref<3xi64>) {
   }
   return
 }
+
+// -----
+
+// A library call (cuDNN, cuBLAS) on buffers goes on the stream with the
+// kernels: gpu-async-region chains rev.gpu_library_call on the token.
+// CHECK-LABEL: func.func @library_call
+// CHECK: %[[C:.+]] = gpu.alloc  host_shared () : memref<3x5x6xf32>
+// CHECK: rev.gpu_library_call "matmul_f32" ins(%arg0, %arg1 : memref<3x5x7xf32>, memref<3x7x6xf32>) outs(%[[C]] : memref<3x5x6xf32>)
+// CHECK-NOT: rev.library_call
+func.func @library_call(%a: memref<3x5x7xf32>, %b: memref<3x7x6xf32>, %out: memref<3x5x6xf32>) {
+  %c = memref.alloc() : memref<3x5x6xf32>
+  rev.library_call "matmul_f32" ins(%a, %b : memref<3x5x7xf32>, memref<3x7x6xf32>) outs(%c : memref<3x5x6xf32>)
+  memref.copy %c, %out : memref<3x5x6xf32> to memref<3x5x6xf32>
+  memref.dealloc %c : memref<3x5x6xf32>
+  return
+}

@@ -19,6 +19,11 @@
 
 namespace rev {
 
+/// The library that computes convolutions and matrix products
+/// (rev-library-calls): oneDNN in the CPU runtime, cuDNN and cuBLAS in the
+/// CUDA runtime.
+enum class KernelLibraryKind { OneDNN, CUDA };
+
 #define GEN_PASS_DECL
 #include "rev/Conversion/Passes.h.inc"
 
@@ -139,6 +144,24 @@ struct LowerGPUOptions : public mlir::PassPipelineOptions<LowerGPUOptions> {
           clEnumValN(Memory::Managed, "managed",
                      "every buffer is CUDA managed memory")),
       llvm::cl::init(Memory::Device)};
+  enum class KernelLibrary { None, CUDA };
+  Option<KernelLibrary> kernelLibrary{
+      *this, "kernel-library",
+      llvm::cl::desc("Who computes float32 convolutions (padded the same on "
+                     "both sides), their gradients and matrix products"),
+      llvm::cl::values(
+          clEnumValN(KernelLibrary::CUDA, "cuda",
+                     "cuDNN and cuBLAS, called on the stream through rev's "
+                     "CUDA runtime, which loads them at first use (the "
+                     "default)"),
+          clEnumValN(KernelLibrary::None, "none",
+                     "generated kernels (a naive loop nest each)")),
+      llvm::cl::init(KernelLibrary::CUDA)};
+  Option<bool> allowTF32{
+      *this, "allow-tf32",
+      llvm::cl::desc("Let cuDNN and cuBLAS round float32 products to TF32 "
+                     "(tensor cores: faster, about 1e-3 relative error)"),
+      llvm::cl::init(false)};
 };
 
 /// TOSA/rev -> linalg -> buffers (device or managed GPU memory, freed after last use)

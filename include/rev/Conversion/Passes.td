@@ -48,21 +48,37 @@ def RevExpandChecks : Pass<"rev-expand-checks", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
-def RevCPULibraryCalls : Pass<"rev-cpu-library-calls"> {
+def RevLibraryCalls : Pass<"rev-library-calls"> {
   let summary = "Compute float32 convolutions and matrix products with the "
                 "runtime's library";
   let description = [{
     Replaces `tosa.conv2d`, `rev.conv2d_backward_data` and
     `rev.conv2d_backward_filter` on float32 tensors with static shapes (and a
     bias with one value per output channel) by `rev.library_call`s of the
-    CPU runtime's convolution kernels (`conv2d_forward_f32`,
-    `conv2d_backward_data_f32`, `conv2d_backward_filter_f32`, computed by
-    oneDNN), with the parameters pad top, bottom, left, right, stride H, W,
-    dilation H, W; and `tosa.matmul` on float32 tensors with static shapes
-    by `matmul_f32` (oneDNN's batched matrix product). rev-lower-cpu runs it
-    with `kernel-library=onednn` (the default when rev-opt is built with
-    oneDNN); other element types and shapes keep the generated code.
+    runtime's convolution kernels (`conv2d_forward_f32`,
+    `conv2d_backward_data_f32`, `conv2d_backward_filter_f32`), with the
+    parameters pad top, bottom, left, right, stride H, W, dilation H, W; and
+    `tosa.matmul` on float32 tensors with static shapes by `matmul_f32` (a
+    batched matrix product). Other element types and shapes keep the
+    generated code.
+
+    `library=onednn` (the CPU runtime; rev-lower-cpu runs it with
+    `kernel-library=onednn`, the default when rev-opt is built with oneDNN)
+    takes every such convolution; `library=cuda` (cuDNN and cuBLAS, through
+    rev's CUDA runtime; rev-lower-gpu runs it with `kernel-library=cuda`)
+    only those padded by the same amount on both sides of each spatial
+    dimension, which is what cuDNN computes.
   }];
+  let options = [
+    Option<"library", "library", "::rev::KernelLibraryKind",
+           /*default=*/"::rev::KernelLibraryKind::OneDNN",
+           "The library whose kernels are called",
+           [{::llvm::cl::values(
+             clEnumValN(::rev::KernelLibraryKind::OneDNN, "onednn",
+                        "oneDNN, in the CPU runtime"),
+             clEnumValN(::rev::KernelLibraryKind::CUDA, "cuda",
+                        "cuDNN and cuBLAS, in the CUDA runtime"))}]>,
+  ];
   let dependentDialects = ["::rev::RevDialect"];
 }
 
@@ -417,6 +433,8 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
       counts its bytes), and every `memref.dealloc` a `gpu.dealloc`
       (synchronous: `gpu-async-region` then makes it asynchronous, the only
       form upstream's `gpu-to-llvm` lowers);
+    - `rev.library_call` on buffers becomes `rev.gpu_library_call`, which
+      `gpu-async-region` puts on the stream with the kernels;
     - `memref.copy` becomes a parallel loop of loads and stores (a kernel),
       instead of a call to MLIR's host runtime function `memrefCopy`;
     - each constant (`memref.get_global`, host memory that kernels cannot
@@ -435,6 +453,34 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def RevGPULowerLibraryCalls
+    : Pass<"rev-gpu-lower-library-calls", "::mlir::ModuleOp"> {
+  let summary = "Lower rev.gpu_library_call to calls of rev's CUDA runtime";
+  let description = [{
+    Run after `gpu-async-region` (`rev-lower-gpu` does). Each
+    `rev.gpu_library_call "name" [%token]` becomes a `func.call` of the
+    external function `rev_cuda_<name>` (declared once,
+    `llvm.emit_c_interface`) whose first argument is the stream of its
+    dependency (an `!llvm.ptr` cast from the token; upstream's `gpu-to-llvm`
+    turns tokens into streams, and `reconcile-unrealized-casts` removes the
+    casts), then the buffers' descriptors as `rev-lower-library-calls` passes
+    them, then the parameters and `allow-tf32` as `i64` constants. Its
+    result token is its dependency's: the library runs in stream order, so
+    the host does not wait for it. Several dependencies are joined first
+    with `gpu.wait async`.
+  }];
+  let options = [
+    Option<"allowTF32", "allow-tf32", "bool", /*default=*/"false",
+           "Let cuDNN and cuBLAS round float32 products to TF32 (tensor "
+           "cores; faster, about 1e-3 relative error)">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def RevGPUSyncSharedAllocs

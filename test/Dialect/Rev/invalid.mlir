@@ -302,6 +302,22 @@ func.func @library_call_buffer_input(%x: tensor<4xf32>, %b: memref<4xf32>) -> te
 
 // -----
 
+func.func @gpu_library_call_callee(%x: memref<4xf32>, %y: memref<4xf32>) {
+  // expected-error @+1 {{'rev.gpu_library_call' op callee 'relu f32' is not a C identifier's tail ([A-Za-z0-9_]+)}}
+  rev.gpu_library_call "relu f32" ins(%x : memref<4xf32>) outs(%y : memref<4xf32>)
+  return
+}
+
+// -----
+
+func.func @gpu_library_call_no_output(%x: memref<4xf32>) {
+  // expected-error @+1 {{'rev.gpu_library_call' op writes no output}}
+  rev.gpu_library_call "relu_f32" ins(%x : memref<4xf32>)
+  return
+}
+
+// -----
+
 func.func @conv_backward_data_attrs(%g: tensor<2x4x4x6xf32>, %w: tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32> {
   // expected-error @+1 {{'rev.conv2d_backward_data' op needs 4 pads, 2 strides and 2 dilations}}
   %dx = rev.conv2d_backward_data %g, %w {pad = array<i64: 1, 1>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>} : (tensor<2x4x4x6xf32>, tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32>

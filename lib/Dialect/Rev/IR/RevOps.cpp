@@ -363,15 +363,20 @@ Value Conv2DBackwardFilterOp::decompose(OpBuilder &builder) {
 // LibraryCallOp
 //===----------------------------------------------------------------------===//
 
+/// Whether a callee name can end a C symbol (rev_<callee>).
+static bool isCIdentifierTail(StringRef callee) {
+  return !callee.empty() && llvm::all_of(callee, [](char c) {
+    return llvm::isAlnum(c) || c == '_';
+  });
+}
+
 LogicalResult LibraryCallOp::verify() {
   bool onTensors = !getResults().empty();
   if (onTensors == !getOutputs().empty())
     return emitOpError("has results (on tensors) or outputs (on buffers), "
                        "not both nor neither");
   // (the callee becomes the C symbol rev_<callee>)
-  if (getCallee().empty() || !llvm::all_of(getCallee(), [](char c) {
-        return llvm::isAlnum(c) || c == '_';
-      }))
+  if (!isCIdentifierTail(getCallee()))
     return emitOpError() << "callee '" << getCallee()
                          << "' is not a C identifier's tail ([A-Za-z0-9_]+)";
   for (Value input : getInputs())
@@ -393,6 +398,30 @@ void LibraryCallOp::getEffects(
     if (isa<MemRefType>(input.get().getType()))
       effects.emplace_back(MemoryEffects::Read::get(), &input,
                            SideEffects::DefaultResource::get());
+  for (OpOperand &output : getOutputsMutable())
+    effects.emplace_back(MemoryEffects::Write::get(), &output,
+                         SideEffects::DefaultResource::get());
+}
+
+//===----------------------------------------------------------------------===//
+// GPULibraryCallOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GPULibraryCallOp::verify() {
+  if (!isCIdentifierTail(getCallee()))
+    return emitOpError() << "callee '" << getCallee()
+                         << "' is not a C identifier's tail ([A-Za-z0-9_]+)";
+  if (getOutputs().empty())
+    return emitOpError() << "writes no output";
+  return success();
+}
+
+void GPULibraryCallOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand &input : getInputsMutable())
+    effects.emplace_back(MemoryEffects::Read::get(), &input,
+                         SideEffects::DefaultResource::get());
   for (OpOperand &output : getOutputsMutable())
     effects.emplace_back(MemoryEffects::Write::get(), &output,
                          SideEffects::DefaultResource::get());

@@ -10,6 +10,7 @@ include "mlir/IR/RegionKindInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
+include "mlir/Dialect/GPU/IR/GPUBase.td"
 
 def Rev_RankedFloatTensor : RankedTensorOf<[AnyFloat]>;
 
@@ -256,7 +257,7 @@ def Rev_LibraryCallOp : Rev_Op<"library_call", [
     DeclareOpInterfaceMethods<BufferizableOpInterface,
         ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
          "getAliasingValues", "bufferize"]>]> {
-  let summary = "a kernel of rev's CPU runtime (a library such as oneDNN)";
+  let summary = "a kernel of rev's runtime library (oneDNN; cuDNN, cuBLAS)";
   let description = [{
     Computes its results with the runtime function `rev_<callee>`: on
     tensors, `inputs` go in and `results` come out; after bufferization
@@ -265,7 +266,7 @@ def Rev_LibraryCallOp : Rev_Op<"library_call", [
     `rev-lower-library-calls` turns the buffer form into a `func.call` of
     `rev_<callee>` with `llvm.emit_c_interface` (the runtime defines
     `_mlir_ciface_rev_<callee>`, taking a pointer to each buffer's
-    descriptor, then the parameters as `int64_t`). `rev-cpu-library-calls`
+    descriptor, then the parameters as `int64_t`). `rev-library-calls`
     creates these ops for the convolutions the runtime's library computes.
 
     ```mlir
@@ -281,6 +282,45 @@ def Rev_LibraryCallOp : Rev_Op<"library_call", [
     $callee (`ins` `(` $inputs^ `:` type($inputs) `)`)?
     (`outs` `(` $outputs^ `:` type($outputs) `)`)? attr-dict
     (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// rev.gpu_library_call
+//===----------------------------------------------------------------------===//
+
+def Rev_GPULibraryCallOp : Rev_Op<"gpu_library_call", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    GPU_AsyncOpInterface]> {
+  let summary = "a kernel of a GPU library (cuDNN, cuBLAS), on the stream";
+  let description = [{
+    The GPU form of `rev.library_call` on buffers (device memory): the
+    runtime function `rev_cuda_<callee>` reads the `inputs` and writes the
+    `outputs` on the stream of the launches around it. It is a GPU
+    asynchronous operation (`gpu::AsyncOpInterface`), so that
+    `gpu-async-region` chains it on the stream token like a kernel launch
+    instead of making the host wait before it. `rev-gpu-prepare` creates
+    it from `rev.library_call`; `rev-gpu-lower-library-calls`, after
+    `gpu-async-region`, turns it into a `func.call` of `rev_cuda_<callee>`
+    whose first argument is the stream (the token's stream after
+    `gpu-to-llvm`), then the buffers' descriptors, then `params`.
+
+    ```mlir
+    %t1 = rev.gpu_library_call "conv2d_forward_f32" [%t0] ins(%x, %w, %b : memref<8x16x16x16xf32>, memref<32x3x3x16xf32>, memref<32xf32>) outs(%y : memref<8x16x16x32xf32>) {params = array<i64: 1, 1, 1, 1, 1, 1, 1, 1, 0>} -> !gpu.async.token
+    ```
+  }];
+  let arguments = (ins Variadic<GPU_AsyncToken>:$asyncDependencies,
+                       StrAttr:$callee, Variadic<AnyMemRef>:$inputs,
+                       Variadic<AnyMemRef>:$outputs,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$params);
+  let results = (outs Optional<GPU_AsyncToken>:$asyncToken);
+  let assemblyFormat = [{
+    $callee (`[` $asyncDependencies^ `]`)?
+    (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    (`outs` `(` $outputs^ `:` type($outputs) `)`)? attr-dict
+    (`->` type($asyncToken)^)?
   }];
   let hasVerifier = 1;
 }
