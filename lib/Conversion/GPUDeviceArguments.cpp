@@ -22,27 +22,6 @@ namespace rev {
 
 namespace {
 
-/// Whether only kernels touch the memref `arg`: its uses, through views and
-/// calls into `module`'s functions (whose arguments are checked the same
-/// way), are all in a gpu.launch. `known` memoizes function arguments.
-bool argumentOnlyKernelsTouch(ModuleOp module, BlockArgument arg,
-                              llvm::DenseMap<BlockArgument, bool> &known) {
-  // (true while it is being checked: the call graph of a lowered training
-  // step has no cycles)
-  if (!known.try_emplace(arg, true).second)
-    return known[arg];
-  bool result = rev::onlyKernelsTouch(arg, [&](OpOperand &use) {
-    auto call = dyn_cast<func::CallOp>(use.getOwner());
-    auto callee =
-        call ? module.lookupSymbol<func::FuncOp>(call.getCallee()) : nullptr;
-    return callee && !callee.isExternal() &&
-           argumentOnlyKernelsTouch(
-               module, callee.getArgument(use.getOperandNumber()), known);
-  });
-  known[arg] = result;
-  return result;
-}
-
 struct RevGPUDeviceArgumentsPass
     : public rev::impl::RevGPUDeviceArgumentsBase<RevGPUDeviceArgumentsPass> {
   void runOnOperation() override {
@@ -65,7 +44,7 @@ struct RevGPUDeviceArgumentsPass
         BlockArgument arg = func.getArgument(k);
         if (!dict || !isa<MemRefType>(arg.getType()))
           continue;
-        if (!argumentOnlyKernelsTouch(module, arg, known))
+        if (!rev::onlyKernelsTouchThroughCalls(module, arg, known))
           continue;
         NamedAttrList attrs(dict);
         attrs.set("device", b.getBoolAttr(true));

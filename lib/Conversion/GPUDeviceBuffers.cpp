@@ -25,25 +25,26 @@ namespace {
 struct RevGPUDeviceBuffersPass
     : public rev::impl::RevGPUDeviceBuffersBase<RevGPUDeviceBuffersPass> {
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (func.isExternal())
-      return;
+    ModuleOp module = getOperation();
+    llvm::DenseMap<BlockArgument, bool> known;
     SmallVector<gpu::AllocOp> candidates;
-    func.walk([&](gpu::AllocOp alloc) {
+    module.walk([&](gpu::AllocOp alloc) {
       if (!alloc.getHostShared() || alloc.getAsyncToken())
         return; // (already asynchronous: left as it is)
       // (its free, and a gpu.memcpy, which the driver does, are the host
-      // uses it may have)
-      if (rev::onlyKernelsTouch(alloc.getMemref(), [](OpOperand &use) {
-            return isa<gpu::DeallocOp, gpu::MemcpyOp>(use.getOwner());
-          }))
+      // uses it may have; a call passes it to kernels if the callee's
+      // argument is only touched by them)
+      if (rev::onlyKernelsTouchThroughCalls(
+              module, alloc.getMemref(), known, [](OpOperand &use) {
+                return isa<gpu::DeallocOp, gpu::MemcpyOp>(use.getOwner());
+              }))
         candidates.push_back(alloc);
       else
         ++numManaged;
     });
     // Synchronous here; gpu-async-region (rev-lower-gpu) makes them
     // stream-ordered like the launches.
-    OpBuilder b(func.getContext());
+    OpBuilder b(module.getContext());
     for (gpu::AllocOp alloc : candidates) {
       b.setInsertionPoint(alloc);
       auto device = gpu::AllocOp::create(

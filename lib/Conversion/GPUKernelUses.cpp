@@ -3,6 +3,7 @@
 #include "GPUKernelUses.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -32,6 +33,27 @@ bool onlyKernelsTouch(Value value,
     }
   }
   return true;
+}
+
+bool onlyKernelsTouchThroughCalls(
+    ModuleOp module, Value value, llvm::DenseMap<BlockArgument, bool> &known,
+    llvm::function_ref<bool(OpOperand &)> otherUse) {
+  return onlyKernelsTouch(value, [&](OpOperand &use) {
+    if (otherUse(use))
+      return true;
+    auto call = dyn_cast<func::CallOp>(use.getOwner());
+    auto callee =
+        call ? module.lookupSymbol<func::FuncOp>(call.getCallee()) : nullptr;
+    if (!callee || callee.isExternal())
+      return false;
+    BlockArgument arg = callee.getArgument(use.getOperandNumber());
+    // (true while it is being checked: no cycles)
+    if (!known.try_emplace(arg, true).second)
+      return known[arg];
+    bool result = onlyKernelsTouchThroughCalls(module, arg, known);
+    known[arg] = result;
+    return result;
+  });
 }
 
 } // namespace rev

@@ -22,9 +22,29 @@ namespace {
 struct RevGPULoopOrderPass
     : public rev::impl::RevGPULoopOrderBase<RevGPULoopOrderPass> {
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    // Named ops with a reduction before a parallel loop (linalg.reduce over
+    // the batch: a bias gradient) become generic ops first.
+    SmallVector<linalg::LinalgOp> named;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::GenericOp>(op) || !op.hasPureBufferSemantics())
+        return;
+      auto iterators = op.getIteratorTypesArray();
+      auto firstReduction =
+          llvm::find_if(iterators, [](utils::IteratorType it) {
+            return it != utils::IteratorType::parallel;
+          });
+      if (std::find(firstReduction, iterators.end(),
+                    utils::IteratorType::parallel) != iterators.end())
+        named.push_back(op);
+    });
+    for (linalg::LinalgOp op : named) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::generalizeNamedOp(rewriter, op)))
+        ++numKept;
+    }
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp g) { generics.push_back(g); });
-    IRRewriter rewriter(&getContext());
     for (linalg::GenericOp generic : generics) {
       // Parallel loops first, reductions last, each in their order.
       SmallVector<unsigned> order;

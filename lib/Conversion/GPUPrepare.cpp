@@ -1,4 +1,4 @@
-//===- GPUPrepare.cpp - buffers and serial loops for GPUs -----------------===//
+//===- GPUPrepare.cpp - buffers, library calls and loops for GPUs ---------===//
 //
 // rev-gpu-prepare, between convert-linalg-to-parallel-loops and the mapping
 // of parallel loops to GPU kernels:
@@ -8,9 +8,7 @@
 //    same memory, and the runtime counts device bytes;
 //  - library calls (cuDNN, cuBLAS) on buffers go on the stream with the
 //    kernels: rev.library_call -> rev.gpu_library_call;
-//  - loops left serial at the top level of a function (full reductions)
-//    are wrapped in a one-iteration scf.parallel, so that they run in a
-//    kernel (one thread) instead of on the host.
+//  - each outermost parallel loop is collapsed into one dimension.
 //
 //===----------------------------------------------------------------------===//
 
@@ -116,25 +114,6 @@ struct RevGPUPreparePass
     for (memref::CopyOp copy : copies)
       if (isa<MemRefType>(copy.getSource().getType()))
         rev::copyToParallelLoop(b, copy);
-
-    // Serial loops at the top level.
-    SmallVector<scf::ForOp> serial;
-    for (Block &block : func.getBody())
-      for (Operation &op : block)
-        if (auto loop = dyn_cast<scf::ForOp>(&op))
-          serial.push_back(loop);
-    for (scf::ForOp loop : serial) {
-      if (loop.getNumResults() != 0)
-        continue; // (loop-carried values)
-      b.setInsertionPoint(loop);
-      Location loc = loop.getLoc();
-      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-      Value one = arith::ConstantIndexOp::create(b, loc, 1);
-      auto wrapper = scf::ParallelOp::create(b, loc, ValueRange{zero},
-                                             ValueRange{one}, ValueRange{one});
-      Block *body = wrapper.getBody();
-      loop->moveBefore(body->getTerminator());
-    }
 
     // Outermost parallel loops: all dimensions in one.
     SmallVector<scf::ParallelOp> outermost;

@@ -224,6 +224,7 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   // a 256-iteration loop and map its threads to blocks. Fixed-size tiles
   // with a bounds check inside: the kernels' thread counts are constant.)
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createRevGPUHostKernels());
   {
     SmallVector<int64_t> tiles(options.tileSizes.begin(),
                                options.tileSizes.end());
@@ -236,7 +237,7 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   }
   addCleanup(pm);
   if (options.memory == LowerGPUOptions::Memory::Device) {
-    pm.addNestedPass<func::FuncOp>(createRevGPUDeviceBuffers());
+    pm.addPass(createRevGPUDeviceBuffers());
     pm.addPass(createRevGPUDeviceArguments());
   }
   pm.addNestedPass<func::FuncOp>(createRevGPUKernelMath());

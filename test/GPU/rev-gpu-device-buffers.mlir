@@ -93,3 +93,33 @@ func.func @library(%a: memref<3x5x7xf32>, %b: memref<3x7x6xf32>, %out: memref<3x
   gpu.dealloc %l : memref<3x5x6xf32>
   return
 }
+
+// A buffer passed to a function of the module whose argument only kernels
+// touch (a training step's tape, from the forward to the backward) becomes
+// device memory; one passed to an external function stays managed.
+// CHECK-LABEL: func.func @caller
+// CHECK: %[[T:.+]] = gpu.alloc  () : memref<4xf32>
+// CHECK: %[[E:.+]] = gpu.alloc  host_shared () : memref<4xf32>
+// CHECK: call @callee(%[[T]])
+// CHECK: call @external(%[[E]])
+func.func private @external(memref<4xf32>)
+func.func @callee(%t: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    memref.store %one, %t[%c0] : memref<4xf32>
+    gpu.terminator
+  }
+  return
+}
+func.func @caller() {
+  %t = gpu.alloc host_shared () : memref<4xf32>
+  %e = gpu.alloc host_shared () : memref<4xf32>
+  call @callee(%t) : (memref<4xf32>) -> ()
+  call @external(%e) : (memref<4xf32>) -> ()
+  gpu.dealloc %t : memref<4xf32>
+  gpu.dealloc %e : memref<4xf32>
+  return
+}

@@ -35,3 +35,25 @@ func.func @row_sum(%x: memref<4x8xf32>, %out: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// A named op with the reduction first (linalg.reduce over the batch: a
+// bias gradient) becomes a generic op, parallel loop first; one whose
+// reduction is already last stays named.
+// CHECK-LABEL: func.func @bias_grad
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}], iterator_types = ["parallel", "reduction"]} ins(%arg0 : memref<4x10xf32>) outs(%arg1 : memref<10xf32>)
+// CHECK: linalg.reduce ins(%arg0 : memref<4x10xf32>) outs(%arg2 : memref<4xf32>) dimensions = [1]
+func.func @bias_grad(%g: memref<4x10xf32>, %db: memref<10xf32>, %rows: memref<4xf32>) {
+  linalg.reduce ins(%g : memref<4x10xf32>) outs(%db : memref<10xf32>) dimensions = [0]
+    (%a: f32, %acc: f32) {
+      %s = arith.addf %a, %acc : f32
+      linalg.yield %s : f32
+    }
+  linalg.reduce ins(%g : memref<4x10xf32>) outs(%rows : memref<4xf32>) dimensions = [1]
+    (%a: f32, %acc: f32) {
+      %s = arith.addf %a, %acc : f32
+      linalg.yield %s : f32
+    }
+  return
+}

@@ -35,36 +35,6 @@ func.func @copy(%x: memref<2x6xf32>, %out: memref<2x3xf32>) {
 
 // -----
 
-// A serial loop at the top level (a full reduction) runs in a one-thread
-// kernel: it is wrapped in a one-iteration scf.parallel. A loop that
-// carries values stays on the host.
-// CHECK-LABEL: func.func @serial
-// CHECK: scf.parallel (%{{.+}}) = (%c0{{.*}}) to (%c1{{.*}}) step (%c1{{.*}})
-// CHECK-NEXT: scf.for
-// CHECK: scf.reduce
-// CHECK: scf.for {{.+}} iter_args
-func.func @serial(%x: memref<8xf32>, %out: memref<f32>) {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %c8 = arith.constant 8 : index
-  scf.for %i = %c0 to %c8 step %c1 {
-    %a = memref.load %x[%i] : memref<8xf32>
-    %s = memref.load %out[] : memref<f32>
-    %t = arith.addf %a, %s : f32
-    memref.store %t, %out[] : memref<f32>
-  }
-  %zero = arith.constant 0.0 : f32
-  %r = scf.for %i = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> f32 {
-    %a = memref.load %x[%i] : memref<8xf32>
-    %t = arith.addf %a, %acc : f32
-    scf.yield %t : f32
-  }
-  memref.store %r, %out[] : memref<f32>
-  return
-}
-
-// -----
-
 // A constant (memref.global, host memory) is copied with gpu.memcpy (the
 // driver copies from host memory) into a GPU buffer that the kernels read,
 // freed before the return.

@@ -416,14 +416,20 @@ def RevGPULoopOrder : Pass<"rev-gpu-loop-order", "::mlir::func::FuncOp"> {
     axis 0), so that its parallel loops come first. Then
     `convert-linalg-to-parallel-loops` makes one `scf.parallel` over all of
     them with the reductions serial inside (one kernel), instead of a serial
-    host loop that launches a kernel per step. `rev-lower-gpu` runs it
-    before the conversion to loops.
+    host loop that launches a kernel per step. Named ops whose loops are
+    in such an order (`linalg.reduce` over the batch: a bias gradient) are
+    made generic first. `rev-lower-gpu` runs it before the conversion to
+    loops.
   }];
+  let statistics = [
+    Statistic<"numKept", "kept", "Named ops that could not be made generic">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
-  let summary = "Managed GPU buffers, and serial loops moved into kernels";
+  let summary = "Managed GPU buffers, library calls on the stream, loops "
+                "collapsed";
   let description = [{
     Run between `convert-linalg-to-parallel-loops` and the mapping of
     parallel loops to GPU kernels (`rev-lower-gpu` does):
@@ -440,9 +446,6 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
     - each constant (`memref.get_global`, host memory that kernels cannot
       read) is copied with `gpu.memcpy` into a GPU buffer at the function's
       entry (device memory with `memory=device`), freed before it returns;
-    - loops left serial at the top level of a function (full reductions)
-      are wrapped in a one-iteration `scf.parallel`, so that they become a
-      one-thread kernel instead of host code;
     - each outermost `scf.parallel` of several dimensions is collapsed into
       one (row-major: consecutive iterations vary the last dimension, so
       neighbouring threads touch neighbouring elements); tiling it by the
@@ -481,6 +484,29 @@ def RevGPULowerLibraryCalls
                            "::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect"];
+}
+
+def RevGPUHostKernels : Pass<"rev-gpu-host-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Host code that reads or writes buffers into one-thread kernels";
+  let description = [{
+    Run after `rev-gpu-prepare` and the canonicalization after it (which
+    folds the collapsed loops' bounds, and would inline a one-iteration
+    loop made before it), before the parallel loops are tiled and mapped
+    (`rev-lower-gpu` does). Each run of consecutive top-level host code that
+    reads or writes buffers (loads, stores, scalar arith and math, serial
+    loops of such code: the full reductions and 0-d ops of a loss) is
+    wrapped in a one-iteration `scf.parallel`, which becomes a one-thread
+    kernel. The host then touches no memory between launches: it does not
+    wait for them, and the step can be captured into a CUDA graph. A run
+    whose values are used after it stays on the host (counted).
+  }];
+  let statistics = [
+    Statistic<"numWrapped", "wrapped", "Runs of host code moved into kernels">,
+    Statistic<"numLeft", "left-on-host",
+              "Runs of host code left on the host (their values used after)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def RevGPUSyncSharedAllocs
@@ -537,18 +563,21 @@ def RevGPUKernelMath : Pass<"rev-gpu-kernel-math", "::mlir::func::FuncOp"> {
 }
 
 def RevGPUDeviceBuffers
-    : Pass<"rev-gpu-device-buffers", "::mlir::func::FuncOp"> {
+    : Pass<"rev-gpu-device-buffers", "::mlir::ModuleOp"> {
   let summary = "Buffers that only kernels touch become device memory";
   let description = [{
     Run after kernel mapping (`convert-parallel-loops-to-gpu`; `rev-lower-gpu
     memory=device` does). A managed buffer (`gpu.alloc host_shared`) whose
     every use, through views (subview, expand/collapse_shape, casts), is
-    inside a `gpu.launch` or is its `gpu.dealloc` or a `gpu.memcpy`
-    becomes a device allocation (`gpu.alloc`; `gpu-async-region` then
-    orders it on the function's stream, and rev's runtime takes it from the
-    stream-ordered pool, `cuMemAllocAsync`). Buffers that host code reads
-    or writes, returns or passes to a call stay managed, and so do
-    allocations that are already asynchronous.
+    inside a `gpu.launch` or a `rev.gpu_library_call`, is its `gpu.dealloc`
+    or a `gpu.memcpy`, or passes it to a function of the module whose
+    argument only such uses touch (a training step's tape, passed from the
+    forward to the backward) becomes a device allocation (`gpu.alloc`;
+    `gpu-async-region` then orders it on the function's stream, and rev's
+    runtime takes it from the stream-ordered pool, `cuMemAllocAsync`).
+    Buffers that host code reads or writes, returns or passes to an
+    external function stay managed, and so do allocations that are already
+    asynchronous.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
   let statistics = [
