@@ -74,22 +74,40 @@ run() {
   for p in /opt/torch/.venv/bin/python3 /usr/bin/python3; do
     [ -z "${PYTHON:-}" ] && [ -x $p ] && { py=$p; break; }
   done
+  # cuDNN and cuBLAS (the programs' convolutions and matrix products) come
+  # from PyTorch's bundled NVIDIA packages unless REV_CUDA_LIBRARY_PATH says
+  # otherwise.
+  if [ -z "${REV_CUDA_LIBRARY_PATH:-}" ]; then
+    REV_CUDA_LIBRARY_PATH=$("$py" -c 'import glob, os, site
+dirs = []
+for s in site.getsitepackages():
+    dirs += glob.glob(os.path.join(s, "nvidia", "*", "lib"))
+print(":".join(sorted(dirs)))' 2>/dev/null || true)
+  fi
+  export REV_CUDA_LIBRARY_PATH
+  echo "REV_CUDA_LIBRARY_PATH=$REV_CUDA_LIBRARY_PATH"
+  ls $(echo "$REV_CUDA_LIBRARY_PATH" | tr ':' ' ') 2>/dev/null | grep -E "^lib(cudnn|cublas)[^_]*\.so" | sort -u | tr '\n' ' '; echo
   # Each program runs under a time limit; a failing one is reported and the
-  # others still run.
+  # others still run. Each runs twice: replaying a CUDA graph (the default,
+  # where the entry allows it) and calling the entry every time
+  # (--no-graph, variant <mode>-<memory>-nograph).
   local ran="" want=""
   for mode in $modes; do
     for memory in $memories; do
-      local v=$mode-$memory
-      [ -x "$out/revnet-$v" ] || continue
-      want="$want $v"
-      rm -rf "$out/gpu-$v" && mkdir -p "$out/gpu-$v"
-      echo "== $v"
-      if timeout 120 "$out/revnet-$v" --inputs "$out/inputs" \
-          --outputs "$out/gpu-$v" --repeat "${GPU_REPEAT:-50}" --report "$out/gpu-$v.json"; then
-        ran="$ran $v"
-      else
-        echo "gpu-check: the $v program failed (status $?)" >&2
-      fi
+      [ -x "$out/revnet-$mode-$memory" ] || continue
+      for graph in "" -nograph; do
+        local v=$mode-$memory$graph
+        want="$want $v"
+        rm -rf "$out/gpu-$v" && mkdir -p "$out/gpu-$v"
+        echo "== $v"
+        if timeout 120 "$out/revnet-$mode-$memory" --inputs "$out/inputs" \
+            --outputs "$out/gpu-$v" --repeat "${GPU_REPEAT:-50}" --report "$out/gpu-$v.json" \
+            ${graph:+--no-graph}; then
+          ran="$ran $v"
+        else
+          echo "gpu-check: the $v program failed (status $?)" >&2
+        fi
+      done
     done
   done
   [ -n "$ran" ] || { echo "gpu-check: no program ran" >&2; exit 1; }
@@ -111,18 +129,19 @@ for v in variants:
     loss_gpu = float(np.load(os.path.join(gpu, "loss.npy")))
     angle = gradients.angle(ref, got)
     r = json.load(open(os.path.join(out, "gpu-%s.json" % v)))
-    rows.append((v, r["time_ms"]["median"], r["time_ms"]["min"], r["peak_device_bytes"],
+    rows.append((v + (" (graph)" if r.get("graph") else ""), r["time_ms"]["median"],
+                 r["time_ms"]["min"], r["peak_device_bytes"],
                  loss_cpu, loss_gpu, worst[0], worst[1], angle, r.get("launches", 0)))
     ok &= abs(loss_cpu - loss_gpu) <= 1e-4 * abs(loss_cpu) and angle < 0.1
     if r.get("leaked_device_bytes", 0):
         print("gpu-check: %s left %d device bytes allocated" % (v, r["leaked_device_bytes"]))
         ok = False
-print("%-19s %9s %9s %12s %8s %10s %10s %9s %8s" % ("program", "median ms", "min ms",
+print("%-28s %9s %9s %12s %8s %10s %10s %9s %8s" % ("program", "median ms", "min ms",
       "peak dev B", "launches", "loss cpu", "loss gpu", "max rel", "angle"))
 for v, t, tmin, p, lc, lg, w, wf, a, n in rows:
-    print("%-19s %9.3f %9.3f %12d %8d %10.6f %10.6f %9.2g %8.4f  (worst: %s)" %
+    print("%-28s %9.3f %9.3f %12d %8d %10.6f %10.6f %9.2g %8.4f  (worst: %s)" %
           (v, t, tmin, p, n, lc, lg, w, a, wf))
-s = dict((r[0], r) for r in rows)
+s = dict((r[0].split(" ")[0], r) for r in rows)
 for memory in ("managed", "device"):
     st, rv = s.get("store-" + memory), s.get("reversible-" + memory)
     if st and rv:

@@ -253,6 +253,7 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   RevGPULowerLibraryCallsOptions libraryCalls;
   libraryCalls.allowTF32 = options.allowTF32;
   pm.addPass(createRevGPULowerLibraryCalls(libraryCalls));
+  pm.addPass(createRevGPUGraphEntries());
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip;
   nvvm.cubinFeatures = options.features;

@@ -220,7 +220,7 @@ llvm::Error writeGPUMain(const Entry &e, llvm::raw_ostream &os) {
   os << ");\n}\n\nint main(int argc, char **argv) {\n"
      << "  return rev_gpu_program_main(argc, argv, \""
      << cString(e.sig.function) << "\", specs, " << specs.size()
-     << ", call);\n}\n";
+     << ", call, /*graph=*/" << (e.sig.graph ? 1 : 0) << ");\n}\n";
   return llvm::Error::success();
 }
 
@@ -281,6 +281,7 @@ llvm::Error writeAOTSources(ModuleOp module, const AOTOptions &options,
         llvm::json::Object{{"arguments", specList(e.sig.args)},
                            {"results", specList(e.sig.results)},
                            {"checks", std::move(checks)},
+                           {"graph", e.sig.graph},
                            {"wrapper", "rev_" + e.ident},
                            {"packed", "rev_" + e.ident + "_packed"}};
   }

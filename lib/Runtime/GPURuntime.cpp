@@ -50,7 +50,11 @@ llvm::Expected<GPURuntime> loadGPURuntime(const char *argv0) {
       !get(rt.peakBytes, "rev_gpu_peak_bytes") ||
       !get(rt.liveBytes, "rev_gpu_live_bytes") ||
       !get(rt.allocatedBytes, "rev_gpu_allocated_bytes") ||
-      !get(rt.allocations, "rev_gpu_allocations"))
+      !get(rt.allocations, "rev_gpu_allocations") ||
+      !get(rt.graphCapture, "rev_gpu_graph_capture") ||
+      !get(rt.graphLaunch, "rev_gpu_graph_launch") ||
+      !get(rt.graphLaunches, "rev_gpu_graph_launches") ||
+      !get(rt.graphDestroy, "rev_gpu_graph_destroy"))
     return llvm::createStringError(std::errc::invalid_argument,
                                    "--target=gpu: %s lacks rev's functions",
                                    rt.path.c_str());

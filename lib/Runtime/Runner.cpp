@@ -98,6 +98,8 @@ llvm::Expected<EntrySignature> readSignature(ModuleOp module, StringRef name) {
     return std::move(err);
   if (auto err = parseSpecs(results, sig.results, name))
     return std::move(err);
+  if (auto graph = abi.getAs<BoolAttr>("graph"))
+    sig.graph = graph.getValue();
   if (auto checks = module->getAttrOfType<ArrayAttr>(kChecksAttr))
     for (Attribute message : checks) {
       auto text = dyn_cast<StringAttr>(message);

@@ -170,6 +170,13 @@ struct CLOptions {
                  clEnumValN(GPUMemory::Managed, "managed",
                             "every buffer is CUDA managed memory")),
       cl::init(GPUMemory::Device), cl::cat(category)};
+  cl::opt<bool> gpuGraph{
+      "gpu-graph",
+      cl::desc("--target=gpu: capture the entry into a CUDA graph after the "
+               "untimed call and replay it for the timed calls, where its "
+               "rev.abi says a graph can (rev-gpu-graph-entries; default "
+               "true)"),
+      cl::init(true), cl::cat(category)};
 };
 
 llvm::ManagedStatic<CLOptions> options;
@@ -247,6 +254,7 @@ llvm::Expected<RunnerConfig> runnerConfigFromCL() {
   c.showTiming = o.showTiming;
   c.gpu = o.target == Target::GPU;
   c.gpuDeviceMemory = o.gpuMemory == GPUMemory::Device;
+  c.gpuGraph = o.gpuGraph;
   c.kernelLibrary = o.kernelLibrary;
   if (std::string error = check(c); !error.empty())
     return llvm::createStringError(error);

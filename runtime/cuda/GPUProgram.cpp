@@ -11,6 +11,11 @@
 // excluded), and the device bytes the calls left allocated (a leak: 0).
 //
 //   program --inputs DIR [--outputs DIR] [--repeat N] [--report FILE.json]
+//           [--no-graph]
+//
+// An entry that a CUDA graph can replay (rev.abi graph) is captured into one
+// after the first call, and the timed calls replay it; --no-graph calls it
+// directly every time.
 //
 // Self-contained: no LLVM or MLIR library, only the NVIDIA driver.
 //
@@ -125,9 +130,11 @@ std::string fileName(const char *name) {
 
 extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
                                     const RevTensorSpec *specs, int count,
-                                    void (*call)(void **descriptors)) {
+                                    void (*call)(void **descriptors),
+                                    int graphSafe) {
   std::string inputs, outputs, report;
   int repeat = 1;
+  bool useGraph = graphSafe != 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -145,10 +152,18 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
       report = next();
     else if (a == "--repeat")
       repeat = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--no-graph")
+      useGraph = false;
     else if (a == "--help" || a == "-h") {
       std::printf("usage: %s --inputs DIR [--outputs DIR] [--repeat N] "
-                  "[--report FILE.json]\n\nArguments of @%s:\n",
-                  argv[0], entry);
+                  "[--report FILE.json] [--no-graph]\n\n"
+                  "  --no-graph  call @%s directly every time (%s)\n\n"
+                  "Arguments of @%s:\n",
+                  argv[0], entry,
+                  graphSafe ? "by default the timed calls replay a CUDA graph "
+                              "captured from one call"
+                            : "it is not replayable: always so",
+                  entry);
       for (int k = 0; k < count; ++k)
         std::printf("  %-6s %s: %s %s%s\n", specs[k].isResult ? "result" : "arg",
                     specs[k].name, specs[k].dtype,
@@ -225,25 +240,53 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
 
   std::vector<double> times;
   uint64_t peak = 0, launches = 0;
+  // A CUDA graph captured from one call (whose allocations are counted as it
+  // captures them: the replays allocate the same), replayed by the timed
+  // calls.
+  RevGPUGraph *graph = nullptr;
+  if (useGraph) {
+    rev_gpu_reset_peak();
+    char why[512] = {0};
+    struct Call {
+      void (*call)(void **);
+      void **descriptors;
+    } once{call, descriptors.data()};
+    auto run = [](void *c) {
+      static_cast<Call *>(c)->call(static_cast<Call *>(c)->descriptors);
+    };
+    if (rev_gpu_graph_capture(run, &once, &graph, why, sizeof(why)) != 0) {
+      std::fprintf(stderr, "%s: %s; calling @%s directly\n", argv[0], why,
+                   entry);
+      graph = nullptr;
+    } else {
+      peak = rev_gpu_peak_bytes();
+      launches = rev_gpu_graph_launches(graph);
+    }
+  }
   for (int r = 0; r < repeat; ++r) {
     rev_gpu_synchronize();
     rev_gpu_reset_peak();
     auto t0 = std::chrono::steady_clock::now();
-    call(descriptors.data());
+    if (graph)
+      rev_gpu_graph_launch(graph);
+    else
+      call(descriptors.data());
     rev_gpu_synchronize();
     auto t1 = std::chrono::steady_clock::now();
     times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    peak = std::max(peak, rev_gpu_peak_bytes());
-    launches = rev_gpu_launches();
+    if (!graph) {
+      peak = std::max(peak, rev_gpu_peak_bytes());
+      launches = rev_gpu_launches();
+    }
   }
   uint64_t leaked = rev_gpu_live_bytes() - liveBefore;
   std::vector<double> sorted = times;
   std::sort(sorted.begin(), sorted.end());
   double median = sorted[sorted.size() / 2];
-  std::printf("@%s on %s: %d call(s), min %.3f ms, median %.3f ms; peak "
+  std::printf("@%s on %s: %d call(s)%s, min %.3f ms, median %.3f ms; peak "
               "device bytes %llu; %llu kernel launches per call; leaked %llu\n",
-              entry, device, repeat, sorted.front(), median,
-              static_cast<unsigned long long>(peak),
+              entry, device, repeat, graph ? " (CUDA graph replays)" : "",
+              sorted.front(), median, static_cast<unsigned long long>(peak),
               static_cast<unsigned long long>(launches),
               static_cast<unsigned long long>(leaked));
 
@@ -263,14 +306,16 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
   if (!report.empty()) {
     std::ostringstream json;
     json << "{\"entry\": \"" << entry << "\", \"device\": \"" << device
-         << "\", \"repeat\": " << repeat << ", \"time_ms\": {\"min\": "
-         << sorted.front() << ", \"median\": " << median
-         << "}, \"peak_device_bytes\": " << peak
+         << "\", \"repeat\": " << repeat
+         << ", \"time_ms\": {\"min\": " << sorted.front()
+         << ", \"median\": " << median << "}, \"peak_device_bytes\": " << peak
          << ", \"leaked_device_bytes\": " << leaked
-         << ", \"launches\": " << launches << "}\n";
+         << ", \"launches\": " << launches
+         << ", \"graph\": " << (graph ? "true" : "false") << "}\n";
     std::ofstream out(report);
     out << json.str();
   }
+  rev_gpu_graph_destroy(graph);
   for (void *b : buffers)
     mgpuMemFree(b, nullptr);
   return 0;

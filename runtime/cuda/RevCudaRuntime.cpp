@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,12 @@ std::atomic<uint64_t> launches{0};
 uint64_t allocatedBytes = 0, allocations = 0; // since the last reset
 CUcontext context = nullptr;
 CUstream sharedStream = nullptr;
+/// Whether the shared stream is being captured into a CUDA graph
+/// (rev_gpu_graph_capture): waits for the stream are then left out (the
+/// graph's replay is waited for instead), and host memory that a copy reads
+/// is staged in pinned memory, which graphs can copy from.
+bool capturing = false;
+uint64_t launchesAtCapture = 0;
 
 /// The name of a driver error. CUDA's stub library answers no query, so the
 /// errors that mean "no driver" are named here.
@@ -119,6 +126,37 @@ void ensureContext() {
     CHECK(cuCtxSetCurrent(context));
     current = true;
   }
+}
+
+[[noreturn]] void failCapture(const char *what) {
+  std::fprintf(stderr,
+               "rev-cuda-runtime: %s while capturing a CUDA graph: the entry "
+               "was marked replayable (rev.abi graph) but is not\n",
+               what);
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+/// The pinned copy of `size` bytes of host memory at `src` that a copy
+/// captured into a graph reads: graphs copy only from device, managed or
+/// pinned memory. The host copy is made now; a captured copy of host
+/// memory is a constant's (rev-gpu-prepare copies constants at the start of
+/// a function), so it is the same at every replay. Kept per address.
+void *stagedSource(void *src, size_t size) {
+  unsigned type = 0;
+  if (cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+                            reinterpret_cast<CUdeviceptr>(src)) == CUDA_SUCCESS)
+    return src; // (device or managed memory)
+  static std::unordered_map<void *, std::pair<void *, size_t>> staged;
+  auto &entry = staged[src];
+  if (entry.second < size) {
+    if (entry.first)
+      CHECK(cuMemFreeHost(entry.first));
+    CHECK(cuMemAllocHost(&entry.first, size));
+    entry.second = size;
+  }
+  std::memcpy(entry.first, src, size);
+  return entry.first;
 }
 
 } // namespace
@@ -264,6 +302,8 @@ void *mgpuStreamCreate(void) {
 void mgpuStreamDestroy(void * /*stream*/) {}
 
 void mgpuStreamSynchronize(void *stream) {
+  if (capturing)
+    return;
   CHECK(cuStreamSynchronize(static_cast<CUstream>(stream)));
 }
 
@@ -274,6 +314,8 @@ void *mgpuMemAlloc(uint64_t size, void *stream, bool hostShared) {
   CUdeviceptr ptr = 0;
   if (size == 0)
     size = 1;
+  if (capturing && (hostShared || !stream || !streamOrderedAlloc))
+    failCapture("a synchronous allocation");
   bool ordered = !hostShared && stream && streamOrderedAlloc;
   if (hostShared)
     CHECK(cuMemAllocManaged(&ptr, size, CU_MEM_ATTACH_GLOBAL));
@@ -315,6 +357,8 @@ void mgpuMemFree(void *ptr, void *stream) {
                                 : static_cast<CUstream>(mgpuStreamCreate())));
     return;
   }
+  if (capturing)
+    failCapture("a synchronous free");
   if (stream)
     CHECK(cuStreamSynchronize(static_cast<CUstream>(stream)));
   else
@@ -336,6 +380,8 @@ void mgpuEventDestroy(void *event) {
 }
 
 void mgpuEventSynchronize(void *event) {
+  if (capturing)
+    return;
   CHECK(cuEventSynchronize(static_cast<CUevent>(event)));
 }
 
@@ -350,6 +396,12 @@ void mgpuStreamWaitEvent(void *stream, void *event) {
 
 void mgpuMemcpy(void *dst, void *src, size_t size, void *stream) {
   ensureContext();
+  if (capturing) {
+    CHECK(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                        reinterpret_cast<CUdeviceptr>(stagedSource(src, size)),
+                        size, sharedStream));
+    return;
+  }
   CHECK(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
                       reinterpret_cast<CUdeviceptr>(src), size,
                       static_cast<CUstream>(stream)));
@@ -372,6 +424,66 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
                          static_cast<CUstream>(stream)));
   if (!stream)
     CHECK(cuCtxSynchronize());
+}
+
+struct RevGPUGraph {
+  CUgraph graph = nullptr;
+  CUgraphExec exec = nullptr;
+  uint64_t launches = 0; // (kernel launches captured)
+};
+
+int rev_gpu_graph_capture(void (*call)(void *), void *context,
+                          RevGPUGraph **out, char *message, size_t size) {
+  ensureContext();
+  CUstream stream = static_cast<CUstream>(mgpuStreamCreate());
+  CHECK(cuStreamSynchronize(stream));
+  // Relaxed: the runtime's own calls that are not stream work (module
+  // loads, cuDNN's and cuBLAS's set-up) may run while capturing.
+  CUresult result =
+      cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_RELAXED);
+  if (result != CUDA_SUCCESS) {
+    std::snprintf(message, size, "cuStreamBeginCapture failed: %s",
+                  errorName(result).c_str());
+    return 1;
+  }
+  capturing = true;
+  launchesAtCapture = launches.load();
+  call(context);
+  capturing = false;
+  auto *graph = new RevGPUGraph;
+  graph->launches = launches.load() - launchesAtCapture;
+  result = cuStreamEndCapture(stream, &graph->graph);
+  if (result == CUDA_SUCCESS)
+    result = cuGraphInstantiate(&graph->exec, graph->graph, 0);
+  if (result != CUDA_SUCCESS) {
+    std::snprintf(message, size,
+                  "capturing the call into a CUDA graph "
+                  "failed: %s",
+                  errorName(result).c_str());
+    if (graph->graph)
+      cuGraphDestroy(graph->graph);
+    delete graph;
+    return 1;
+  }
+  *out = graph;
+  return 0;
+}
+
+void rev_gpu_graph_launch(RevGPUGraph *graph) {
+  ensureContext();
+  CHECK(cuGraphLaunch(graph->exec, static_cast<CUstream>(mgpuStreamCreate())));
+}
+
+uint64_t rev_gpu_graph_launches(const RevGPUGraph *graph) {
+  return graph->launches;
+}
+
+void rev_gpu_graph_destroy(RevGPUGraph *graph) {
+  if (!graph)
+    return;
+  cuGraphExecDestroy(graph->exec);
+  cuGraphDestroy(graph->graph);
+  delete graph;
 }
 
 } // extern "C"

@@ -31,6 +31,23 @@ uint64_t rev_gpu_allocations(void);
 uint64_t rev_gpu_launches(void);
 void rev_gpu_synchronize(void);
 
+/* CUDA graphs, for entries whose rev.abi says `graph = true` (their host
+ * code only enqueues work: rev-gpu-graph-entries). rev_gpu_graph_capture
+ * runs `call(context)` once while capturing the runtime's stream into a
+ * graph (its kernels, copies, library calls, and stream-ordered
+ * allocations and frees, which the graph then owns; the allocations are
+ * counted as the call makes them); rev_gpu_graph_launch replays the graph
+ * on the stream, with the same buffers. Call the entry once without
+ * capturing first (kernel modules load, libraries plan). Returns 0, or
+ * non-zero and the reason in `message` (nothing captured). */
+typedef struct RevGPUGraph RevGPUGraph;
+int rev_gpu_graph_capture(void (*call)(void *), void *context,
+                          RevGPUGraph **graph, char *message, size_t size);
+void rev_gpu_graph_launch(RevGPUGraph *graph);
+/* Kernel launches captured into the graph. */
+uint64_t rev_gpu_graph_launches(const RevGPUGraph *graph);
+void rev_gpu_graph_destroy(RevGPUGraph *graph);
+
 /* Managed (host-shared) or device allocation, counted. */
 void *mgpuMemAlloc(uint64_t size, void *stream, bool hostShared);
 void mgpuMemFree(void *ptr, void *stream);

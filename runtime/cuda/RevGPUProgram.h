@@ -20,10 +20,11 @@ typedef struct RevTensorSpec {
 } RevTensorSpec;
 
 /* Reads the arguments, calls `call` with one memref descriptor per argument
- * then per result, writes the results; see GPUProgram.cpp. */
+ * then per result, writes the results; see GPUProgram.cpp. `graph`: the
+ * entry's rev.abi says a CUDA graph can replay it (rev-gpu-graph-entries). */
 int rev_gpu_program_main(int argc, char **argv, const char *entry,
                          const RevTensorSpec *specs, int count,
-                         void (*call)(void **descriptors));
+                         void (*call)(void **descriptors), int graph);
 
 #ifdef __cplusplus
 }

@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
       return fail(passed.takeError());
     return *passed ? 0 : 1;
   }
-  auto run = gpu ? measureOnGPU(*gpu, **code, sig, inputs, c.repeat)
+  auto run = gpu ? measureOnGPU(*gpu, **code, sig, inputs, c.repeat, c.gpuGraph)
                  : measureOnCPU(**code, sig, inputs, c.repeat);
   if (!run)
     return fail(run.takeError());
@@ -175,7 +175,8 @@ int main(int argc, char **argv) {
   llvm::outs() << "@" << sig.function << ": " << run->timesMs.size()
                << " call(s), min " << llvm::format("%.3f", summary.min)
                << " ms, median " << llvm::format("%.3f", summary.median)
-               << " ms; " << (gpu ? "peak device memory " : "peak heap ")
+               << " ms" << (run->graph ? " (CUDA graph replays)" : "") << "; "
+               << (gpu ? "peak device memory " : "peak heap ")
                << run->stats.peakBytes << " bytes, " << run->stats.allocations
                << " allocations, " << run->stats.allocatedBytes
                << " bytes allocated per call\n";

@@ -509,6 +509,28 @@ def RevGPUHostKernels : Pass<"rev-gpu-host-kernels", "::mlir::func::FuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def RevGPUGraphEntries : Pass<"rev-gpu-graph-entries", "::mlir::ModuleOp"> {
+  let summary = "Mark the entries that a CUDA graph can replay";
+  let description = [{
+    Run after `rev-gpu-lower-library-calls` (`rev-lower-gpu` does). An entry
+    (a public function with `rev.abi`) whose host code, and that of the
+    functions it calls, only enqueues work on the stream (kernel launches,
+    device allocations and frees, copies, library calls, waits) and computes
+    addresses and sizes does the same work at every call with the same
+    buffers: a CUDA graph captured from one call replays it. Such entries
+    get `graph = true` in their `rev.abi`, and rev's runtime (rev-run
+    `--target=gpu`, the AOT GPU programs) captures and replays only those.
+    Host code that reads or writes memory, managed allocations (allocated
+    and freed synchronously) or calls of other external functions keep an
+    entry out.
+  }];
+  let statistics = [
+    Statistic<"numGraphs", "graphs", "Entries a graph can replay">,
+    Statistic<"numHostCode", "host-code", "Entries with other host code">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def RevGPUSyncSharedAllocs
     : Pass<"rev-gpu-sync-shared-allocs", "::mlir::func::FuncOp"> {
   let summary = "Managed allocations synchronous again after gpu-async-region";

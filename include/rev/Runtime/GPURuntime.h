@@ -28,6 +28,12 @@ struct GPURuntime {
   uint64_t (*liveBytes)() = nullptr;
   uint64_t (*allocatedBytes)() = nullptr;
   uint64_t (*allocations)() = nullptr;
+  // CUDA graphs (RevCudaRuntime.h).
+  int (*graphCapture)(void (*)(void *), void *, void **, char *,
+                      size_t) = nullptr;
+  void (*graphLaunch)(void *) = nullptr;
+  uint64_t (*graphLaunches)(const void *) = nullptr;
+  void (*graphDestroy)(void *) = nullptr;
 };
 
 /// Loads librev_cuda_runtime.so from the lib/ directory next to the

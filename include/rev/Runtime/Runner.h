@@ -36,6 +36,9 @@ struct EntrySignature {
   std::vector<TensorSpec> args, results;
   /// The module's run-time checks' messages, by number (rev.checks).
   std::vector<std::string> checks;
+  /// A CUDA graph can replay the entry (rev.abi graph: its host code only
+  /// enqueues GPU work).
+  bool graph = false;
 };
 
 /// Reads `rev.abi` from the function (func.func or llvm.func) `name`.

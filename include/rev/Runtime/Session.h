@@ -118,6 +118,8 @@ struct Measurement {
   std::vector<double> timesMs;
   AllocationStats stats;
   std::vector<Array> outputs;
+  /// The timed calls replayed a CUDA graph (measureOnGPU).
+  bool graph = false;
 };
 
 /// `repeat` calls on the CPU; fails if a call leaks.
@@ -129,12 +131,14 @@ llvm::Expected<Measurement> measureOnCPU(JITModule &code,
 /// An untimed call, then `repeat` timed calls on the GPU (each to the end of
 /// its last kernel), with arguments and results in GPU memory for the whole
 /// run: device memory copied explicitly where the code touches them only
-/// in kernels (rev.abi `device`), else managed memory. Fails if a call
-/// leaks device memory.
+/// in kernels (rev.abi `device`), else managed memory. With `graph`, an
+/// entry that rev.abi marks replayable is captured into a CUDA graph after
+/// the untimed call, and the timed calls replay it (the peak is the
+/// captured call's). Fails if a call leaks device memory.
 llvm::Expected<Measurement> measureOnGPU(GPURuntime &gpu, JITModule &code,
                                          const EntrySignature &sig,
                                          std::vector<Array> &inputs,
-                                         unsigned repeat);
+                                         unsigned repeat, bool graph);
 
 /// "@<entry>" and a line per argument, result and run-time check (rev-run
 /// --print-signature).
