@@ -34,6 +34,8 @@ namespace {
 
 struct RevGPUPreparePass
     : public rev::impl::RevGPUPrepareBase<RevGPUPreparePass> {
+  using Base::Base;
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     OpBuilder b(func.getContext());
@@ -114,6 +116,11 @@ struct RevGPUPreparePass
     for (memref::CopyOp copy : copies)
       if (isa<MemRefType>(copy.getSource().getType()))
         rev::copyToParallelLoop(b, copy);
+
+    // Parallel loops with the same iteration space, one after the other,
+    // fused (fewer kernels).
+    if (fuse)
+      rev::fuseParallelLoops(func.getBody());
 
     // Outermost parallel loops: all dimensions in one.
     SmallVector<scf::ParallelOp> outermost;

@@ -152,6 +152,8 @@ static void addLoopsToLLVMSteps(OpPassManager &pm,
     fpm.addPass(createConvertVectorToSCFPass(
         VectorTransferToSCFOptions().enableFullUnroll()));
     fpm.addPass(createConvertLinalgToParallelLoopsPass());
+    if (options.fuseLoops)
+      fpm.addPass(createRevFuseParallelLoops());
   }
   bool parallel = options.threads != 1;
   RevCPUParallelizeOptions parallelize;

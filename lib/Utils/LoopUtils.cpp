@@ -3,6 +3,10 @@
 #include "rev/Utils/LoopUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 
@@ -44,3 +48,122 @@ scf::ParallelOp copyToParallelLoop(OpBuilder &b, memref::CopyOp copy) {
 }
 
 } // namespace rev
+
+namespace {
+
+/// The buffer `v` is a view of.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether two buffers may share memory: views of one buffer do; a fresh
+/// allocation shares none with another buffer; two function arguments may.
+bool mayAlias(Value a, Value b) {
+  Value ra = rootOf(a), rb = rootOf(b);
+  if (ra == rb)
+    return true;
+  // (a root that is neither an allocation nor an argument is an unknown
+  // view: it may be of anything)
+  auto fresh = [](Value r) {
+    return r.getDefiningOp<gpu::AllocOp>() ||
+           r.getDefiningOp<memref::AllocOp>();
+  };
+  auto known = [&](Value r) { return fresh(r) || isa<BlockArgument>(r); };
+  return !(known(ra) && known(rb) && (fresh(ra) || fresh(rb)));
+}
+
+bool sameIterationSpace(scf::ParallelOp a, scf::ParallelOp b) {
+  return llvm::equal(a.getLowerBound(), b.getLowerBound()) &&
+         llvm::equal(a.getUpperBound(), b.getUpperBound()) &&
+         llvm::equal(a.getStep(), b.getStep());
+}
+
+/// Ops that do not keep two parallel loops from being adjacent (upstream's
+/// fusion looks past ops without memory effects).
+bool isPureOp(Operation *op) {
+  return isMemoryEffectFree(op) && op->getNumRegions() == 0;
+}
+
+/// Whether `op` allocates (1) or frees (2) a buffer synchronously
+/// (memref.alloc/dealloc, or gpu.alloc/dealloc without a token); else 0.
+int allocOrFree(Operation *op) {
+  if (isa<memref::AllocOp>(op) ||
+      (isa<gpu::AllocOp>(op) && !cast<gpu::AllocOp>(op).getAsyncToken()))
+    return 1;
+  if (isa<memref::DeallocOp>(op) ||
+      (isa<gpu::DeallocOp>(op) && !cast<gpu::DeallocOp>(op).getAsyncToken()))
+    return 2;
+  return 0;
+}
+
+/// The nearest parallel loop before (`forward` false) or after `op` in its
+/// block past pure ops, allocations and frees; null if another op is first.
+scf::ParallelOp neighbourLoop(Operation *op, bool forward) {
+  for (Operation *o = forward ? op->getNextNode() : op->getPrevNode(); o;
+       o = forward ? o->getNextNode() : o->getPrevNode()) {
+    if (auto loop = dyn_cast<scf::ParallelOp>(o))
+      return loop;
+    if (!isPureOp(o) && !allocOrFree(o))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+} // namespace
+
+void rev::fuseParallelLoops(Region &region) {
+  // One constant per bound value, at the region's entry.
+  OpBuilder b(region.getContext());
+  b.setInsertionPointToStart(&region.front());
+  llvm::DenseMap<int64_t, Value> constants;
+  region.walk([&](scf::ParallelOp loop) {
+    if (loop->getParentOfType<scf::ParallelOp>())
+      return;
+    for (OpOperand &bound : loop->getOpOperands()) {
+      auto c = bound.get().getDefiningOp<arith::ConstantIndexOp>();
+      if (!c)
+        continue;
+      Value &unique = constants[c.value()];
+      if (!unique)
+        unique = arith::ConstantIndexOp::create(b, c.getLoc(), c.value());
+      bound.set(unique);
+    }
+  });
+  for (int round = 0; round < 16; ++round) {
+    unsigned before = 0, after = 0;
+    for (Block &block : region) {
+      SmallVector<Operation *> movable;
+      for (Operation &op : block)
+        if (allocOrFree(&op))
+          movable.push_back(&op);
+      for (Operation *op : movable) {
+        scf::ParallelOp prev = neighbourLoop(op, false);
+        scf::ParallelOp next = neighbourLoop(op, true);
+        if (!prev || !next || !sameIterationSpace(prev, next))
+          continue;
+        if (allocOrFree(op) == 2) {
+          op->moveAfter(next);
+          continue;
+        }
+        if (llvm::all_of(op->getOperands(), [&](Value v) {
+              Operation *def = v.getDefiningOp();
+              return !def || def->getBlock() != &block ||
+                     def->isBeforeInBlock(prev);
+            }))
+          op->moveBefore(prev);
+      }
+      before += llvm::count_if(block, [](Operation &op) {
+        return isa<scf::ParallelOp>(op);
+      });
+    }
+    scf::naivelyFuseParallelOps(region, mayAlias);
+    for (Block &block : region)
+      after += llvm::count_if(block, [](Operation &op) {
+        return isa<scf::ParallelOp>(op);
+      });
+    if (after == before)
+      break;
+  }
+}

@@ -53,6 +53,13 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
                      "generated code (tiled and vectorized loops)")),
       llvm::cl::init(kHaveOneDNN ? KernelLibrary::OneDNN
                                  : KernelLibrary::None)};
+  Option<bool> fuseLoops{
+      *this, "fuse-loops",
+      llvm::cl::desc("Fuse parallel loops with the same iteration space "
+                     "after convert-linalg-to-parallel-loops "
+                     "(rev-fuse-parallel-loops, which rev-lower-gpu does "
+                     "always; here to check it on the CPU)"),
+      llvm::cl::init(false)};
   Option<bool> genericAlloc{
       *this, "generic-alloc",
       llvm::cl::desc("Allocate through _mlir_memref_to_llvm_alloc/free (which "

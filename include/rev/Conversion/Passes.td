@@ -446,6 +446,16 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
     - each constant (`memref.get_global`, host memory that kernels cannot
       read) is copied with `gpu.memcpy` into a GPU buffer at the function's
       entry (device memory with `memory=device`), freed before it returns;
+    - with `fuse` (the default), parallel loops with the same iteration
+      space that follow each other are fused (upstream's
+      `naivelyFuseParallelOps`: a loop that reads a buffer the first one
+      writes must read it at the same indices; buffers of two allocations
+      do not alias, function arguments may), after the allocations and
+      frees between two such loops are moved out of the way (an
+      allocation before the first, a free after the second: a buffer lives
+      one kernel longer) and their bounds made the same values: a fill, the
+      copy of the filled buffer and the reduction into it become one
+      kernel, and so do elementwise ops over the same shape;
     - each outermost `scf.parallel` of several dimensions is collapsed into
       one (row-major: consecutive iterations vary the last dimension, so
       neighbouring threads touch neighbouring elements); tiling it by the
@@ -453,6 +463,11 @@ def RevGPUPrepare : Pass<"rev-gpu-prepare", "::mlir::func::FuncOp"> {
       loop's rank and shape, where per-dimension tiles of small or odd
       dimensions gave one-thread blocks.
   }];
+  let options = [
+    Option<"fuse", "fuse", "bool", /*default=*/"true",
+           "Fuse parallel loops with the same iteration space that follow "
+           "each other">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
@@ -529,6 +544,26 @@ def RevGPUGraphEntries : Pass<"rev-gpu-graph-entries", "::mlir::ModuleOp"> {
     Statistic<"numHostCode", "host-code", "Entries with other host code">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def RevFuseParallelLoops
+    : Pass<"rev-fuse-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Fuse parallel loops with the same iteration space";
+  let description = [{
+    Fuses the top-level `scf.parallel` loops of a function that have the
+    same iteration space and follow each other, with upstream's
+    `naivelyFuseParallelOps` (a loop that reads a buffer the first one
+    writes must read it at the same indices; buffers of two allocations do
+    not alias, function arguments may), after moving the allocations and
+    frees between two such loops out of the way (an allocation before the
+    first, a free after the second) and making their constant bounds one
+    value each. `rev-gpu-prepare` does the same before it collapses the
+    loops (`fuse`, on by default: fewer kernels); `rev-lower-cpu
+    fuse-loops` runs this pass after `convert-linalg-to-parallel-loops`,
+    which lets the fusion be checked numerically on the CPU.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def RevGPUSyncSharedAllocs

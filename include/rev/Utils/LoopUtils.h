@@ -15,6 +15,16 @@ namespace rev {
 mlir::scf::ParallelOp copyToParallelLoop(mlir::OpBuilder &b,
                                          mlir::memref::CopyOp copy);
 
+/// Fuses the top-level scf.parallel loops of `region`'s blocks that have
+/// the same iteration space and follow each other (upstream's
+/// naivelyFuseParallelOps: a loop that reads a buffer the first one writes
+/// must read it at the same indices; two allocations do not alias, function
+/// arguments may). Allocations and frees between two such loops are moved
+/// out of the way first (an allocation before the first, a free after the
+/// second: the buffer lives one loop longer), and constant bounds become
+/// one value each (fusion compares values). Repeats until nothing fuses.
+void fuseParallelLoops(mlir::Region &region);
+
 } // namespace rev
 
 #endif // REV_UTILS_LOOPUTILS_H

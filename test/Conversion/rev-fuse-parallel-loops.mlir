@@ -1,0 +1,85 @@
+// RUN: rev-opt %s --split-input-file --rev-fuse-parallel-loops | FileCheck %s
+
+// A fill, the copy of the filled buffer into a new one and an elementwise
+// op over the same shape: one loop. The allocation between them moves before
+// the first loop, the free after the last; the bounds, separate constants
+// before, are one value each.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[B:.+]] = memref.alloc() : memref<4x8xf32>
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.+}}, %[[A:.+]][
+// CHECK: memref.load %[[A]][
+// CHECK: memref.store %{{.+}}, %[[B]][
+// CHECK: memref.load %[[B]][
+// CHECK: memref.store %{{.+}}, %arg1[
+// CHECK: scf.reduce
+// CHECK-NEXT: }
+// CHECK-NEXT: memref.dealloc %[[B]]
+// CHECK-NOT: scf.parallel
+func.func @chain(%a: memref<4x8xf32>, %out: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1) {
+    memref.store %zero, %a[%i, %j] : memref<4x8xf32>
+    scf.reduce
+  }
+  %b = memref.alloc() : memref<4x8xf32>
+  %d0 = arith.constant 0 : index
+  %d1 = arith.constant 1 : index
+  %d4 = arith.constant 4 : index
+  %d8 = arith.constant 8 : index
+  scf.parallel (%i, %j) = (%d0, %d0) to (%d4, %d8) step (%d1, %d1) {
+    %v = memref.load %a[%i, %j] : memref<4x8xf32>
+    memref.store %v, %b[%i, %j] : memref<4x8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1) {
+    %v = memref.load %b[%i, %j] : memref<4x8xf32>
+    %w = arith.addf %v, %v : f32
+    memref.store %w, %out[%i, %j] : memref<4x8xf32>
+    scf.reduce
+  }
+  memref.dealloc %b : memref<4x8xf32>
+  return
+}
+
+// -----
+
+// Not fused: a loop that reads what the first wrote at other indices (a
+// transpose), loops over other shapes, and a write to an argument that may
+// be the other argument the next loop reads.
+// CHECK-LABEL: func.func @kept
+// CHECK-COUNT-4: scf.parallel
+func.func @kept(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %c: memref<4x4xf32>, %d: memref<2x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %t = memref.alloc() : memref<4x4xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %a[%i, %j] : memref<4x4xf32>
+    memref.store %v, %t[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %t[%j, %i] : memref<4x4xf32>
+    memref.store %v, %b[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %c[%i, %j] : memref<4x4xf32>
+    memref.store %v, %a[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c2, %c8) step (%c1, %c1) {
+    %v = memref.load %d[%i, %j] : memref<2x8xf32>
+    memref.store %v, %d[%i, %j] : memref<2x8xf32>
+    scf.reduce
+  }
+  memref.dealloc %t : memref<4x4xf32>
+  return
+}
