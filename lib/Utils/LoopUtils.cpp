@@ -111,6 +111,64 @@ scf::ParallelOp neighbourLoop(Operation *op, bool forward) {
   return nullptr;
 }
 
+/// Whether `second` writes a buffer that `first` writes too (or may share
+/// memory with one it writes) at other indices than `first` does: fused,
+/// the two writes of one element would come from different iterations, in
+/// no set order. (Upstream's fusion checks reads after writes and writes
+/// after reads, not writes after writes.)
+bool writesElsewhere(scf::ParallelOp first, scf::ParallelOp second) {
+  SmallVector<memref::StoreOp> firstStores;
+  first.getBody()->walk([&](memref::StoreOp s) { firstStores.push_back(s); });
+  auto mapped = [&](Value v) -> Value {
+    for (auto [a, b] :
+         llvm::zip(first.getInductionVars(), second.getInductionVars()))
+      if (v == a)
+        return b;
+    return v;
+  };
+  WalkResult result = second.getBody()->walk([&](memref::StoreOp store) {
+    for (memref::StoreOp other : firstStores) {
+      if (!mayAlias(other.getMemRef(), store.getMemRef()))
+        continue;
+      bool sameElement =
+          other.getMemRef() == store.getMemRef() &&
+          llvm::equal(llvm::map_range(other.getIndices(), mapped),
+                      store.getIndices());
+      if (!sameElement)
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted();
+}
+
+/// Puts an empty scf.execute_region (an op with a region, which ends
+/// upstream's chains of fusable loops) between consecutive loops of `block`
+/// that writesElsewhere() keeps apart; returns them, to erase after.
+SmallVector<Operation *> separateConflictingWrites(OpBuilder &b, Block &block) {
+  SmallVector<Operation *> barriers;
+  scf::ParallelOp prev;
+  for (Operation &op : llvm::make_early_inc_range(block)) {
+    auto loop = dyn_cast<scf::ParallelOp>(op);
+    if (!loop) {
+      if (!isPureOp(&op))
+        prev = nullptr;
+      continue;
+    }
+    if (prev && sameIterationSpace(prev, loop) && writesElsewhere(prev, loop)) {
+      b.setInsertionPoint(loop);
+      auto barrier =
+          scf::ExecuteRegionOp::create(b, loop.getLoc(), TypeRange{});
+      Block *body = b.createBlock(&barrier.getRegion());
+      b.setInsertionPointToEnd(body);
+      scf::YieldOp::create(b, loop.getLoc());
+      barriers.push_back(barrier);
+    }
+    prev = loop;
+  }
+  return barriers;
+}
+
 } // namespace
 
 void rev::fuseParallelLoops(Region &region) {
@@ -158,7 +216,12 @@ void rev::fuseParallelLoops(Region &region) {
         return isa<scf::ParallelOp>(op);
       });
     }
+    SmallVector<Operation *> barriers;
+    for (Block &block : region)
+      llvm::append_range(barriers, separateConflictingWrites(b, block));
     scf::naivelyFuseParallelOps(region, mayAlias);
+    for (Operation *barrier : barriers)
+      barrier->erase();
     for (Block &block : region)
       after += llvm::count_if(block, [](Operation &op) {
         return isa<scf::ParallelOp>(op);

@@ -83,3 +83,39 @@ func.func @kept(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %c: memref<4x4xf32>, %
   memref.dealloc %t : memref<4x4xf32>
   return
 }
+
+// -----
+
+// Two loops that write one buffer at other indices (a transposed write
+// after a fill) stay apart: fused, the two writes of an element would come
+// from different iterations in no set order. Writes of the same element by
+// the same iteration (a fill, then a copy over it) fuse.
+// CHECK-LABEL: func.func @writes
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.+}}, %arg1[%[[I:.+]], %[[J:.+]]]
+// CHECK: memref.store %{{.+}}, %arg1[%[[I]], %[[J]]]
+// CHECK: scf.reduce
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.+}}, %arg1[%[[J2:.+]], %[[I2:.+]]]
+// CHECK: scf.reduce
+func.func @writes(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    memref.store %zero, %b[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %a[%i, %j] : memref<4x4xf32>
+    memref.store %v, %b[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %a[%i, %j] : memref<4x4xf32>
+    memref.store %v, %b[%j, %i] : memref<4x4xf32>
+    scf.reduce
+  }
+  return
+}

@@ -575,7 +575,9 @@ def RevFuseParallelLoops
     same iteration space and follow each other, with upstream's
     `naivelyFuseParallelOps` (a loop that reads a buffer the first one
     writes must read it at the same indices; buffers of two allocations do
-    not alias, function arguments may), after moving the allocations and
+    not alias, function arguments may; and, which upstream does not check,
+    two loops that write one buffer at other indices stay apart), after
+    moving the allocations and
     frees between two such loops out of the way (an allocation before the
     first, a free after the second) and making their constant bounds one
     value each. `rev-gpu-prepare` does the same before it collapses the

@@ -19,7 +19,9 @@ mlir::scf::ParallelOp copyToParallelLoop(mlir::OpBuilder &b,
 /// the same iteration space and follow each other (upstream's
 /// naivelyFuseParallelOps: a loop that reads a buffer the first one writes
 /// must read it at the same indices; two allocations do not alias, function
-/// arguments may). Allocations and frees between two such loops are moved
+/// arguments may; and, which upstream does not check, a loop that writes a
+/// buffer the first one writes must write the same elements). Allocations
+/// and frees between two such loops are moved
 /// out of the way first (an allocation before the first, a free after the
 /// second: the buffer lives one loop longer), and constant bounds become
 /// one value each (fusion compares values). Repeats until nothing fuses.
