@@ -373,6 +373,21 @@ size_t bytes(const RevCudaMemRef4 &m) {
          sizeof(float);
 }
 
+/// What each convolution kernel does first: hold the lock (the plans are
+/// shared), count the call, plan the shape, put cuDNN on the stream.
+struct ConvCall {
+  std::lock_guard<std::mutex> lock{mutex};
+  CuDNN &l = cudnn();
+  ConvPlan &p;
+  ConvCall(void *stream, Kind kind, const RevCudaMemRef4 &x,
+           const RevCudaMemRef4 &w, const RevCudaMemRef4 &y,
+           const int64_t params[8], int64_t allowTF32)
+      : p(plan(kind, x, w, y, params, allowTF32 != 0)) {
+    ++libraryCalls;
+    CUDNN_CHECK(l.cudnnSetStream(l.handle, static_cast<cudaStream_t>(stream)));
+  }
+};
+
 } // namespace
 
 extern "C" {
@@ -388,11 +403,9 @@ void _mlir_ciface_rev_cuda_conv2d_forward_f32(
     int64_t dilationW, int64_t allowTF32) {
   const int64_t params[8] = {padTop,  padBottom, padLeft,   padRight,
                              strideH, strideW,   dilationH, dilationW};
-  std::lock_guard<std::mutex> lock(mutex);
-  ++libraryCalls;
-  CuDNN &l = cudnn();
-  ConvPlan &p = plan(Kind::Forward, *x, *w, *y, params, allowTF32 != 0);
-  CUDNN_CHECK(l.cudnnSetStream(l.handle, static_cast<cudaStream_t>(stream)));
+  ConvCall c(stream, Kind::Forward, *x, *w, *y, params, allowTF32);
+  CuDNN &l = c.l;
+  ConvPlan &p = c.p;
   StreamBuffer copy(p.denseFilter ? bytes(*w) : 0, stream);
   const float *filter = denseFilter(p, *w, copy);
   StreamBuffer workspace(p.workspace, stream);
@@ -414,11 +427,9 @@ void _mlir_ciface_rev_cuda_conv2d_backward_data_f32(
     int64_t allowTF32) {
   const int64_t params[8] = {padTop,  padBottom, padLeft,   padRight,
                              strideH, strideW,   dilationH, dilationW};
-  std::lock_guard<std::mutex> lock(mutex);
-  ++libraryCalls;
-  CuDNN &l = cudnn();
-  ConvPlan &p = plan(Kind::BackwardData, *dx, *w, *dy, params, allowTF32 != 0);
-  CUDNN_CHECK(l.cudnnSetStream(l.handle, static_cast<cudaStream_t>(stream)));
+  ConvCall c(stream, Kind::BackwardData, *dx, *w, *dy, params, allowTF32);
+  CuDNN &l = c.l;
+  ConvPlan &p = c.p;
   StreamBuffer copy(p.denseFilter ? bytes(*w) : 0, stream);
   const float *filter = denseFilter(p, *w, copy);
   StreamBuffer workspace(p.workspace, stream);
@@ -436,12 +447,9 @@ void _mlir_ciface_rev_cuda_conv2d_backward_filter_f32(
     int64_t allowTF32) {
   const int64_t params[8] = {padTop,  padBottom, padLeft,   padRight,
                              strideH, strideW,   dilationH, dilationW};
-  std::lock_guard<std::mutex> lock(mutex);
-  ++libraryCalls;
-  CuDNN &l = cudnn();
-  ConvPlan &p =
-      plan(Kind::BackwardFilter, *x, *dw, *dy, params, allowTF32 != 0);
-  CUDNN_CHECK(l.cudnnSetStream(l.handle, static_cast<cudaStream_t>(stream)));
+  ConvCall c(stream, Kind::BackwardFilter, *x, *dw, *dy, params, allowTF32);
+  CuDNN &l = c.l;
+  ConvPlan &p = c.p;
   StreamBuffer workspace(p.workspace, stream);
   const float one = 1.f, zero = 0.f;
   CUDNN_CHECK(l.cudnnConvolutionBackwardFilter(
