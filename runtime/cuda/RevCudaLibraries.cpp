@@ -241,6 +241,16 @@ void appendShape(PlanKey &key, const RevCudaMemRef4 &m) {
   key.insert(key.end(), m.strides, m.strides + 4);
 }
 
+/// The first of cuDNN's ranked algorithms (`returned` of them) that can
+/// run; an error if none can.
+template <typename Perf>
+int firstUsable(const Perf *perf, int returned, const char *what) {
+  for (int i = 0; i < returned; ++i)
+    if (perf[i].status == CUDNN_STATUS_SUCCESS)
+      return i;
+  fail(std::string("cuDNN has no ") + what + " algorithm for this convolution");
+}
+
 /// x: the activation (input of the forward), y: its output, w: the filter,
 /// each as its memref (for the kinds that do not read one, its shape only).
 ConvPlan &plan(Kind kind, const RevCudaMemRef4 &x, const RevCudaMemRef4 &w,
@@ -284,11 +294,7 @@ ConvPlan &plan(Kind kind, const RevCudaMemRef4 &x, const RevCudaMemRef4 &w,
     CUDNN_CHECK(l.cudnnGetConvolutionForwardAlgorithm_v7(
         l.handle, p.x, p.w, p.conv, p.y, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
         &returned, perf));
-    int i = 0;
-    while (i < returned && perf[i].status != CUDNN_STATUS_SUCCESS)
-      ++i;
-    if (i == returned)
-      fail("cuDNN has no forward algorithm for this convolution");
+    int i = firstUsable(perf, returned, "forward");
     p.algo = perf[i].algo;
     CUDNN_CHECK(l.cudnnGetConvolutionForwardWorkspaceSize(
         l.handle, p.x, p.w, p.conv, p.y, perf[i].algo, &p.workspace));
@@ -305,11 +311,7 @@ ConvPlan &plan(Kind kind, const RevCudaMemRef4 &x, const RevCudaMemRef4 &w,
     CUDNN_CHECK(l.cudnnGetConvolutionBackwardDataAlgorithm_v7(
         l.handle, p.w, p.y, p.conv, p.x, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
         &returned, perf));
-    int i = 0;
-    while (i < returned && perf[i].status != CUDNN_STATUS_SUCCESS)
-      ++i;
-    if (i == returned)
-      fail("cuDNN has no backward-data algorithm for this convolution");
+    int i = firstUsable(perf, returned, "backward-data");
     p.algo = perf[i].algo;
     CUDNN_CHECK(l.cudnnGetConvolutionBackwardDataWorkspaceSize(
         l.handle, p.w, p.y, p.conv, p.x, perf[i].algo, &p.workspace));
@@ -321,11 +323,7 @@ ConvPlan &plan(Kind kind, const RevCudaMemRef4 &x, const RevCudaMemRef4 &w,
     CUDNN_CHECK(l.cudnnGetConvolutionBackwardFilterAlgorithm_v7(
         l.handle, p.x, p.y, p.conv, p.w,
         CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, perf));
-    int i = 0;
-    while (i < returned && perf[i].status != CUDNN_STATUS_SUCCESS)
-      ++i;
-    if (i == returned)
-      fail("cuDNN has no backward-filter algorithm for this convolution");
+    int i = firstUsable(perf, returned, "backward-filter");
     p.algo = perf[i].algo;
     CUDNN_CHECK(l.cudnnGetConvolutionBackwardFilterWorkspaceSize(
         l.handle, p.x, p.y, p.conv, p.w, perf[i].algo, &p.workspace));
