@@ -111,6 +111,33 @@ scf::ParallelOp neighbourLoop(Operation *op, bool forward) {
   return nullptr;
 }
 
+/// Whether `a` and `b` are subviews of one buffer with constant offsets,
+/// sizes and strides that share no element (the two halves of a
+/// concatenation).
+bool disjointViews(Value a, Value b) {
+  auto va = a.getDefiningOp<memref::SubViewOp>();
+  auto vb = b.getDefiningOp<memref::SubViewOp>();
+  if (!va || !vb || va.getSource() != vb.getSource())
+    return false;
+  ArrayRef<int64_t> oa = va.getStaticOffsets(), ob = vb.getStaticOffsets();
+  ArrayRef<int64_t> sa = va.getStaticSizes(), sb = vb.getStaticSizes();
+  ArrayRef<int64_t> ta = va.getStaticStrides(), tb = vb.getStaticStrides();
+  for (size_t d = 0; d < oa.size(); ++d) {
+    if (ShapedType::isDynamic(oa[d]) || ShapedType::isDynamic(ob[d]) ||
+        ShapedType::isDynamic(sa[d]) || ShapedType::isDynamic(sb[d]) ||
+        ShapedType::isDynamic(ta[d]) || ShapedType::isDynamic(tb[d]) ||
+        sa[d] == 0 || sb[d] == 0)
+      continue;
+    // (the index ranges of dimension d; disjoint ranges in one dimension
+    // make the views disjoint)
+    int64_t endA = oa[d] + (sa[d] - 1) * ta[d];
+    int64_t endB = ob[d] + (sb[d] - 1) * tb[d];
+    if (endA < ob[d] || endB < oa[d])
+      return true;
+  }
+  return false;
+}
+
 /// Whether `second` writes a buffer that `first` writes too (or may share
 /// memory with one it writes) at other indices than `first` does: fused,
 /// the two writes of one element would come from different iterations, in
@@ -128,7 +155,8 @@ bool writesElsewhere(scf::ParallelOp first, scf::ParallelOp second) {
   };
   WalkResult result = second.getBody()->walk([&](memref::StoreOp store) {
     for (memref::StoreOp other : firstStores) {
-      if (!mayAlias(other.getMemRef(), store.getMemRef()))
+      if (!mayAlias(other.getMemRef(), store.getMemRef()) ||
+          disjointViews(other.getMemRef(), store.getMemRef()))
         continue;
       bool sameElement =
           other.getMemRef() == store.getMemRef() &&

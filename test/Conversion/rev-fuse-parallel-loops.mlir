@@ -119,3 +119,48 @@ func.func @writes(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
   }
   return
 }
+
+// -----
+
+// The two halves of a concatenation (subviews of one buffer with constant
+// offsets that share no element) are written by one loop; halves that
+// overlap are not.
+// CHECK-LABEL: func.func @halves
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.+}}, %[[LO:.+]][
+// CHECK: memref.store %{{.+}}, %[[HI:.+]][
+// CHECK: scf.reduce
+// CHECK: scf.parallel
+// CHECK: scf.reduce
+// CHECK: scf.parallel
+// CHECK: scf.reduce
+func.func @halves(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %out: memref<4x8xf32>, %out2: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %lo = memref.subview %out[0, 0] [4, 4] [1, 1] : memref<4x8xf32> to memref<4x4xf32, strided<[8, 1]>>
+  %hi = memref.subview %out[0, 4] [4, 4] [1, 1] : memref<4x8xf32> to memref<4x4xf32, strided<[8, 1], offset: 4>>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %a[%i, %j] : memref<4x4xf32>
+    memref.store %v, %lo[%i, %j] : memref<4x4xf32, strided<[8, 1]>>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %b[%i, %j] : memref<4x4xf32>
+    memref.store %v, %hi[%i, %j] : memref<4x4xf32, strided<[8, 1], offset: 4>>
+    scf.reduce
+  }
+  %x = memref.subview %out2[0, 0] [4, 4] [1, 1] : memref<4x8xf32> to memref<4x4xf32, strided<[8, 1]>>
+  %y = memref.subview %out2[0, 2] [4, 4] [1, 1] : memref<4x8xf32> to memref<4x4xf32, strided<[8, 1], offset: 2>>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %a[%i, %j] : memref<4x4xf32>
+    memref.store %v, %x[%i, %j] : memref<4x4xf32, strided<[8, 1]>>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %b[%i, %j] : memref<4x4xf32>
+    memref.store %v, %y[%i, %j] : memref<4x4xf32, strided<[8, 1], offset: 2>>
+    scf.reduce
+  }
+  return
+}

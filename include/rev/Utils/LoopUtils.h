@@ -20,7 +20,8 @@ mlir::scf::ParallelOp copyToParallelLoop(mlir::OpBuilder &b,
 /// naivelyFuseParallelOps: a loop that reads a buffer the first one writes
 /// must read it at the same indices; two allocations do not alias, function
 /// arguments may; and, which upstream does not check, a loop that writes a
-/// buffer the first one writes must write the same elements). Allocations
+/// buffer the first one writes must write the same elements, or a subview
+/// of it that shares no element with the first one's). Allocations
 /// and frees between two such loops are moved
 /// out of the way first (an allocation before the first, a free after the
 /// second: the buffer lives one loop longer), and constant bounds become
