@@ -44,11 +44,12 @@ struct RevCombineReductionsPass
     IRRewriter rewriter(&getContext());
     for (tosa::ReduceSumOp last : lasts) {
       SmallVector<int64_t> axes;
-      tosa::ReduceSumOp first = last;
+      SmallVector<tosa::ReduceSumOp> chain; // (last first)
       for (tosa::ReduceSumOp op = last; op; op = chainInput(op)) {
         axes.push_back(op.getAxis());
-        first = op;
+        chain.push_back(op);
       }
+      tosa::ReduceSumOp first = chain.back();
       llvm::sort(axes);
       Value input = first.getInput();
       auto inType = dyn_cast<RankedTensorType>(input.getType());
@@ -88,20 +89,11 @@ struct RevCombineReductionsPass
       Value result = tensor::ExpandShapeOp::create(
           rewriter, loc, outType, reduce.getResult(0), *reassociation);
       rewriter.replaceOp(last, result);
+      // (the rest of the chain, each now unused once the one after it is
+      // gone)
+      for (tosa::ReduceSumOp op : ArrayRef(chain).drop_front())
+        rewriter.eraseOp(op);
       ++numCombined;
-    }
-    // The chains' earlier reduce_sums, now unused.
-    SmallVector<tosa::ReduceSumOp> dead;
-    getOperation().walk([&](tosa::ReduceSumOp op) {
-      if (op->use_empty())
-        dead.push_back(op);
-    });
-    while (!dead.empty()) {
-      tosa::ReduceSumOp op = dead.pop_back_val();
-      auto in = op.getInput().getDefiningOp<tosa::ReduceSumOp>();
-      rewriter.eraseOp(op);
-      if (in && in->use_empty())
-        dead.push_back(in);
     }
   }
 };

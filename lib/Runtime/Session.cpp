@@ -353,6 +353,11 @@ llvm::Expected<Measurement> measureOnGPU(GPURuntime &gpu, JITModule &code,
   if (auto err = code.callRaw(sig, buffers))
     return std::move(err);
   gpu.synchronize();
+  auto recordStats = [&] {
+    m.stats.peakBytes = gpu.peakBytes();
+    m.stats.allocatedBytes = gpu.allocatedBytes();
+    m.stats.allocations = gpu.allocations();
+  };
   // A CUDA graph captured from one call, replayed by the timed calls; its
   // allocations are counted as the capture makes them.
   void *replay = nullptr;
@@ -384,9 +389,7 @@ llvm::Expected<Measurement> measureOnGPU(GPURuntime &gpu, JITModule &code,
       return error("the captured call leaked " +
                    std::to_string(gpu.liveBytes() - liveBefore) +
                    " device bytes");
-    m.stats.peakBytes = gpu.peakBytes();
-    m.stats.allocatedBytes = gpu.allocatedBytes();
-    m.stats.allocations = gpu.allocations();
+    recordStats();
     m.graph = true;
   }
   for (unsigned r = 0; r < std::max(1u, repeat); ++r) {
@@ -407,9 +410,7 @@ llvm::Expected<Measurement> measureOnGPU(GPURuntime &gpu, JITModule &code,
                    " device bytes in one call");
     if (replay)
       continue;
-    m.stats.peakBytes = gpu.peakBytes();
-    m.stats.allocatedBytes = gpu.allocatedBytes();
-    m.stats.allocations = gpu.allocations();
+    recordStats();
   }
   for (size_t k = 0; k < m.outputs.size(); ++k)
     copy(m.outputs[k].data.data(), buffers[inputs.size() + k],

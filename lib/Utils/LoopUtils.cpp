@@ -171,19 +171,25 @@ bool writesElsewhere(scf::ParallelOp first, scf::ParallelOp second) {
 }
 
 /// Puts an empty scf.execute_region (an op with a region, which ends
-/// upstream's chains of fusable loops) between consecutive loops of `block`
-/// that writesElsewhere() keeps apart; returns them, to erase after.
+/// upstream's chains of fusable loops) before each loop of `block` that
+/// writesElsewhere() keeps apart from a loop earlier in its chain (not only
+/// the one just before: upstream fuses a chain's loops one into the next, so
+/// the first loop's writes end up in the loop the third is fused with);
+/// returns them, to erase after.
 SmallVector<Operation *> separateConflictingWrites(OpBuilder &b, Block &block) {
   SmallVector<Operation *> barriers;
-  scf::ParallelOp prev;
+  SmallVector<scf::ParallelOp> chain;
   for (Operation &op : llvm::make_early_inc_range(block)) {
     auto loop = dyn_cast<scf::ParallelOp>(op);
     if (!loop) {
       if (!isPureOp(&op))
-        prev = nullptr;
+        chain.clear();
       continue;
     }
-    if (prev && sameIterationSpace(prev, loop) && writesElsewhere(prev, loop)) {
+    if (llvm::any_of(chain, [&](scf::ParallelOp earlier) {
+          return sameIterationSpace(earlier, loop) &&
+                 writesElsewhere(earlier, loop);
+        })) {
       b.setInsertionPoint(loop);
       auto barrier =
           scf::ExecuteRegionOp::create(b, loop.getLoc(), TypeRange{});
@@ -191,8 +197,9 @@ SmallVector<Operation *> separateConflictingWrites(OpBuilder &b, Block &block) {
       b.setInsertionPointToEnd(body);
       scf::YieldOp::create(b, loop.getLoc());
       barriers.push_back(barrier);
+      chain.clear();
     }
-    prev = loop;
+    chain.push_back(loop);
   }
   return barriers;
 }

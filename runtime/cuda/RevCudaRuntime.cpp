@@ -47,7 +47,6 @@ CUstream sharedStream = nullptr;
 /// graph's replay is waited for instead), and host memory that a copy reads
 /// is staged in pinned memory, which graphs can copy from.
 bool capturing = false;
-uint64_t launchesAtCapture = 0;
 
 /// The name of a driver error. CUDA's stub library answers no query, so the
 /// errors that mean "no driver" are named here.
@@ -447,11 +446,11 @@ int rev_gpu_graph_capture(void (*call)(void *), void *context,
     return 1;
   }
   capturing = true;
-  launchesAtCapture = launches.load();
+  uint64_t launchesBefore = launches.load();
   call(context);
   capturing = false;
   auto *graph = new RevGPUGraph;
-  graph->launches = launches.load() - launchesAtCapture;
+  graph->launches = launches.load() - launchesBefore;
   result = cuStreamEndCapture(stream, &graph->graph);
   if (result == CUDA_SUCCESS)
     result = cuGraphInstantiate(&graph->exec, graph->graph, 0);

@@ -164,3 +164,43 @@ func.func @halves(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %out: memref<4x8xf32
   }
   return
 }
+
+// -----
+
+// The check covers the whole chain, not only neighbours: the first loop's
+// writes would reach the third through the second (which writes a buffer of
+// its own), so the third stays apart. (They read a buffer of their own: an
+// argument read after another is written may be the same buffer.)
+// CHECK-LABEL: func.func @chain_writes
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.+}}, %arg1[%[[I:.+]], %[[J:.+]]]
+// CHECK: memref.store %{{.+}}, %[[T:.+]][%[[I]], %[[J]]]
+// CHECK: scf.reduce
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.+}}, %arg1[%[[J2:.+]], %[[I2:.+]]]
+// CHECK: scf.reduce
+func.func @chain_writes(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %out: memref<4x4xf32>) {
+  %s = memref.alloc() : memref<4x4xf32>
+  %t = memref.alloc() : memref<4x4xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %s[%i, %j] : memref<4x4xf32>
+    memref.store %v, %b[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %s[%i, %j] : memref<4x4xf32>
+    memref.store %v, %t[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %s[%i, %j] : memref<4x4xf32>
+    memref.store %v, %b[%j, %i] : memref<4x4xf32>
+    scf.reduce
+  }
+  memref.dealloc %t : memref<4x4xf32>
+  memref.dealloc %s : memref<4x4xf32>
+  return
+}
