@@ -27,63 +27,64 @@ namespace rev {
 
 namespace {
 
-struct RevGPUGraphEntriesPass
-    : public rev::impl::RevGPUGraphEntriesBase<RevGPUGraphEntriesPass> {
+/// Whether the host code of functions only enqueues work, memoized per
+/// function for one run of the pass.
+struct Replayability {
+  ModuleOp module;
   llvm::DenseMap<Operation *, bool> known;
 
-  /// Why `op`, host code, keeps its function from being replayed; null if
-  /// it only enqueues work (or computes addresses and sizes).
-  Operation *blocker(ModuleOp module, Operation *op) {
+  /// Whether `op`, host code, only enqueues work (or computes addresses and
+  /// sizes).
+  bool onlyEnqueues(Operation *op) {
     if (auto alloc = dyn_cast<gpu::AllocOp>(op))
       // (managed memory is allocated and freed synchronously)
-      return alloc.getHostShared() ? op : nullptr;
+      return !alloc.getHostShared();
     if (isa<gpu::LaunchFuncOp, gpu::WaitOp, gpu::DeallocOp, gpu::MemcpyOp,
             gpu::MemsetOp, UnrealizedConversionCastOp, memref::GetGlobalOp>(
             op) ||
         isa<ViewLikeOpInterface>(op) || op->hasTrait<OpTrait::ReturnLike>())
-      return nullptr;
+      return true;
     if (auto call = dyn_cast<func::CallOp>(op)) {
       auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
       if (!callee)
-        return op;
+        return false;
       // (library calls: rev-gpu-lower-library-calls gave them the stream)
       if (callee.isExternal())
-        return callee.getName().starts_with("rev_cuda_") ? nullptr : op;
-      return replayable(module, callee) ? nullptr : op;
+        return callee.getName().starts_with("rev_cuda_");
+      return replayable(callee);
     }
-    if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      for (Operation &inner : loop.getBody()->without_terminator())
-        if (Operation *b = blocker(module, &inner))
-          return b;
-      return nullptr;
-    }
+    if (auto loop = dyn_cast<scf::ForOp>(op))
+      return llvm::all_of(
+          loop.getBody()->without_terminator(),
+          [&](Operation &inner) { return onlyEnqueues(&inner); });
     // Scalar code (constants, index arithmetic): no memory touched.
-    return isMemoryEffectFree(op) && op->getNumRegions() == 0 ? nullptr : op;
+    return isMemoryEffectFree(op) && op->getNumRegions() == 0;
   }
 
-  bool replayable(ModuleOp module, func::FuncOp func) {
+  bool replayable(func::FuncOp func) {
+    // (false while it is being checked: a recursive call is not replayed)
     auto [it, inserted] = known.try_emplace(func, false);
     if (!inserted)
       return it->second;
-    bool result = true;
-    for (Block &block : func.getBody())
-      for (Operation &op : block)
-        if (blocker(module, &op)) {
-          result = false;
-          break;
-        }
+    bool result = llvm::all_of(func.getBody().getOps(), [&](Operation &op) {
+      return onlyEnqueues(&op);
+    });
     known[func] = result;
     return result;
   }
+};
 
+struct RevGPUGraphEntriesPass
+    : public rev::impl::RevGPUGraphEntriesBase<RevGPUGraphEntriesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    Replayability entries{module};
     Builder b(module.getContext());
     for (auto func : module.getOps<func::FuncOp>()) {
       auto abi = func->getAttrOfType<DictionaryAttr>(rev::kABIAttr);
       if (!abi || func.isExternal() || !func.isPublic())
         continue;
-      if (!replayable(module, func)) {
+      if (!entries.replayable(func)) {
         ++numHostCode;
         continue;
       }
