@@ -30,6 +30,8 @@ namespace {
 /// Whether the host code of functions only enqueues work, memoized per
 /// function for one run of the pass.
 struct Replayability {
+  explicit Replayability(ModuleOp module) : module(module) {}
+
   ModuleOp module;
   llvm::DenseMap<Operation *, bool> known;
 
@@ -78,7 +80,7 @@ struct RevGPUGraphEntriesPass
     : public rev::impl::RevGPUGraphEntriesBase<RevGPUGraphEntriesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    Replayability entries{module};
+    Replayability entries(module);
     Builder b(module.getContext());
     for (auto func : module.getOps<func::FuncOp>()) {
       auto abi = func->getAttrOfType<DictionaryAttr>(rev::kABIAttr);
