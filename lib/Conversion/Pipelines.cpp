@@ -212,8 +212,6 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   pm.addPass(createRevExpandChecks(checks));
   // (float64 convolutions and pools, as on the CPU)
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
-  // (a sum over several axes in one kernel, not one per axis)
-  pm.addNestedPass<func::FuncOp>(createRevCombineReductions());
   addTosaToLinalg(pm);
   addCleanup(pm);
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());

@@ -546,27 +546,6 @@ def RevGPUGraphEntries : Pass<"rev-gpu-graph-entries", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
-def RevCombineReductions
-    : Pass<"rev-combine-reductions", "::mlir::func::FuncOp"> {
-  let summary = "One reduction for a chain of tosa.reduce_sum ops";
-  let description = [{
-    TOSA reduces one axis at a time, so a sum over several axes
-    (BatchNorm's statistics over the batch, height and width) is a chain of
-    `tosa.reduce_sum` ops: a pass over memory each, and on a GPU a kernel
-    each. A chain of static shapes whose intermediate results have no other
-    use becomes one `linalg.reduce` over all its axes (from a zero-filled
-    `tensor.empty`), expanded to the chain's result shape. The order of the
-    additions changes (results agree to rounding). `rev-lower-gpu` runs it
-    before the conversion of TOSA to linalg.
-  }];
-  let statistics = [
-    Statistic<"numCombined", "combined", "Chains made one reduction">,
-  ];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect",
-                           "::mlir::tensor::TensorDialect",
-                           "::mlir::arith::ArithDialect"];
-}
-
 def RevFuseParallelLoops
     : Pass<"rev-fuse-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Fuse parallel loops with the same iteration space";
