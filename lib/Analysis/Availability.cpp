@@ -2,6 +2,7 @@
 
 #include "rev/Analysis/Availability.h"
 #include "rev/Dialect/Rev/IR/RevContract.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -22,16 +23,19 @@ bool isCheapElementwise(Operation *op) {
              tosa::ClampOp, tosa::MaximumOp, tosa::MinimumOp, tosa::RsqrtOp,
              tosa::ReciprocalOp, tosa::ExpOp, tosa::AbsOp, tosa::CastOp,
              tosa::ReshapeOp, tosa::GreaterOp, tosa::GreaterEqualOp,
-             tosa::EqualOp, tosa::SelectOp, tosa::SigmoidOp, tosa::TanhOp>(
-             op) &&
+             tosa::EqualOp, tosa::SelectOp, tosa::SigmoidOp, tosa::TanhOp,
+             rev::DropoutOp>(op) &&
          op->getNumResults() == 1 && isPure(op);
 }
 
 ValueClassifier::ValueClassifier(Block &body) {
   auto func = dyn_cast_or_null<FunctionOpInterface>(body.getParentOp());
   for (BlockArgument arg : body.getArguments()) {
+    // (The dropout seed is fixed for the step like a weight: the random
+    // streams drawn from it are recomputed, never inverted.)
     bool param = func && &func.getFunctionBody().front() == &body &&
-                 rev::isParam(func, arg.getArgNumber());
+                 (rev::isParam(func, arg.getArgNumber()) ||
+                  rev::isDropoutSeed(func, arg.getArgNumber()));
     cache[arg] = param ? ValueClass::Parameter : ValueClass::Argument;
   }
   // One sweep in block order: operands are classified before their users.

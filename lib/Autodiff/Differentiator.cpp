@@ -177,10 +177,14 @@ Value Differentiator::topLevelPrimal(Value v) {
     for (Value operand : def->getOperands())
       mapping.map(operand, topLevelPrimal(operand));
     // Constants go to the top of the backward so that every later use is
-    // dominated; views go where they are first needed.
+    // dominated, and so do random streams (16 bytes each: blocks that
+    // differ only in their streams stay alike for rev-outline-segments);
+    // views go where they are first needed.
     OpBuilder::InsertionGuard guard(b);
     if (def->hasTrait<OpTrait::ConstantLike>())
       b.setInsertionPointToStart(entry);
+    else if (isa<RandomStreamOp>(def))
+      b.setInsertionPointAfterValue(mapping.lookup(def->getOperand(0)));
     Operation *clone = b.clone(*def, mapping);
     for (auto [orig, copy] : llvm::zip(def->getResults(), clone->getResults()))
       primalCache[orig] = copy;

@@ -542,6 +542,22 @@ LogicalResult vjpMaxPool2D(tosa::MaxPool2dOp op, VJPContext &ctx,
 }
 
 //===----------------------------------------------------------------------===//
+// rev.dropout: y = mask * x * scale, so dx = mask * dy * scale, the same op
+// (same stream, same positions) applied to the cotangent.
+//===----------------------------------------------------------------------===//
+
+LogicalResult vjpDropout(DropoutOp op, VJPContext &ctx, TosaBuilder &tb) {
+  Value dy = ctx.cotangent(0);
+  if (!dy || !ctx.needsGradient(op.getInput()))
+    return success();
+  Value dx = DropoutOp::create(tb.builder(), op.getLoc(), dy,
+                               ctx.primal(op.getStream()),
+                               op.getRatio().convertToDouble());
+  give(ctx, tb, op.getInput(), dx);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // rev couplings: recompute F and G from the block's inputs (checkpointing at
 // block granularity), then back-propagate through them.
 //===----------------------------------------------------------------------===//
@@ -652,6 +668,7 @@ void registerVJPOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, RevDialect *) {
     attach<CouplingOp, vjpCoupling>(ctx);
     attach<AffineCouplingOp, vjpAffineCoupling>(ctx);
+    attach<DropoutOp, vjpDropout>(ctx);
   });
 }
 

@@ -122,6 +122,7 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   RevExpandChecksOptions checks;
   checks.enable = options.checks;
   pm.addPass(createRevExpandChecks(checks));
+  pm.addPass(createRevLowerRandom());
   addTosaToLinalg(pm);
   addCleanup(pm);
   if (options.optimize) {
@@ -210,6 +211,7 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   RevExpandChecksOptions checks;
   checks.report = false;
   pm.addPass(createRevExpandChecks(checks));
+  pm.addPass(createRevLowerRandom());
   // (float64 convolutions and pools, as on the CPU)
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
   addTosaToLinalg(pm);

@@ -21,6 +21,10 @@ How it works (docs/pytorch.md):
   tensors the backward reads, and the backward calls the compiled backward;
   autograd accumulates the parameters' gradients into `.grad`, so optimizers,
   gradient accumulation, hooks and DistributedDataParallel work as usual;
+- dropout in training mode draws its masks from a seed that each call takes
+  from PyTorch's default generator (so `torch.manual_seed` makes a run
+  repeatable); the backward regenerates the same masks. They are not the
+  masks PyTorch's own dropout would draw (docs/onnx-import.md);
 - BatchNorm running statistics (and `num_batches_tracked`) are updated in
   place once per training forward, as PyTorch does; `eval()` runs the
   inference function of an eval-mode export; under `torch.no_grad()` no tape
@@ -120,6 +124,8 @@ class _Program:
                 self.state_names.append(spec.name)
             elif spec.name in constants:
                 self.bindings.append(("constant", constants[spec.name]))
+            elif spec.name == "dropout_seed":
+                self.bindings.append(("seed", None))
             else:
                 raise CompileError("@%s reads '%s', which is neither an input nor a "
                                    "parameter or buffer of the module" % (
@@ -177,8 +183,12 @@ class _Program:
         """The forward's argument tensors, in its order."""
         out = []
         for kind, what in self.bindings:
-            out.append(inputs[what] if kind == "input" else
-                       state[what] if kind == "state" else what)
+            if kind == "seed":
+                # (a new seed per call, from PyTorch's default generator)
+                out.append(torch.randint(-2**63, 2**63 - 1, (), dtype=torch.int64))
+            else:
+                out.append(inputs[what] if kind == "input" else
+                           state[what] if kind == "state" else what)
         return out
 
     def run_forward(self, inputs, state):

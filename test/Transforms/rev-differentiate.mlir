@@ -76,3 +76,27 @@ func.func @net(%x: tensor<1x2x3xf32> {rev.name = "x"}, %w: tensor<3x3xf32> {rev.
   return %y : tensor<1x2x3xf32>
 }
 
+
+// -----
+
+// Dropout: the derivative is the same dropout (same stream) of the
+// cotangent; the stream is recomputed at the top of the backward from the
+// seed, passed through like the other arguments, and nothing of the mask is
+// taped.
+
+// CHECK-LABEL: func.func @net_forward(
+// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x3xf32> {rev.name = "tape.0"}, tensor<2x3xf32> {rev.name = "tape.1"})
+// CHECK-LABEL: func.func @net_backward(
+// CHECK-SAME: %[[SEED:[^:]+]]: tensor<i64> {rev.name = "dropout_seed"}
+// CHECK-NEXT: %[[S:.+]] = rev.random_stream %[[SEED]][3] : tensor<i64> -> tensor<2xi64>
+// CHECK: %[[DX:.+]] = rev.dropout %{{.+}}, %[[S]] {ratio = 2.500000e-01 : f64} : tensor<2x3xf32>, tensor<2xi64>
+// CHECK: tosa.mul %[[DX]], %{{.+}}
+func.func @net(%x: tensor<2x3xf32> {rev.name = "x"}, %w: tensor<2x3xf32> {rev.name = "w", rev.param},
+               %seed: tensor<i64> {rev.name = "dropout_seed"}) -> (tensor<2x3xf32> {rev.name = "y"}) {
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s = rev.random_stream %seed[3] : tensor<i64> -> tensor<2xi64>
+  %m = tosa.mul %x, %w, %shift : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<1xi8>) -> tensor<2x3xf32>
+  %d = rev.dropout %m, %s {ratio = 0.25 : f64} : tensor<2x3xf32>, tensor<2xi64>
+  %y = tosa.mul %d, %w, %shift : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<1xi8>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}

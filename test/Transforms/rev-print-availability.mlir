@@ -52,3 +52,19 @@ func.func @views(%x: tensor<2x4xf32>, %w: tensor<4x2xf32>) -> tensor<4x2xf32> {
   %s = tosa.sub %t, %w : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
   return %s : tensor<4x2xf32>
 }
+
+// -----
+
+// The dropout seed is fixed for the step like a weight: its random streams
+// are parameter-derived (recomputed, and static for rev-form-couplings); a
+// dropout is cheap elementwise (its mask is regenerated from the stream).
+
+// expected-remark@below {{argument #0: argument}}
+// expected-remark@below {{argument #1: parameter-derived}}
+func.func @dropout(%x: tensor<2x4xf32>, %seed: tensor<i64> {rev.name = "dropout_seed"}) -> tensor<2x4xf32> {
+  // expected-remark@below {{parameter-derived}}
+  %s = rev.random_stream %seed[0] : tensor<i64> -> tensor<2xi64>
+  // expected-remark@below {{activation, cheap elementwise}}
+  %y = rev.dropout %x, %s {ratio = 0.5 : f64} : tensor<2x4xf32>, tensor<2xi64>
+  return %y : tensor<2x4xf32>
+}

@@ -27,9 +27,9 @@ The models (small enough for CI, each a few seconds to compile and run):
                    couplings with scale exp(tanh(s))
   reformer         Reformer-style: x1 = x2 = emb(t), blocks taking and
                    returning pairs, output (x1 + x2) / 2
-  revvit-nodrop    RevViT: patch embedding, reversible attention/MLP blocks
-                   (their dropout at p = 0: training-mode dropout is not
-                   imported yet)
+  revvit           RevViT: patch embedding, reversible attention/MLP blocks
+                   with dropout 0.1 in training mode (the references replay
+                   rev-opt's masks for inputs/dropout_seed.npy: philox.py)
   mixed            ordinary residual blocks, then a reversible stage
 
 Usage: /usr/bin/python3 utils/models/zoo.py [--out models/zoo] [--only NAME]
@@ -49,6 +49,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
+import philox  # noqa: E402
 from generate import RevBlock, randomize_norms, save  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -287,11 +288,37 @@ def loss_of(out, loss, labels, target):
     return F.mse_loss(out, target.to(out.dtype))
 
 
-def references(model, example, loss, labels, target, dtype, train):
+def replay_dropout(model, seed):
+    """Makes every nn.Dropout of `model` draw rev.dropout's masks
+    (philox.py) instead of PyTorch's: the k-th dropout call of a forward
+    gets stream k, as rev-opt numbers the Dropout nodes of the exported file
+    (the trace writes them in call order). Returns the list whose length
+    counts the calls."""
+    calls = []
+    for m in model.modules():
+        if isinstance(m, nn.Dropout):
+            # The ratio as the ONNX file holds it (float32).
+            p = float(np.float32(m.p))
+
+            def forward(x, p=p):
+                keep = philox.keep_mask(seed, len(calls), tuple(x.shape), p)
+                calls.append(p)
+                return x * torch.from_numpy(keep).to(x.dtype) * (1.0 / (1.0 - p))
+            m.forward = forward
+    return calls
+
+
+def references(model, example, loss, labels, target, dtype, train, dropout_seed=None,
+               dropouts=0):
     ref = copy.deepcopy(model).to(dtype)
     ref.train(train)
+    if dropout_seed is not None:
+        calls = replay_dropout(ref, dropout_seed)
     x = example if example.dtype == torch.int64 else example.to(dtype)
     value = loss_of(ref(x), loss, labels, target)
+    if dropout_seed is not None and len(calls) != dropouts:
+        raise SystemExit("%d dropout calls, but the ONNX file has %d Dropout nodes" % (
+            len(calls), dropouts))
     value.backward()
     grads = {n: p.grad.detach().to(torch.float64).numpy()
              for n, p in ref.named_parameters()}
@@ -299,15 +326,22 @@ def references(model, example, loss, labels, target, dtype, train):
 
 
 def export(name, model, example, input_name, loss, out_dir, labels=None,
-           target=None, train=True, refs=True):
+           target=None, train=True, refs=True, dropout_seed=None):
     d = os.path.join(out_dir, name)
     onnx_bytes = generate.write_model(d, model, example, input_name, "out", 17,
                                       train=train, labels=labels, target=target)
+    dropouts = 0
+    if dropout_seed is not None:
+        save(os.path.join(d, "inputs", "dropout_seed.npy"), np.int64(dropout_seed))
+        import onnx
+        dropouts = sum(n.op_type == "Dropout"
+                       for n in onnx.load_from_string(onnx_bytes).graph.node)
     info = {"loss": loss, "params": sum(p.numel() for p in model.parameters()),
             "onnx_bytes": len(onnx_bytes)}
     if refs:
         for tag, dtype in (("f64", torch.float64), ("f32", torch.float32)):
-            value, grads = references(model, example, loss, labels, target, dtype, train)
+            value, grads = references(model, example, loss, labels, target, dtype, train,
+                                      dropout_seed, dropouts)
             rd = os.path.join(d, "ref", tag)
             save(os.path.join(rd, "loss.npy"), np.float64(value).astype(
                 np.float64 if tag == "f64" else np.float32))
@@ -354,20 +388,13 @@ def build(name, out_dir):
         t = torch.randint(0, 32, (2, 8), generator=gen)
         return export(name, model, t, "tokens", "cross-entropy", out_dir, labels=cls(2, 4))
     if name == "revvit":
+        # Dropout 0.1 in training mode: the references replay rev-opt's
+        # masks (replay_dropout) for the seed in inputs/dropout_seed.npy.
         model = RevViT()
         randomize_norms(model, gen)
-        # PyTorch's dropout masks are not ours: the references are for
-        # dropout disabled (p = 0 gives the same graph); rev checks that its
-        # three modes agree for one seed with dropout on.
-        ref_model = copy.deepcopy(model)
-        for m in ref_model.modules():
-            if isinstance(m, nn.Dropout):
-                m.p = 0.0
-        # (The dropout model itself is not exported yet: rev-opt rejects
-        # Dropout in training mode; see issue 13.)
         x, labels = img(2), cls(2)
-        return export(name + "-nodrop", ref_model, x, "x", "cross-entropy", out_dir,
-                      labels=labels)
+        return export(name, model, x, "x", "cross-entropy", out_dir, labels=labels,
+                      dropout_seed=20261129)
     if name == "mixed":
         model = Mixed()
         randomize_norms(model, gen)

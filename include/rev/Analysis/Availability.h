@@ -1,4 +1,5 @@
-//===- Availability.h - what the backward has of a forward value -*- C++ -*-===//
+//===- Availability.h - what the backward has of a forward value -*- C++
+//-*-===//
 //
 // One classification of the values of a function body, shared by
 // rev-form-couplings (what a coupling's F and G may read besides their
@@ -7,9 +8,10 @@
 // read):
 //
 //  - parameter-derived: computed only from parameters (arguments marked
-//    `rev.param`: weights, running statistics) and constants by pure ops
-//    without regions (BatchNorm's eval-mode scale and shift, ActNorm's
-//    exp(logs), a permutation's indices). Recomputed in the backward.
+//    `rev.param`: weights, running statistics; and the `dropout_seed`) and
+//    constants by pure ops without regions (BatchNorm's eval-mode scale and
+//    shift, ActNorm's exp(logs), a permutation's indices, the random streams
+//    of dropout). Recomputed in the backward.
 //  - view: a cheap view (reshape, transpose, cast, slice, reverse, identity)
 //    of arguments, parameter-derived values and other views. Recomputed.
 //  - activation: anything else. Stored, or reconstructed by an inverse.
@@ -35,9 +37,9 @@ enum class ValueClass {
 };
 
 /// Ops cheaper to recompute from their operands than to keep: elementwise
-/// arithmetic, comparisons, selects, casts and reshapes with one result and
-/// no side effects (rev-differentiate's recompute-elementwise,
-/// rev-rematerialize).
+/// arithmetic, comparisons, selects, casts, reshapes and rev.dropout (its
+/// mask is regenerated from its stream) with one result and no side effects
+/// (rev-differentiate's recompute-elementwise, rev-rematerialize).
 bool isCheapElementwise(mlir::Operation *op);
 
 /// Marks the scf.forall of an elementwise op that rev-cpu-codegen tiled:

@@ -48,6 +48,24 @@ def RevExpandChecks : Pass<"rev-expand-checks", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def RevLowerRandom : Pass<"rev-lower-random"> {
+  let summary = "Lower rev.random_stream and rev.dropout to linalg and arith";
+  let description = [{
+    Writes `rev.random_stream %seed[k]` as the tensor `[seed, k]`, and
+    `rev.dropout` as a `linalg.generic` over its input that computes, per
+    element, its row-major position, the first word of Philox4x32-10 (ten
+    rounds of `arith.mului_extended` and xors, keyed by the seed, with the
+    position and the stream as the counter) and keeps the element, scaled,
+    when the word's upper 24 bits reach `ceil(ratio * 2^24)`: the
+    definition in `rev.dropout`'s description. The stream is read inside the
+    loop body, so that the generic stays one kernel on a GPU. Runs before
+    TOSA is lowered in `rev-lower-cpu` and `rev-lower-gpu`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def RevLibraryCalls : Pass<"rev-library-calls"> {
   let summary = "Compute float32 convolutions and matrix products with the "
                 "runtime's library";

@@ -399,6 +399,8 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
   auto func = func::FuncOp::create(b, floc, options.functionName,
                                    b.getFunctionType(argTypes, {}));
   func.setAllArgAttrs(argAttrs);
+  function = func;
+  currentGraph = &graph;
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   for (auto [k, t] : llvm::enumerate(argTensors)) {
@@ -440,7 +442,12 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
     resultAttrs.push_back(b.getDictionaryAttr({nameAttr(name)}));
   }
   func::ReturnOp::create(b, floc, results);
+  if (seedArgument) {
+    argTypes.push_back(seedArgument.getType());
+    argAttrs.push_back(b.getDictionaryAttr({nameAttr(rev::kDropoutSeedName)}));
+  }
   func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  func.setAllArgAttrs(argAttrs);
   func.setAllResultAttrs(resultAttrs);
   (void)module;
   return success();

@@ -102,6 +102,11 @@ public:
   /// Adds a result to the imported function (BatchNormalization's updated
   /// running statistics in training mode, named `running_mean.<name>`).
   void addAuxResult(std::string name, mlir::Value value);
+  /// The rev.random_stream of this node (a training-mode Dropout): stream k
+  /// for the k-th Dropout node of the graph in file order, drawn from the
+  /// function's `dropout_seed` argument (added at the first call). Fails
+  /// with a diagnostic if a graph input already has that name.
+  mlir::FailureOr<mlir::Value> randomStream();
 
   // Attributes.
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
@@ -199,6 +204,11 @@ public:
   void addAuxResult(std::string name, mlir::Value value) {
     auxResults.emplace_back(std::move(name), value);
   }
+  /// The function's `dropout_seed` argument, added at the first call
+  /// (NodeContext.cpp); null if a graph input has that name.
+  mlir::Value dropoutSeed(mlir::Location loc);
+  /// The position of Dropout node `node` among the graph's Dropout nodes.
+  int64_t dropoutIndex(const onnx::NodeProto &node) const;
   mlir::Type elementType(ElemKind kind);
   mlir::Location fileLoc();
   const ONNXImportOptions &getOptions() const { return options; }
@@ -228,6 +238,11 @@ private:
   std::unordered_map<std::string, int> useCounts;
   std::set<std::string> graphOutputs;
   std::vector<std::pair<std::string, mlir::Value>> auxResults;
+  /// The function being imported, its graph, and its dropout seed (null
+  /// until a training-mode Dropout needs it).
+  mlir::func::FuncOp function;
+  const onnx::GraphProto *currentGraph = nullptr;
+  mlir::Value seedArgument;
 };
 
 /// Converts a TensorProto (raw or typed data) to a HostTensor, checking that

@@ -8,6 +8,9 @@
 
 #include "GraphImporter.h"
 
+#include "rev/Dialect/Rev/IR/RevContract.h"
+#include "rev/Dialect/Rev/IR/RevOps.h"
+
 #include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
@@ -128,6 +131,42 @@ void NodeContext::setOutput(unsigned i, Value v, ElemKind kind,
 
 void NodeContext::addAuxResult(std::string name, Value value) {
   importer.addAuxResult(std::move(name), value);
+}
+
+FailureOr<Value> NodeContext::randomStream() {
+  Value seed = importer.dropoutSeed(location);
+  if (!seed)
+    return fail(Twine("a graph input is named '") + rev::kDropoutSeedName +
+                "', the name of the seed argument that training-mode Dropout "
+                "adds; rename the input");
+  // At the top of the function: blocks that differ only in their streams
+  // stay alike for rev-outline-segments.
+  OpBuilder::InsertionGuard guard(builder());
+  builder().setInsertionPointAfterValue(seed);
+  return rev::RandomStreamOp::create(builder(), location, seed,
+                                     importer.dropoutIndex(nodeProto))
+      .getResult();
+}
+
+Value GraphImporter::dropoutSeed(Location loc) {
+  if (seedArgument)
+    return seedArgument;
+  if (lookup(rev::kDropoutSeedName.str()))
+    return nullptr;
+  Block &entry = function.getBody().front();
+  seedArgument =
+      entry.addArgument(RankedTensorType::get({}, b.getI64Type()), loc);
+  return seedArgument;
+}
+
+int64_t GraphImporter::dropoutIndex(const onnx::NodeProto &node) const {
+  int64_t index = 0;
+  for (const onnx::NodeProto &other : currentGraph->node()) {
+    if (&other == &node)
+      break;
+    index += other.op_type() == "Dropout";
+  }
+  return index;
 }
 
 void NodeContext::setConstantOutput(unsigned i, HostTensor h) {

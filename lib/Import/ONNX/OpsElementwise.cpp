@@ -8,6 +8,8 @@
 
 #include "OpUtils.h"
 
+#include "rev/Dialect/Rev/IR/RevOps.h"
+
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
 #include <cmath>
@@ -241,27 +243,43 @@ LogicalResult convertIdentity(NodeContext &ctx) {
 }
 
 LogicalResult convertDropout(NodeContext &ctx) {
-  // Inference only: training_mode (an input since opset 12) must be false.
+  // training_mode (an input since opset 12) defaults to false: inference.
+  bool training = false;
+  double ratio = 0.5;
   if (ctx.hasInput(2)) {
     FailureOr<const HostTensor *> mode = ctx.constantInput(2, "training_mode");
     if (failed(mode))
       return failure();
-    double ratio = 0.5;
-    if (ctx.hasInput(1)) {
-      FailureOr<const HostTensor *> r = ctx.constantInput(1, "ratio");
-      if (failed(r))
-        return failure();
-      ratio = (*r)->getDouble(0);
-    }
-    // (ratio 0 drops nothing: the identity, in training mode too)
-    if ((*mode)->getInt(0) != 0 && ratio != 0.0)
-      return ctx.fail("Dropout in training mode is not supported (it is "
-                      "random); export the model with dropout disabled");
+    training = (*mode)->getInt(0) != 0;
+  }
+  if (ctx.hasInput(1)) {
+    FailureOr<const HostTensor *> r = ctx.constantInput(1, "ratio");
+    if (failed(r))
+      return failure();
+    ratio = (*r)->getDouble(0);
   }
   if (ctx.outputUsed(1))
     return ctx.fail("Dropout's mask output is not supported");
-  Tensor t = ctx.input(0);
-  ctx.setOutput(0, std::move(t));
+  Tensor &x = ctx.input(0);
+  // (ratio 0 drops nothing: the identity, in training mode too)
+  if (!training || ratio == 0.0) {
+    Tensor t = x;
+    ctx.setOutput(0, std::move(t));
+    return success();
+  }
+  if (!(ratio > 0.0 && ratio < 1.0))
+    return ctx.fail("Dropout's ratio must lie in [0, 1), got " +
+                    std::to_string(ratio));
+  if (!isFloat(x.kind))
+    return ctx.fail("Dropout in training mode needs a floating-point input");
+  // Training mode: a mask from Philox keyed by the function's dropout_seed
+  // and this node's stream, so that the backward regenerates it.
+  FailureOr<Value> stream = ctx.randomStream();
+  if (failed(stream))
+    return failure();
+  Value y = rev::DropoutOp::create(ctx.builder(), ctx.loc(), ctx.native(x),
+                                   *stream, ratio);
+  ctx.setOutput(0, y, x.kind, x.shape);
   return success();
 }
 

@@ -361,3 +361,35 @@ func.func @coupling_terminator(%x1: tensor<4xf32>, %x2: tensor<4xf32>) -> tensor
   }) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
   return %y1 : tensor<4xf32>
 }
+
+// -----
+
+func.func @random_stream_number(%seed: tensor<i64>) -> tensor<2xi64> {
+  // expected-error @+1 {{'rev.random_stream' op needs a stream number >= 0, got -1}}
+  %s = rev.random_stream %seed[-1] : tensor<i64> -> tensor<2xi64>
+  return %s : tensor<2xi64>
+}
+
+// -----
+
+func.func @random_stream_type(%seed: tensor<i64>) -> tensor<3xi64> {
+  // expected-error @+1 {{'rev.random_stream' op needs a stream of type tensor<2xi64> (seed, stream), got 'tensor<3xi64>'}}
+  %s = rev.random_stream %seed[0] : tensor<i64> -> tensor<3xi64>
+  return %s : tensor<3xi64>
+}
+
+// -----
+
+func.func @dropout_ratio(%x: tensor<4xf32>, %s: tensor<2xi64>) -> tensor<4xf32> {
+  // expected-error @+1 {{'rev.dropout' op needs a ratio in [0, 1), got 1}}
+  %y = rev.dropout %x, %s {ratio = 1.0 : f64} : tensor<4xf32>, tensor<2xi64>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @dropout_stream(%x: tensor<4xf32>, %s: tensor<4xi64>) -> tensor<4xf32> {
+  // expected-error @+1 {{'rev.dropout' op needs a stream of type tensor<2xi64> (seed, stream), got 'tensor<4xi64>'}}
+  %y = rev.dropout %x, %s {ratio = 0.5 : f64} : tensor<4xf32>, tensor<4xi64>
+  return %y : tensor<4xf32>
+}

@@ -2,6 +2,7 @@
 // Round trip: the printed form parses again and prints the same.
 // RUN: rev-opt %s | rev-opt | FileCheck %s
 // RUN: rev-opt -mlir-print-op-generic %s | rev-opt | FileCheck %s
+// RUN: rev-opt --canonicalize %s | FileCheck %s --check-prefix=FOLD
 
 // CHECK-LABEL: func.func @additive
 // CHECK-SAME: (%[[X1:.+]]: tensor<1x8x8x4xf32>, %[[X2:.+]]: tensor<1x8x8x4xf32>, %[[W:.+]]: tensor<1x1x1x4xf32>)
@@ -126,6 +127,25 @@ func.func @captures_not_from_inputs(%x: tensor<4xf32>, %x2: tensor<4xf32>) -> (t
 func.func @check_range(%i: tensor<3xi32>) -> tensor<3xi32> {
   %c = rev.check_range %i in [-5, 5) "indices" : tensor<3xi32>
   return %c : tensor<3xi32>
+}
+
+// CHECK-LABEL: func.func @dropout
+// CHECK: %[[S:.+]] = rev.random_stream %{{.+}}[7] : tensor<i64> -> tensor<2xi64>
+// CHECK: rev.dropout %{{.+}}, %[[S]] {ratio = 1.000000e-01 : f64} : tensor<2x5xf32>, tensor<2xi64>
+func.func @dropout(%x: tensor<2x5xf32>, %seed: tensor<i64>) -> tensor<2x5xf32> {
+  %s = rev.random_stream %seed[7] : tensor<i64> -> tensor<2xi64>
+  %y = rev.dropout %x, %s {ratio = 0.1 : f64} : tensor<2x5xf32>, tensor<2xi64>
+  return %y : tensor<2x5xf32>
+}
+
+// A ratio of 0 keeps everything: the op folds to its input.
+// CHECK-LABEL: func.func @dropout_nothing
+// CHECK: rev.dropout %{{.+}}, %{{.+}} {ratio = 0.000000e+00 : f64} : tensor<3xf64>, tensor<2xi64>
+// FOLD-LABEL: func.func @dropout_nothing
+// FOLD-NEXT: return %arg0
+func.func @dropout_nothing(%x: tensor<3xf64>, %s: tensor<2xi64>) -> tensor<3xf64> {
+  %y = rev.dropout %x, %s {ratio = 0.0 : f64} : tensor<3xf64>, tensor<2xi64>
+  return %y : tensor<3xf64>
 }
 
 // CHECK-LABEL: func.func @conv_gradients

@@ -38,6 +38,11 @@ bool isParam(FunctionOpInterface fn, unsigned i) {
   return static_cast<bool>(fn.getArgAttr(i, kParamAttr));
 }
 
+bool isDropoutSeed(FunctionOpInterface fn, unsigned i) {
+  StringAttr name = nameOf(fn.getArgAttrDict(i));
+  return name && name.getValue() == kDropoutSeedName;
+}
+
 bool isUntrainable(FunctionOpInterface fn, unsigned i) {
   auto trainable = fn.getArgAttrOfType<BoolAttr>(i, kTrainableAttr);
   return trainable && !trainable.getValue();

@@ -255,6 +255,46 @@ LogicalResult CheckRangeOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// RandomStreamOp, DropoutOp
+//===----------------------------------------------------------------------===//
+
+void RandomStreamOp::build(OpBuilder &builder, OperationState &state,
+                           Value seed, int64_t stream) {
+  build(builder, state, RankedTensorType::get({2}, builder.getI64Type()), seed,
+        builder.getI64IntegerAttr(stream));
+}
+
+/// The `[seed, stream]` pair of rev.random_stream.
+static LogicalResult verifyStreamType(Operation *op, Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  if (tensor.getDimSize(0) != 2)
+    return op->emitOpError() << "needs a stream of type tensor<2xi64> (seed, "
+                                "stream), got "
+                             << type;
+  return success();
+}
+
+LogicalResult RandomStreamOp::verify() {
+  if (getStreamAttr().getInt() < 0)
+    return emitOpError() << "needs a stream number >= 0, got "
+                         << getStreamAttr().getInt();
+  return verifyStreamType(*this, getResult().getType());
+}
+
+LogicalResult DropoutOp::verify() {
+  double ratio = getRatio().convertToDouble();
+  if (!(ratio >= 0.0 && ratio < 1.0))
+    return emitOpError() << "needs a ratio in [0, 1), got " << ratio;
+  return verifyStreamType(*this, getStream().getType());
+}
+
+OpFoldResult DropoutOp::fold(FoldAdaptor) {
+  if (getRatio().isZero())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
 // Conv2DBackwardDataOp, Conv2DBackwardFilterOp
 //===----------------------------------------------------------------------===//
 

@@ -62,6 +62,10 @@ inline constexpr llvm::StringLiteral kMemoryPlanAttr = "rev.memory_plan";
 inline constexpr llvm::StringLiteral kRecomputeSegmentsKey =
     "recompute_segments";
 
+/// The imported function's argument that seeds its training-mode dropout
+/// (rev.random_stream): an int64 scalar, `tensor<i64>`.
+inline constexpr llvm::StringLiteral kDropoutSeedName = "dropout_seed";
+
 inline constexpr llvm::StringLiteral kTapePrefix = "tape.";
 inline constexpr llvm::StringLiteral kGradPrefix = "grad.";
 inline constexpr llvm::StringLiteral kRunningMeanPrefix = "running_mean.";
@@ -86,6 +90,9 @@ bool isRunningStatName(llvm::StringRef name);
 /// Whether argument `i` of `fn` is marked rev.param / rev.trainable = false.
 bool isParam(mlir::FunctionOpInterface fn, unsigned i);
 bool isUntrainable(mlir::FunctionOpInterface fn, unsigned i);
+/// Whether argument `i` of `fn` is the dropout seed (rev.name
+/// "dropout_seed").
+bool isDropoutSeed(mlir::FunctionOpInterface fn, unsigned i);
 
 /// Replaces `fn`'s results: their types, then their attributes (one
 /// dictionary per type), keeping the body as it is (callers rewrite the

@@ -184,6 +184,82 @@ def Rev_CheckRangeOp : Rev_Op<"check_range", [
 }
 
 //===----------------------------------------------------------------------===//
+// rev.random_stream, rev.dropout
+//===----------------------------------------------------------------------===//
+
+def Rev_RandomStreamOp : Rev_Op<"random_stream", [Pure]> {
+  let summary = "names one stream of counter-based random numbers";
+  let description = [{
+    Returns `[seed, stream]`: the key and the upper half of the counter of
+    the Philox4x32-10 generator that the ops reading the result (such as
+    `rev.dropout`) draw from. Nothing is stateful: the same seed and stream
+    give the same numbers wherever they are drawn, so the backward of a
+    training step, a recomputation and an inversion regenerate the
+    forward's random numbers exactly.
+
+    The ONNX importer gives the k-th Dropout node of the file (counting
+    from 0, in the order of the file's nodes, inference ones included)
+    stream k; `seed` is the imported function's `dropout_seed` argument. The op sits at the top of
+    the function, so that blocks that differ only in their stream still
+    look alike to `rev-outline-segments`.
+
+    ```mlir
+    %s3 = rev.random_stream %seed[3] : tensor<i64> -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins 0DTensorOf<[I64]>:$seed, I64Attr:$stream);
+  let results = (outs 1DTensorOf<[I64]>:$result);
+  let assemblyFormat = [{
+    $seed `[` $stream `]` attr-dict `:` type($seed) `->` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$seed, "int64_t":$stream)>
+  ];
+  let hasVerifier = 1;
+}
+
+def Rev_DropoutOp : Rev_Op<"dropout", [
+    Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "training-mode dropout with a replayable mask";
+  let description = [{
+    Zeroes each element of `input` with probability `ratio` and scales the
+    others by `1 / (1 - ratio)` (PyTorch's and ONNX's training-mode
+    Dropout), with the mask drawn from `stream` (a `rev.random_stream`):
+    element `i` (its row-major position in `input`) is kept when
+    `(r >> 8) >= ceil(ratio * 2^24)`, where `r` is the first word of
+    Philox4x32-10 with key `(lo(seed), hi(seed))` and counter
+    `(lo(i), hi(i), lo(stream), hi(stream))` (32-bit halves). The scale is
+    `1 / (1 - ratio)` computed in double precision, rounded to the element
+    type.
+
+    The mask is a function of the seed, the stream and the position only,
+    so the op is pure: recomputing it (in the backward, in a checkpointed
+    or inverted block) gives the same mask, and its derivative is the same
+    op applied to the cotangent. `rev-lower-random` writes it as a
+    `linalg.generic`. `ratio = 0` folds to `input`.
+
+    ```mlir
+    %y = rev.dropout %x, %s3 {ratio = 1.000000e-01 : f64} : tensor<2x17x16xf32>, tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins Rev_RankedFloatTensor:$input,
+                       1DTensorOf<[I64]>:$stream, F64Attr:$ratio);
+  let results = (outs Rev_RankedFloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $stream attr-dict `:` type($input) `,` type($stream)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$stream,
+                   "double":$ratio), [{
+      build($_builder, $_state, input.getType(), input, stream,
+            $_builder.getF64FloatAttr(ratio));
+    }]>
+  ];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // rev.conv2d_backward_data, rev.conv2d_backward_filter
 //===----------------------------------------------------------------------===//
 
