@@ -17,9 +17,9 @@
 #include "rev/Autodiff/Differentiate.h"
 
 #include "Losses.h"
-#include "RecomputeTape.h"
 
 #include "rev/Analysis/Availability.h"
+#include "rev/Autodiff/RecomputeTape.h"
 #include "rev/Autodiff/VJPOpInterface.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Utils/RegionUtils.h"
@@ -102,10 +102,12 @@ public:
   unsigned recomputeCheapEntries(bool segments) {
     if (!classes)
       classes.emplace(forward.getBody().front());
+    RecomputeTapeOptions options;
+    options.segments = segments;
     return recomputeCheapTapeEntries(
         forward.getBody().front(), backward.getBody().front(), *classes,
         tapeValues, tapeArgs,
-        [&](BlockArgument arg) { return topLevelPrimal(arg); }, segments);
+        [&](BlockArgument arg) { return topLevelPrimal(arg); }, options);
   }
 
 private:

@@ -22,7 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "RecomputeTape.h"
+#include "rev/Autodiff/RecomputeTape.h"
 #include "rev/Utils/TypeUtils.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -41,10 +41,10 @@ public:
                  SmallVectorImpl<Value> &tapeValues,
                  SmallVectorImpl<BlockArgument> &tapeArgs,
                  function_ref<Value(BlockArgument)> forwardArgument,
-                 bool segments)
+                 const RecomputeTapeOptions &options)
       : forward(forward), backward(backward), classes(classes),
         tapeValues(tapeValues), tapeArgs(tapeArgs),
-        forwardArgument(forwardArgument), segments(segments) {}
+        forwardArgument(forwardArgument), options(options) {}
 
   unsigned run();
 
@@ -69,6 +69,9 @@ private:
   bool isRebuildable(Operation *op, bool throughSegment) const {
     if (isCheapElementwise(op))
       return true;
+    if (options.reductions &&
+        isa<tosa::ReduceSumOp, tosa::ReduceMaxOp, tosa::ConcatOp>(op))
+      return true;
     return throughSegment && op->getNumResults() == 1 &&
            op->getNumRegions() == 0 &&
            isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp,
@@ -80,7 +83,7 @@ private:
   /// from kMinSegmentBytes on, and not a result of the forward (alive
   /// anyway: rebuilding it would cost the recomputation for nothing).
   bool worthASegment(Value v) const {
-    return segments &&
+    return options.segments &&
            staticByteSize(v.getType()).value_or(0) >= kMinSegmentBytes &&
            !llvm::is_contained(v.getUsers(), forward.getTerminator());
   }
@@ -93,7 +96,7 @@ private:
   SmallVectorImpl<Value> &tapeValues;
   SmallVectorImpl<BlockArgument> &tapeArgs;
   function_ref<Value(BlockArgument)> forwardArgument;
-  bool segments;
+  RecomputeTapeOptions options;
   /// Whether the entry being decided may be rebuilt through a segment.
   bool throughSegment = false;
   DenseMap<Value, BlockArgument> entryArg;
@@ -102,8 +105,13 @@ private:
 } // namespace
 
 std::optional<unsigned> TapeRecomputer::cost(Value v, unsigned budget) {
-  if (isKept(v) || isa<BlockArgument>(v))
+  if (isKept(v))
     return 0;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (options.hasForwardArgument && !options.hasForwardArgument(arg))
+      return std::nullopt;
+    return 0;
+  }
   Operation *def = v.getDefiningOp();
   if (def->getBlock() != &forward)
     return std::nullopt;
@@ -169,7 +177,8 @@ unsigned TapeRecomputer::run() {
   // its readers while it stays)
   for (Value v : order) {
     throughSegment = worthASegment(v);
-    if (opCost(v.getDefiningOp(), throughSegment ? kMaxSegmentOps : kMaxOps))
+    bool longer = throughSegment || options.reductions;
+    if (opCost(v.getDefiningOp(), longer ? kMaxSegmentOps : kMaxOps))
       recomputed.insert(v);
   }
   if (recomputed.empty())
@@ -198,7 +207,8 @@ unsigned TapeRecomputer::run() {
   SmallVector<BlockArgument> keptArgs;
   for (auto [v, arg] : llvm::zip_equal(tapeValues, tapeArgs)) {
     if (recomputed.contains(v)) {
-      backward.eraseArgument(arg.getArgNumber());
+      if (options.eraseArguments)
+        backward.eraseArgument(arg.getArgNumber());
       continue;
     }
     keptValues.push_back(v);
@@ -209,13 +219,15 @@ unsigned TapeRecomputer::run() {
   return recomputed.size();
 }
 
-unsigned recomputeCheapTapeEntries(
-    Block &forward, Block &backward, ValueClassifier &classes,
-    SmallVectorImpl<Value> &tapeValues,
-    SmallVectorImpl<BlockArgument> &tapeArgs,
-    function_ref<Value(BlockArgument)> forwardArgument, bool segments) {
+unsigned
+recomputeCheapTapeEntries(Block &forward, Block &backward,
+                          ValueClassifier &classes,
+                          SmallVectorImpl<Value> &tapeValues,
+                          SmallVectorImpl<BlockArgument> &tapeArgs,
+                          function_ref<Value(BlockArgument)> forwardArgument,
+                          const RecomputeTapeOptions &options) {
   return TapeRecomputer(forward, backward, classes, tapeValues, tapeArgs,
-                        forwardArgument, segments)
+                        forwardArgument, options)
       .run();
 }
 

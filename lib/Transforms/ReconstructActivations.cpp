@@ -20,6 +20,11 @@
 // and kept tape entries), or the results of a coupling that the rewrite
 // stores instead (the top of each reversible run).
 //
+// With the tops on the tape, the entries that cheap elementwise ops,
+// reductions and concatenations rebuild from the entries that stay leave it
+// too (rev::recomputeCheapTapeEntries, as rev-differentiate's own step: a
+// final LayerNorm's `x - mean` from the tops).
+//
 // After the rewrite, the backward recomputes F(x2) and G(y1) in both the
 // inverse and the couplings' VJPs; CSE shares them, once y1 = x1 + F(x2) with
 // x1 = y1 - F(x2) folds back to y1.
@@ -27,6 +32,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Reconstructor.h"
+
+#include "rev/Autodiff/RecomputeTape.h"
 
 #include "rev/Transforms/Passes.h"
 
@@ -275,6 +282,50 @@ LogicalResult Reconstructor::materialize(Node &node) {
   return success();
 }
 
+DenseSet<Value> Reconstructor::recomputeFromStored() {
+  Block &bb = backward.getBody().front();
+  SmallVector<Value> tapeValues;
+  SmallVector<BlockArgument> tapeArgs;
+  for (auto [i, s] : llvm::enumerate(sources)) {
+    if (s.kind != Source::FwdResult)
+      continue;
+    StringAttr n = nameOf(fwdResultAttrs[s.index]);
+    if (n && rev::isTapeName(n.getValue())) {
+      tapeValues.push_back(fwdResults[s.index]);
+      tapeArgs.push_back(bb.getArgument(i));
+    }
+  }
+  DenseSet<Value> before(tapeValues.begin(), tapeValues.end());
+  rev::RecomputeTapeOptions options;
+  options.reductions = true;
+  options.eraseArguments = false;
+  unsigned count = rev::recomputeCheapTapeEntries(
+      forward.getBody().front(), bb, classes, tapeValues, tapeArgs,
+      [&](BlockArgument arg) { return backwardValueOf(arg, nullptr); },
+      options);
+  DenseSet<Value> rebuilt;
+  if (count == 0)
+    return rebuilt;
+  for (Value v : tapeValues)
+    before.erase(v);
+  rebuilt = std::move(before);
+  // Their backward arguments are unused now.
+  llvm::BitVector erase(backward.getNumArguments());
+  for (auto [i, s] : llvm::enumerate(sources))
+    if (s.kind == Source::FwdResult && rebuilt.contains(fwdResults[s.index]) &&
+        bb.getArgument(i).use_empty())
+      erase.set(i);
+  if (succeeded(backward.eraseArguments(erase))) {
+    SmallVector<Source> kept;
+    for (auto [i, s] : llvm::enumerate(sources))
+      if (!erase.test(i))
+        kept.push_back(s);
+    sources = std::move(kept);
+  }
+  stats.recomputed += rebuilt.size();
+  return rebuilt;
+}
+
 LogicalResult Reconstructor::run(ModuleOp module) {
   if (failed(findCalls(module)))
     return failure();
@@ -348,26 +399,39 @@ LogicalResult Reconstructor::run(ModuleOp module) {
     derivedArgs.push_back({static_cast<unsigned>(i), v});
     removedBytes += bytesOf(v.getType());
   }
-  // Explanations: every entry that stays, and why.
+  // Explanations: every entry that stays, and why (`rebuilt`: entries the
+  // recompute step below takes off the tape).
   unsigned numCouplings = 0;
   for (Operation &op : fb)
     numCouplings += isCoupling(&op);
-  if (explain)
-    for (auto [i, s] : llvm::enumerate(sources)) {
-      if (s.kind != Source::FwdResult)
-        continue;
-      StringAttr n = nameOf(fwdResultAttrs[s.index]);
-      Value v = fwdResults[s.index];
-      if (!n || !rev::isTapeName(n.getValue()) ||
-          availability(v) == Avail::Derived)
+  SmallVector<std::pair<StringAttr, Value>> entries;
+  for (const Source &s : sources) {
+    if (s.kind != Source::FwdResult)
+      continue;
+    StringAttr n = nameOf(fwdResultAttrs[s.index]);
+    if (n && rev::isTapeName(n.getValue()))
+      entries.push_back({n, fwdResults[s.index]});
+  }
+  auto explainStays = [&](const DenseSet<Value> &rebuilt) {
+    if (!explain)
+      return;
+    for (auto [n, v] : entries) {
+      if (availability(v) == Avail::Derived)
         continue;
       Location loc = v.getDefiningOp() ? v.getDefiningOp()->getLoc()
                                        : forward.getLoc();
-      emitRemark(loc) << "rev-reconstruct-activations: " << n.getValue()
-                      << " (" << v.getType() << ", " << bytesOf(v.getType())
-                      << " bytes) stays on the tape: " << whyStored(v);
+      InFlightDiagnostic remark = emitRemark(loc);
+      remark << "rev-reconstruct-activations: " << n.getValue() << " ("
+             << v.getType() << ", " << bytesOf(v.getType()) << " bytes) ";
+      if (rebuilt.contains(v))
+        remark << "leaves the tape: rebuilt from the entries that stay by "
+                  "cheap ops and reductions";
+      else
+        remark << "stays on the tape: " << whyStored(v);
     }
+  };
   if (derivedArgs.empty()) {
+    explainStays({});
     if (numCouplings > 0)
       emitWarning(forward.getLoc())
           << "rev-reconstruct-activations: @" << forward.getSymName()
@@ -455,6 +519,13 @@ LogicalResult Reconstructor::run(ModuleOp module) {
       kept.push_back(s);
   sources = std::move(kept);
 
+  // With the tops on the tape, entries that cheap ops and reductions rebuild
+  // from them (a final LayerNorm's `x - mean`) leave it.
+  DenseSet<Value> rebuilt;
+  if (recompute)
+    rebuilt = recomputeFromStored();
+  explainStays(rebuilt);
+
   // The forward no longer returns tape entries nobody reads.
   llvm::DenseSet<unsigned> read;
   for (const Source &s : sources)
@@ -539,12 +610,14 @@ struct RevReconstructActivationsPass
       pairs.push_back({func, backward});
     }
     for (auto [forward, backward] : pairs) {
-      Reconstructor r(forward, backward, checkpointEvery, explain, numerics);
+      Reconstructor r(forward, backward, checkpointEvery, explain, numerics,
+                      recomputeElementwise);
       if (failed(r.run(module)))
         return signalPassFailure();
       numEntries += r.stats.entries;
       numBytes += r.stats.bytes;
       numInverses += r.stats.inverses;
+      numRecomputed += r.stats.recomputed;
     }
   }
 };

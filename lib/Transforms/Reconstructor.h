@@ -67,16 +67,17 @@ struct Node {
 class Reconstructor {
 public:
   Reconstructor(func::FuncOp forward, func::FuncOp backward,
-                unsigned checkpointEvery, bool explain, bool numerics)
+                unsigned checkpointEvery, bool explain, bool numerics,
+                bool recompute)
       : forward(forward), backward(backward), ctx(forward.getContext()),
-        checkpointEvery(checkpointEvery), explain(explain),
-        numerics(numerics), classes(forward.getBody().front()) {}
+        checkpointEvery(checkpointEvery), explain(explain), numerics(numerics),
+        recompute(recompute), classes(forward.getBody().front()) {}
 
   LogicalResult run(ModuleOp module);
 
   /// What run() did (the pass's statistics).
   struct Stats {
-    unsigned entries = 0, inverses = 0;
+    unsigned entries = 0, inverses = 0, recomputed = 0;
     int64_t bytes = 0;
   } stats;
 
@@ -91,6 +92,10 @@ private:
   void require(Value v, Operation *point);
   LogicalResult materialize(Node &node);
   void rewriteCalls();
+  /// Takes off the tape the entries that cheap ops and reductions rebuild
+  /// from the entries that stay (the tops among them), rebuilding them in
+  /// the backward; returns their forward values.
+  DenseSet<Value> recomputeFromStored();
   /// Why the forward value `v`, a tape entry, cannot be rebuilt.
   std::string whyStored(Value v);
   /// What `user`'s inverse needs that the backward has neither stored nor
@@ -100,7 +105,7 @@ private:
   func::FuncOp forward, backward;
   MLIRContext *ctx;
   unsigned checkpointEvery;
-  bool explain, numerics;
+  bool explain, numerics, recompute;
   func::CallOp fwdCall, bwdCall;
   /// numerics: per reversible block, max |stored - reconstructed| (results
   /// the backward gains, and their names).

@@ -65,6 +65,7 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
     reconstruct.emplace();
     reconstruct->checkpointEvery = options.checkpointEvery;
     reconstruct->numerics = options.numerics;
+    reconstruct->recomputeElementwise = options.recomputeElementwise;
     reconstruct->explain = options.explain;
   }
   buildTrainStepPipeline(pm, diff, reconstruct, /*expandMarked=*/planned);

@@ -191,6 +191,13 @@ def RevReconstructActivations
     The inverses and the couplings' VJPs share F(x2) and G(y1): CSE merges
     them once `(y1 - F(x2)) + F(x2)` folds back to `y1`.
 
+    With the tops stored, the entries that cheap elementwise ops, reductions
+    and concatenations rebuild from the entries that stay (within 16 ops)
+    leave the tape as well (`recompute-elementwise=false`: they stay), rebuilt before their first use: a final
+    LayerNorm's `x - mean` follows from the tops it normalizes (the step
+    `rev-differentiate` runs on the tape it builds, which could not count
+    on the tops).
+
     `checkpoint-every=K` keeps the inputs of every K-th coupling stored,
     which bounds the floating-point drift of long reconstructions.
 
@@ -202,6 +209,10 @@ def RevReconstructActivations
            "Keep the inputs of every K-th coupling on the tape (0: none)">,
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Emit a remark per function: entries reconstructed, bytes">,
+    Option<"recomputeElementwise", "recompute-elementwise", "bool",
+           /*default=*/"true",
+           "Once the tops are stored, recompute the entries that cheap ops "
+           "and reductions rebuild from the entries that stay">,
     Option<"numerics", "numerics", "bool", /*default=*/"false",
            "Check the reconstructions: keep the tape entries too, and make "
            "the backward and the training step also return, per coupling, "
@@ -215,6 +226,8 @@ def RevReconstructActivations
               "Bytes of those entries">,
     Statistic<"numInverses", "coupling-inverses",
               "Coupling inverses built in the backward">,
+    Statistic<"numRecomputed", "tape-entries-recomputed",
+              "Tape entries rebuilt from stored ones by cheap ops">,
   ];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
