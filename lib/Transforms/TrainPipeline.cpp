@@ -1,5 +1,6 @@
 //===- TrainPipeline.cpp - the rev-train pipeline -------------------------===//
 
+#include "rev/Conversion/Passes.h"
 #include "rev/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

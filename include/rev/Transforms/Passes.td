@@ -5,44 +5,6 @@
 
 include "mlir/Pass/PassBase.td"
 
-def RevLowerCouplings : Pass<"rev-lower-couplings"> {
-  let summary = "Expand rev couplings into plain TOSA";
-  let description = [{
-    Replaces every `rev.coupling` and `rev.affine_coupling` by its forward
-    computation in plain TOSA: the F, G (or S/T) regions are inlined and the
-    coupling arithmetic becomes `tosa.add` / `tosa.mul`. After this pass the
-    IR uses no `rev` op and any TOSA consumer (e.g. `tosa-to-linalg`) can
-    take it.
-
-    Example: `y1 = x1 + F(x2)` becomes the ops of F applied to `x2` followed
-    by `tosa.add %x1, %f`.
-
-    With `only-marked`, only the couplings `rev-plan-memory` marked
-    `rev.store` are expanded (their activations go on the tape as in store
-    mode); the others stay couplings.
-  }];
-  let options = [
-    Option<"onlyMarked", "only-marked", "bool", /*default=*/"false",
-           "Expand only the couplings marked rev.store">,
-  ];
-  let dependentDialects = ["::mlir::tosa::TosaDialect"];
-}
-
-def RevDecomposeConvGradients : Pass<"rev-decompose-conv-gradients"> {
-  let summary = "Write rev.conv2d_backward_data/filter as TOSA";
-  let description = [{
-    `rev-differentiate` gives the gradients of `tosa.conv2d` as
-    `rev.conv2d_backward_data` and `rev.conv2d_backward_filter`, so that a
-    target with a convolution library (rev-lower-cpu with oneDNN) calls its
-    backward kernels. This pass replaces each of them by TOSA that computes
-    the same (zero-stuffing, padding, transposes and a `tosa.conv2d`), for
-    the targets and element types without such a library; rev-lower-cpu and
-    rev-lower-gpu run it, and a pipeline that hands a training step to
-    `tosa-to-linalg` itself runs it with `rev-lower-couplings`.
-  }];
-  let dependentDialects = ["::mlir::tosa::TosaDialect"];
-}
-
 def RevBuildInverse : Pass<"rev-build-inverse", "::mlir::ModuleOp"> {
   let summary = "Build the inverse `@<name>_inverse` of invertible functions";
   let description = [{

@@ -1,8 +1,8 @@
 //===- LowerCouplings.cpp - expand rev couplings into TOSA ----------------===//
 
+#include "rev/Conversion/Passes.h"
 #include "rev/Dialect/Rev/IR/RevContract.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
-#include "rev/Transforms/Passes.h"
 #include "rev/Utils/RegionUtils.h"
 #include "rev/Utils/TosaBuilder.h"
 
@@ -12,7 +12,7 @@ using namespace mlir;
 
 namespace rev {
 #define GEN_PASS_DEF_REVLOWERCOUPLINGS
-#include "rev/Transforms/Passes.h.inc"
+#include "rev/Conversion/Passes.h.inc"
 } // namespace rev
 
 namespace {
@@ -38,8 +38,8 @@ struct RevLowerCouplingsPass
         Value f = rev::inlineRegion(rewriter, coupling.getF(),
                                     {coupling.getX2()}, mapping)[0];
         Value y1 = tb.add(coupling.getX1(), f);
-        Value g = rev::inlineRegion(rewriter, coupling.getG(), {y1},
-                                    mapping)[0];
+        Value g =
+            rev::inlineRegion(rewriter, coupling.getG(), {y1}, mapping)[0];
         Value y2 = tb.add(coupling.getX2(), g);
         results = {y1, y2};
       } else {

@@ -1,7 +1,7 @@
 //===- DecomposeConvGradients.cpp - convolution gradients as TOSA ---------===//
 
+#include "rev/Conversion/Passes.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
-#include "rev/Transforms/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -9,7 +9,7 @@ using namespace mlir;
 
 namespace rev {
 #define GEN_PASS_DEF_REVDECOMPOSECONVGRADIENTS
-#include "rev/Transforms/Passes.h.inc"
+#include "rev/Conversion/Passes.h.inc"
 } // namespace rev
 
 namespace {
