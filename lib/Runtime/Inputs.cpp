@@ -245,6 +245,19 @@ llvm::Expected<std::vector<Array>> bindInputs(const EntrySignature &sig,
         found = true;
       }
     }
+    // A random run's dropout seed: any int64 (the masks it draws stay the
+    // same for the run, so finite differences see one function).
+    if (!found && from.randomFloats && spec.name == rev::kDropoutSeedName &&
+        spec.dtype == DType::I64 && spec.shape.empty()) {
+      auto seed = Array::allocate(spec.dtype, spec.shape, "random seed");
+      if (!seed)
+        return seed.takeError();
+      int64_t value = static_cast<int64_t>(rng());
+      std::memcpy(seed->data.data(), &value, 8);
+      inputs[k] = std::move(*seed);
+      sources[k] = "a random seed";
+      found = true;
+    }
     if (!found && from.randomFloats &&
         (spec.dtype == DType::F32 || spec.dtype == DType::F64)) {
       auto random = randomArray(spec, rng);

@@ -15,6 +15,7 @@
 // RUN: rev-run %s --entry sigmoid_tanh_erf --check-gradients | FileCheck %s
 // RUN: rev-run %s --entry select_max_min --check-gradients | FileCheck %s
 // RUN: rev-run %s --entry cast --check-gradients | FileCheck %s
+// RUN: rev-run %s --entry dropout --check-gradients | FileCheck %s
 // CHECK-NOT: FAIL
 // CHECK: gradient check passed
 
@@ -114,3 +115,16 @@ func.func @cast(%a: tensor<3x4xf32>) -> tensor<3x4xf64> {
   %t = tosa.tanh %c : (tensor<3x4xf64>) -> tensor<3x4xf64>
   return %t : tensor<3x4xf64>
 }
+
+// Training-mode dropout: the derivative is the same mask (a random seed,
+// fixed for the check) applied to the cotangent; the mask does not move
+// with the input, so finite differences see a linear map.
+func.func @dropout(%a: tensor<6x5xf64>, %seed: tensor<i64> {rev.name = "dropout_seed"}) -> tensor<6x5xf64> {
+  %s = rev.random_stream %seed[2] : tensor<i64> -> tensor<2xi64>
+  %t = tosa.tanh %a : (tensor<6x5xf64>) -> tensor<6x5xf64>
+  %d = rev.dropout %t, %s {ratio = 0.4 : f64} : tensor<6x5xf64>, tensor<2xi64>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.mul %d, %a, %shift : (tensor<6x5xf64>, tensor<6x5xf64>, tensor<1xi8>) -> tensor<6x5xf64>
+  return %y : tensor<6x5xf64>
+}
+

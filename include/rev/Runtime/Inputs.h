@@ -38,7 +38,8 @@ llvm::Expected<Array> randomArray(const TensorSpec &spec, std::mt19937_64 &rng);
 /// (input_<k>.pb: by tensor name, else by the argument's position among
 /// `graphInputNames`, the imported model's graph inputs), else the ONNX
 /// initializer of that name in `weights`, else (with `randomFloats`, for
-/// gradient checks) uniform random values from `seed`.
+/// gradient checks) uniform random values from `seed` (a random int64 for
+/// the `dropout_seed`).
 struct InputSources {
   std::vector<std::string> dirs;
   std::string weights;
