@@ -250,12 +250,16 @@ LogicalResult convertDropout(NodeContext &ctx) {
     FailureOr<const HostTensor *> mode = ctx.constantInput(2, "training_mode");
     if (failed(mode))
       return failure();
+    if ((*mode)->size() != 1)
+      return ctx.fail("Dropout's training_mode must be a scalar");
     training = (*mode)->getInt(0) != 0;
   }
   if (ctx.hasInput(1)) {
     FailureOr<const HostTensor *> r = ctx.constantInput(1, "ratio");
     if (failed(r))
       return failure();
+    if ((*r)->size() != 1)
+      return ctx.fail("Dropout's ratio must be a scalar");
     ratio = (*r)->getDouble(0);
   }
   if (ctx.outputUsed(1))
