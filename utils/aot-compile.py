@@ -34,7 +34,9 @@ The library exports, for every entry (`--entry`, repeatable; default: train_step
 the only public function), `void _mlir_ciface_<entry>(MemRef *arg0, ..., MemRef
 *result0, ...)`: every argument and then every result is a pointer to a
 strided memref descriptor {allocated, aligned, offset, sizes[rank],
-strides[rank]} of a C-ordered array; the caller allocates the results. The
+strides[rank]} of a C-ordered array; the caller allocates the results, each
+its own buffer (a result may overlap neither an argument nor another
+result: the compiled code fuses loops assuming so). The
 header spells out the descriptor structs and the argument order (with the
 `rev.name` of each). `--manifest FILE` also writes them as JSON, for
 programs that bind arguments by name (python/revopt):

@@ -129,7 +129,10 @@ void writeHeader(ArrayRef<Entry> entries, llvm::raw_ostream &os) {
      << "int rev_check_status(int64_t *check, int64_t *value);\n";
   for (const Entry &e : entries) {
     os << "\n/* @" << e.sig.function
-       << ". Arguments, then results (allocated by the caller):\n";
+       << ". Arguments, then results (allocated by the caller, each its own\n"
+       << " * buffer: a result overlapping an argument or another result is "
+          "not\n"
+       << " * allowed; the compiled code fuses loops assuming it):\n";
     auto doc = [&](StringRef kind, const TensorSpec &t) {
       std::string dims;
       for (auto [i, d] : llvm::enumerate(t.shape))

@@ -1,8 +1,10 @@
 //===- LoopUtils.cpp - helpers for loops on buffers -----------------------===//
 
 #include "rev/Utils/LoopUtils.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -58,12 +60,31 @@ Value rootOf(Value v) {
   return v;
 }
 
+/// Whether `v` is an out-parameter of its function: an argument after those
+/// its rev.abi lists (a result buffer, which the ABI's callers allocate
+/// apart from the arguments and from each other: rev-run, the AOT wrappers,
+/// @train_step's calls).
+bool isOutParam(Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg)
+    return false;
+  auto func = dyn_cast_or_null<func::FuncOp>(arg.getOwner()->getParentOp());
+  if (!func || arg.getOwner() != &func.getBody().front())
+    return false;
+  auto abi = func->getAttrOfType<DictionaryAttr>(rev::kABIAttr);
+  auto args = abi ? abi.getAs<ArrayAttr>("args") : ArrayAttr();
+  return args && arg.getArgNumber() >= args.size();
+}
+
 /// Whether two buffers may share memory: views of one buffer do; a fresh
-/// allocation shares none with another buffer; two function arguments may.
+/// allocation shares none with another buffer, nor does an out-parameter;
+/// two other function arguments may.
 bool mayAlias(Value a, Value b) {
   Value ra = rootOf(a), rb = rootOf(b);
   if (ra == rb)
     return true;
+  if (isOutParam(ra) || isOutParam(rb))
+    return false;
   // (a root that is neither an allocation nor an argument is an unknown
   // view: it may be of anything)
   auto fresh = [](Value r) {

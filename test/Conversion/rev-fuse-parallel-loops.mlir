@@ -204,3 +204,91 @@ func.func @chain_writes(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %out: memref<4
   memref.dealloc %s : memref<4x4xf32>
   return
 }
+
+// -----
+
+// Two result buffers (out-parameters: the arguments after those rev.abi
+// lists) share no memory with each other or with the arguments, as the
+// ABI's callers allocate them: the fill of %o1, the copy of it into %o0 and
+// the two sums into them are one loop (the reductions' init read and the
+// stores at the same element). Without rev.abi, two arguments may be one
+// buffer, and the loops stay apart.
+// CHECK-LABEL: func.func @out_params
+// CHECK: scf.parallel
+// CHECK-NOT: scf.parallel
+// CHECK: return
+// CHECK-LABEL: func.func @maybe_aliased
+// CHECK-COUNT-4: scf.parallel
+func.func @out_params(%a: memref<4x8xf32>, %o0: memref<8xf32>, %o1: memref<8xf32>)
+    attributes {rev.abi = {args = [{name = "a", type = tensor<4x8xf32>}], results = [{name = "s", type = tensor<8xf32>}, {name = "t", type = tensor<8xf32>}]}} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    memref.store %zero, %o1[%j] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %o1[%j] : memref<8xf32>
+    memref.store %v, %o0[%j] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    scf.for %i = %c0 to %c4 step %c1 {
+      %x = memref.load %a[%i, %j] : memref<4x8xf32>
+      %s = memref.load %o0[%j] : memref<8xf32>
+      %r = arith.addf %x, %s : f32
+      memref.store %r, %o0[%j] : memref<8xf32>
+    }
+    scf.reduce
+  }
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    scf.for %i = %c0 to %c4 step %c1 {
+      %x = memref.load %a[%i, %j] : memref<4x8xf32>
+      %s = memref.load %o1[%j] : memref<8xf32>
+      %m = arith.mulf %x, %x : f32
+      %r = arith.addf %m, %s : f32
+      memref.store %r, %o1[%j] : memref<8xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+func.func @maybe_aliased(%a: memref<4x8xf32>, %o0: memref<8xf32>, %o1: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    memref.store %zero, %o1[%j] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %o1[%j] : memref<8xf32>
+    memref.store %v, %o0[%j] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    scf.for %i = %c0 to %c4 step %c1 {
+      %x = memref.load %a[%i, %j] : memref<4x8xf32>
+      %s = memref.load %o0[%j] : memref<8xf32>
+      %r = arith.addf %x, %s : f32
+      memref.store %r, %o0[%j] : memref<8xf32>
+    }
+    scf.reduce
+  }
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    scf.for %i = %c0 to %c4 step %c1 {
+      %x = memref.load %a[%i, %j] : memref<4x8xf32>
+      %s = memref.load %o1[%j] : memref<8xf32>
+      %m = arith.mulf %x, %x : f32
+      %r = arith.addf %m, %s : f32
+      memref.store %r, %o1[%j] : memref<8xf32>
+    }
+    scf.reduce
+  }
+  return
+}
