@@ -243,37 +243,36 @@ LogicalResult convertIdentity(NodeContext &ctx) {
 }
 
 LogicalResult convertDropout(NodeContext &ctx) {
-  // training_mode (an input since opset 12) defaults to false: inference.
-  bool training = false;
-  double ratio = 0.5;
-  if (ctx.hasInput(2)) {
-    FailureOr<const HostTensor *> mode = ctx.constantInput(2, "training_mode");
-    if (failed(mode))
+  // ratio and training_mode (inputs since opset 12): constant scalars,
+  // by default 0.5 and false (inference).
+  auto scalar = [&](unsigned i, StringRef role,
+                    double dflt) -> FailureOr<double> {
+    if (!ctx.hasInput(i))
+      return dflt;
+    FailureOr<const HostTensor *> t = ctx.constantInput(i, role);
+    if (failed(t))
       return failure();
-    if ((*mode)->size() != 1)
-      return ctx.fail("Dropout's training_mode must be a scalar");
-    training = (*mode)->getInt(0) != 0;
-  }
-  if (ctx.hasInput(1)) {
-    FailureOr<const HostTensor *> r = ctx.constantInput(1, "ratio");
-    if (failed(r))
-      return failure();
-    if ((*r)->size() != 1)
-      return ctx.fail("Dropout's ratio must be a scalar");
-    ratio = (*r)->getDouble(0);
-  }
+    if ((*t)->size() != 1)
+      return ctx.fail("Dropout's " + role + " must be a scalar");
+    return (*t)->getDouble(0);
+  };
+  FailureOr<double> ratio = scalar(1, "ratio", 0.5);
+  FailureOr<double> mode = scalar(2, "training_mode", 0.0);
+  if (failed(ratio) || failed(mode))
+    return failure();
+  bool training = *mode != 0.0;
   if (ctx.outputUsed(1))
     return ctx.fail("Dropout's mask output is not supported");
   Tensor &x = ctx.input(0);
   // (ratio 0 drops nothing: the identity, in training mode too)
-  if (!training || ratio == 0.0) {
+  if (!training || *ratio == 0.0) {
     Tensor t = x;
     ctx.setOutput(0, std::move(t));
     return success();
   }
-  if (!(ratio > 0.0 && ratio < 1.0))
+  if (!(*ratio > 0.0 && *ratio < 1.0))
     return ctx.fail("Dropout's ratio must lie in [0, 1), got " +
-                    std::to_string(ratio));
+                    std::to_string(*ratio));
   if (!isFloat(x.kind))
     return ctx.fail("Dropout in training mode needs a floating-point input");
   // Training mode: a mask from Philox keyed by the function's dropout_seed
@@ -282,7 +281,7 @@ LogicalResult convertDropout(NodeContext &ctx) {
   if (failed(stream))
     return failure();
   Value y = rev::DropoutOp::create(ctx.builder(), ctx.loc(), ctx.native(x),
-                                   *stream, ratio);
+                                   *stream, *ratio);
   ctx.setOutput(0, y, x.kind, x.shape);
   return success();
 }
