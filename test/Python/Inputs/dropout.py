@@ -2,9 +2,11 @@
 draws a seed from PyTorch's default generator; the compiled forward and
 backward use rev-opt's masks (utils/models/philox.py), which a float64
 PyTorch copy replays (utils/models/zoo.py's replay_dropout) for the same
-seed: outputs and gradients must agree. Two calls draw different masks;
-eval() drops nothing. Prints one line per check; exits non-zero on a
-failure."""
+seed: outputs and gradients must agree, for an MLP (store and reversible
+modes) and for the zoo's RevViT (dropout inside the couplings, reversible
+mode: the masks regenerated in recomputed and inverted blocks). Two calls
+draw different masks; eval() drops nothing. Prints one line per check;
+exits non-zero on a failure."""
 import copy
 import os
 import sys
@@ -32,7 +34,13 @@ def check(name, ok, detail):
         failed.append(name)
 
 
-for mode in ("store", "reversible"):
+# The zoo's RevViT (dropout 0.2 inside the couplings' F and G): the
+# reversible step regenerates the masks in recomputed and inverted blocks.
+vit = zoo.RevViT(blocks=2, dropout=0.2)
+vit_x = torch.randn(2, 3, 16, 16)
+
+
+def replayed(name, model, x, mode):
     compiled = revopt.torch.compile(copy.deepcopy(model), x, mode=mode)
     compiled.train()
     compiled(x)  # (compiles: the export runs the module, drawing numbers)
@@ -47,9 +55,17 @@ for mode in ("store", "reversible"):
     ref_out.square().sum().backward()
     err = float((out.double() - ref_out).abs().max() / ref_out.abs().max())
     grads = max(float((p.grad.double() - q.grad).abs().max() / q.grad.abs().max())
-                for p, q in zip(compiled.parameters(), ref.parameters()))
-    check("%s: replayed masks" % mode, len(calls) == 2 and err < 1e-5 and grads < 1e-5,
-          "output %.1e, gradients %.1e from float64" % (err, grads))
+                for p, q in zip(compiled.parameters(), ref.parameters())
+                if q.grad.abs().max() > 0)
+    check("%s: replayed masks" % name, len(calls) > 0 and err < 1e-5 and grads < 1e-4,
+          "%d dropouts, output %.1e, gradients %.1e from float64" % (len(calls), err, grads))
+    return compiled
+
+
+replayed("revvit reversible", vit, vit_x, "reversible")
+
+for mode in ("store", "reversible"):
+    compiled = replayed(mode, model, x, mode)
     with torch.no_grad():
         a, b = compiled(x), compiled(x)
     check("%s: new masks per call" % mode, float((a - b).abs().max()) > 1e-3,
