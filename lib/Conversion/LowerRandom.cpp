@@ -53,6 +53,19 @@ struct Words {
     return {lo, hi};
   }
 
+  /// The high and low words of the 64-bit product of two i32 words. (A
+  /// product of zero-extended i64s rather than arith.mului_extended, which
+  /// the LLVM lowering does not take on the n-D vectors rev-cpu-codegen
+  /// makes; LLVM recognizes the pattern: NVPTX emits mul.wide.u32.)
+  std::pair<Value, Value> mulHiLo(Value x, Value y) {
+    Type i64 = b.getI64Type();
+    Value product =
+        arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, i64, x),
+                              arith::ExtUIOp::create(b, loc, i64, y));
+    auto [lo, hi] = halves(product);
+    return {hi, lo};
+  }
+
   /// The first word of Philox4x32-10 of `counter` under `key`.
   Value philoxWord0(std::array<Value, 4> c, std::array<Value, 2> k) {
     Value m0 = constant(kMultiplier0), m1 = constant(kMultiplier1);
@@ -62,10 +75,10 @@ struct Words {
         k[0] = add(k[0], w0);
         k[1] = add(k[1], w1);
       }
-      auto p0 = arith::MulUIExtendedOp::create(b, loc, m0, c[0]);
-      auto p1 = arith::MulUIExtendedOp::create(b, loc, m1, c[2]);
-      c = {xorOf(xorOf(p1.getHigh(), c[1]), k[0]), p1.getLow(),
-           xorOf(xorOf(p0.getHigh(), c[3]), k[1]), p0.getLow()};
+      auto [hi0, lo0] = mulHiLo(m0, c[0]);
+      auto [hi1, lo1] = mulHiLo(m1, c[2]);
+      c = {xorOf(xorOf(hi1, c[1]), k[0]), lo1, xorOf(xorOf(hi0, c[3]), k[1]),
+           lo0};
     }
     return c[0];
   }

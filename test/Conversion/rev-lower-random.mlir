@@ -18,8 +18,8 @@
 // CHECK-DAG: tensor.extract %[[S]][%{{.+}}] : tensor<2xi64>
 // CHECK-DAG: arith.constant -766435501 : i32
 // CHECK-DAG: arith.constant -845247145 : i32
-// CHECK-COUNT-20: arith.mului_extended
-// CHECK-NOT: arith.mului_extended
+// CHECK-COUNT-20: arith.muli %{{.+}}, %{{.+}} : i64
+// CHECK-NOT: arith.muli %{{.+}}, %{{.+}} : i64
 // CHECK: %[[EIGHT:.+]] = arith.constant 8 : i32
 // CHECK: %[[BITS:.+]] = arith.shrui %{{.+}}, %[[EIGHT]] : i32
 // CHECK: %[[T:.+]] = arith.constant 1677722 : i32

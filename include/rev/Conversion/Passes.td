@@ -96,8 +96,8 @@ def RevLowerRandom : Pass<"rev-lower-random"> {
     Writes `rev.random_stream %seed[k]` as the tensor `[seed, k]`, and
     `rev.dropout` as a `linalg.generic` over its input that computes, per
     element, its row-major position, the first word of Philox4x32-10 (ten
-    rounds of `arith.mului_extended` and xors, keyed by the seed, with the
-    position and the stream as the counter) and keeps the element, scaled,
+    rounds of two 32x32->64-bit products and xors, keyed by the seed, with
+    the position and the stream as the counter) and keeps the element, scaled,
     when the word's upper 24 bits reach `ceil(ratio * 2^24)`: the
     definition in `rev.dropout`'s description. The stream is read inside the
     loop body, so that the generic stays one kernel on a GPU. Runs before

@@ -17,10 +17,14 @@ rng = np.random.default_rng(3)
 seed = -123456789012345  # (both 32-bit halves of the key matter)
 x = rng.standard_normal((3, 4, 5)).astype(np.float32)
 z = rng.standard_normal((40, 50)) + 10.0  # (no zeros of its own)
+w = rng.standard_normal((4, 64, 96)).astype(np.float32)  # (n-D vector code)
+v = rng.standard_normal((4, 64, 96)).astype(np.float32)
 os.makedirs(os.path.join(out, "in"), exist_ok=True)
 os.makedirs(os.path.join(out, "ref"), exist_ok=True)
 np.save(os.path.join(out, "in", "x.npy"), x)
 np.save(os.path.join(out, "in", "z.npy"), z)
+np.save(os.path.join(out, "in", "w.npy"), w)
+np.save(os.path.join(out, "in", "v.npy"), v)
 np.save(os.path.join(out, "in", "dropout_seed.npy"), np.int64(seed))
 
 
@@ -33,9 +37,11 @@ def dropout(v, stream, ratio):
 a, _ = dropout(x, 0, 0.3)
 b, kept_b = dropout(z, 9, 0.5)
 c, kept_c = dropout(z, 10, 0.125)
+e, _ = dropout(w + v, 3, 0.1)
 np.save(os.path.join(out, "ref", "a.npy"), a)
 np.save(os.path.join(out, "ref", "b.npy"), b)
 np.save(os.path.join(out, "ref", "c.npy"), c)
+np.save(os.path.join(out, "ref", "e.npy"), e)
 n = z.size
 for kept, ratio in ((kept_b, 0.5), (kept_c, 0.125)):
     sd = math.sqrt(ratio * (1 - ratio) / n)
