@@ -14,7 +14,9 @@
 # device memory (rev-lower-gpu memory=device: what only kernels touch,
 # arguments and results included, is device memory with explicit copies);
 # writes the inputs and every weight as .npy, and the CPU results of the
-# same steps (rev-run) as the reference. Everything goes to gpu-check/
+# same steps (rev-run) as the reference; and the zoo's RevViT with dropout in
+# training mode (reversible, device memory) with its CPU reference.
+# Everything goes to gpu-check/
 # (git-ignored, about 55 MB: the device tool carries at most 64 MiB with the
 # tree; GPU_CHECK_DIR overrides). GPU_MEMORY=device (or
 # managed) builds one variant only.
@@ -53,7 +55,29 @@ prepare() {
   done
   cp "$model"/inputs/*.npy "$out/inputs/"
   echo "${GPU_TORCH_ARGS:-}" > "$out/torch-args"
-  /usr/bin/python3 - "$model/model.onnx" "$out/inputs" <<'EOF'
+  save_weights "$model/model.onnx" "$out/inputs"
+  # The zoo's RevViT with dropout in training mode (Philox kernels; its
+  # reversible step in device memory), against the CPU for the same seed.
+  local vit=$root/models/zoo/revvit
+  /usr/bin/python3 "$root/utils/aot-compile.py" "$vit/model.onnx" \
+      --target=gpu --build "$build" --gpu-memory=device \
+      --pass-pipeline="rev-train=mode=reversible loss=cross-entropy" \
+      -o "$out/zoo-revvit"
+  "$build/bin/rev-opt" "$vit/model.onnx" \
+      --rev-train="mode=reversible loss=cross-entropy" -o "$out/zoo-revvit.mlir"
+  "$build/bin/rev-run" "$out/zoo-revvit.mlir" --weights "$vit/model.onnx" \
+      --inputs "$vit/inputs" --outputs "$out/cpu-zoo-revvit" > /dev/null
+  rm "$out/zoo-revvit.mlir"
+  mkdir -p "$out/inputs-zoo-revvit"
+  cp "$vit"/inputs/*.npy "$out/inputs-zoo-revvit/"
+  save_weights "$vit/model.onnx" "$out/inputs-zoo-revvit"
+  du -sh "$out"
+  echo "gpu-check: prepared $out; on the GPU machine: utils/gpu-check.sh run"
+}
+
+# Every initializer of ONNX model $1 as <name>.npy in folder $2.
+save_weights() {
+  /usr/bin/python3 - "$1" "$2" <<'EOF'
 import os, sys
 import numpy as np, onnx, onnx.numpy_helper
 m = onnx.load(sys.argv[1])
@@ -61,8 +85,6 @@ for init in m.graph.initializer:
     np.save(os.path.join(sys.argv[2], init.name.replace("/", "_") + ".npy"),
             onnx.numpy_helper.to_array(init))
 EOF
-  du -sh "$out"
-  echo "gpu-check: prepared $out; on the GPU machine: utils/gpu-check.sh run"
 }
 
 run() {
@@ -150,6 +172,35 @@ for memory in ("managed", "device"):
 print("gpu-check: " + ("agrees with the CPU" if ok else "DISAGREES with the CPU"))
 sys.exit(0 if ok else 1)
 EOF
+  # The dropout RevViT: the GPU draws the CPU's masks (same seed), so the
+  # loss and gradients agree.
+  if [ -x "$out/zoo-revvit" ]; then
+    echo "== zoo-revvit (dropout, reversible, device memory)"
+    rm -rf "$out/gpu-zoo-revvit" && mkdir -p "$out/gpu-zoo-revvit"
+    if timeout 120 "$out/zoo-revvit" --inputs "$out/inputs-zoo-revvit" \
+        --outputs "$out/gpu-zoo-revvit" --repeat 5 --report "$out/gpu-zoo-revvit.json"; then
+      "$py" - "$out" "$root/bench" <<'EOF' || status=1
+import os, sys
+import numpy as np
+out, bench = sys.argv[1], sys.argv[2]
+sys.path.insert(0, bench)
+import gradients
+ref = gradients.load_dir(os.path.join(out, "cpu-zoo-revvit"))
+got = gradients.load_dir(os.path.join(out, "gpu-zoo-revvit"))
+worst = gradients.worst_relative(ref, got)
+angle = gradients.angle(ref, got)
+lc = float(np.load(os.path.join(out, "cpu-zoo-revvit", "loss.npy")))
+lg = float(np.load(os.path.join(out, "gpu-zoo-revvit", "loss.npy")))
+ok = abs(lc - lg) <= 1e-4 * abs(lc) and angle < 0.1
+print("zoo-revvit: loss cpu %.6f gpu %.6f, max rel %.2g (%s), angle %.4f: %s" % (
+    lc, lg, worst[0], worst[1], angle, "agrees with the CPU" if ok else "DISAGREES"))
+sys.exit(0 if ok else 1)
+EOF
+    else
+      echo "gpu-check: the zoo-revvit program failed (status $?)" >&2
+      status=1
+    fi
+  fi
   # PyTorch on the same GPU, the same weights and inputs: the baseline.
   echo "== PyTorch (autograd, and the hand-written reversible backward)"
   timeout 120 "$py" "$root/bench/torch_gpu.py" --inputs "$out/inputs" \
