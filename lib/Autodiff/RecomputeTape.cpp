@@ -105,13 +105,8 @@ private:
 } // namespace
 
 std::optional<unsigned> TapeRecomputer::cost(Value v, unsigned budget) {
-  if (isKept(v))
+  if (isKept(v) || isa<BlockArgument>(v))
     return 0;
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    if (options.hasForwardArgument && !options.hasForwardArgument(arg))
-      return std::nullopt;
-    return 0;
-  }
   Operation *def = v.getDefiningOp();
   if (def->getBlock() != &forward)
     return std::nullopt;

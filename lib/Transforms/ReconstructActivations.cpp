@@ -282,46 +282,53 @@ LogicalResult Reconstructor::materialize(Node &node) {
   return success();
 }
 
-DenseSet<Value> Reconstructor::recomputeFromStored() {
+StringAttr Reconstructor::tapeNameOf(const Source &s) {
+  if (s.kind != Source::FwdResult)
+    return {};
+  StringAttr n = nameOf(fwdResultAttrs[s.index]);
+  return n && rev::isTapeName(n.getValue()) ? n : StringAttr();
+}
+
+LogicalResult
+Reconstructor::eraseBackwardArguments(const llvm::BitVector &erase) {
+  if (failed(backward.eraseArguments(erase)))
+    return failure();
+  SmallVector<Source> kept;
+  for (auto [i, s] : llvm::enumerate(sources))
+    if (!erase.test(i))
+      kept.push_back(s);
+  sources = std::move(kept);
+  return success();
+}
+
+FailureOr<DenseSet<Value>> Reconstructor::recomputeFromStored() {
   Block &bb = backward.getBody().front();
   SmallVector<Value> tapeValues;
   SmallVector<BlockArgument> tapeArgs;
-  for (auto [i, s] : llvm::enumerate(sources)) {
-    if (s.kind != Source::FwdResult)
-      continue;
-    StringAttr n = nameOf(fwdResultAttrs[s.index]);
-    if (n && rev::isTapeName(n.getValue())) {
+  for (auto [i, s] : llvm::enumerate(sources))
+    if (tapeNameOf(s)) {
       tapeValues.push_back(fwdResults[s.index]);
       tapeArgs.push_back(bb.getArgument(i));
     }
-  }
-  DenseSet<Value> before(tapeValues.begin(), tapeValues.end());
+  DenseSet<Value> rebuilt(tapeValues.begin(), tapeValues.end());
   rev::RecomputeTapeOptions options;
   options.reductions = true;
   options.eraseArguments = false;
-  unsigned count = rev::recomputeCheapTapeEntries(
+  rev::recomputeCheapTapeEntries(
       forward.getBody().front(), bb, classes, tapeValues, tapeArgs,
       [&](BlockArgument arg) { return backwardValueOf(arg, nullptr); },
       options);
-  DenseSet<Value> rebuilt;
-  if (count == 0)
-    return rebuilt;
+  // What stays on the tape is left in tapeValues.
   for (Value v : tapeValues)
-    before.erase(v);
-  rebuilt = std::move(before);
-  // Their backward arguments are unused now.
+    rebuilt.erase(v);
+  // The rebuilt entries' backward arguments are unused now.
   llvm::BitVector erase(backward.getNumArguments());
   for (auto [i, s] : llvm::enumerate(sources))
-    if (s.kind == Source::FwdResult && rebuilt.contains(fwdResults[s.index]) &&
+    if (tapeNameOf(s) && rebuilt.contains(fwdResults[s.index]) &&
         bb.getArgument(i).use_empty())
       erase.set(i);
-  if (succeeded(backward.eraseArguments(erase))) {
-    SmallVector<Source> kept;
-    for (auto [i, s] : llvm::enumerate(sources))
-      if (!erase.test(i))
-        kept.push_back(s);
-    sources = std::move(kept);
-  }
+  if (failed(eraseBackwardArguments(erase)))
+    return failure();
   stats.recomputed += rebuilt.size();
   return rebuilt;
 }
@@ -388,10 +395,7 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   SmallVector<std::pair<unsigned, Value>> derivedArgs; // backward arg, value
   int64_t removedBytes = 0;
   for (auto [i, s] : llvm::enumerate(sources)) {
-    if (s.kind != Source::FwdResult)
-      continue;
-    StringAttr n = nameOf(fwdResultAttrs[s.index]);
-    if (!n || !rev::isTapeName(n.getValue()))
+    if (!tapeNameOf(s))
       continue;
     Value v = fwdResults[s.index];
     if (availability(v) != Avail::Derived)
@@ -405,13 +409,9 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   for (Operation &op : fb)
     numCouplings += isCoupling(&op);
   SmallVector<std::pair<StringAttr, Value>> entries;
-  for (const Source &s : sources) {
-    if (s.kind != Source::FwdResult)
-      continue;
-    StringAttr n = nameOf(fwdResultAttrs[s.index]);
-    if (n && rev::isTapeName(n.getValue()))
+  for (const Source &s : sources)
+    if (StringAttr n = tapeNameOf(s))
       entries.push_back({n, fwdResults[s.index]});
-  }
   auto explainStays = [&](const DenseSet<Value> &rebuilt) {
     if (!explain)
       return;
@@ -511,19 +511,18 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   // numerics: the stored entries stay, to measure the reconstructions.
   if (numerics && failed(addReconstructionErrors(derivedArgs)))
     return failure();
-  if (failed(backward.eraseArguments(erase)))
+  if (failed(eraseBackwardArguments(erase)))
     return failure();
-  SmallVector<Source> kept;
-  for (auto [i, s] : llvm::enumerate(sources))
-    if (!erase.test(i))
-      kept.push_back(s);
-  sources = std::move(kept);
 
   // With the tops on the tape, entries that cheap ops and reductions rebuild
   // from them (a final LayerNorm's `x - mean`) leave it.
   DenseSet<Value> rebuilt;
-  if (recompute)
-    rebuilt = recomputeFromStored();
+  if (recompute) {
+    FailureOr<DenseSet<Value>> recomputed = recomputeFromStored();
+    if (failed(recomputed))
+      return failure();
+    rebuilt = std::move(*recomputed);
+  }
   explainStays(rebuilt);
 
   // The forward no longer returns tape entries nobody reads.

@@ -95,7 +95,7 @@ private:
   /// Takes off the tape the entries that cheap ops and reductions rebuild
   /// from the entries that stay (the tops among them), rebuilding them in
   /// the backward; returns their forward values.
-  DenseSet<Value> recomputeFromStored();
+  FailureOr<DenseSet<Value>> recomputeFromStored();
   /// Why the forward value `v`, a tape entry, cannot be rebuilt.
   std::string whyStored(Value v);
   /// What `user`'s inverse needs that the backward has neither stored nor
@@ -121,6 +121,11 @@ private:
     Value external;  // Other: the call operand
   };
   SmallVector<Source> sources;
+  /// The tape name of the forward result backward argument source `s` is,
+  /// or null (a forward argument, an output).
+  StringAttr tapeNameOf(const Source &s);
+  /// Erases the backward's arguments set in `erase`, and their sources.
+  LogicalResult eraseBackwardArguments(const llvm::BitVector &erase);
   SmallVector<Value> fwdResults; // the forward's return operands
   SmallVector<DictionaryAttr> fwdResultAttrs;
   SmallVector<int> fwdResultOld; // old index of each result (-1: new)

@@ -29,16 +29,13 @@ struct RecomputeTapeOptions {
   /// Erase the backward block's arguments of the dropped entries (false:
   /// leave them unused, for a caller that updates the function's type).
   bool eraseArguments = true;
-  /// Whether the backward has (or can be given) forward argument `arg`;
-  /// null: every argument.
-  llvm::function_ref<bool(mlir::BlockArgument)> hasForwardArgument = nullptr;
 };
 
 /// Removes from the tape (`tapeValues`, forward values, and `tapeArgs`, the
 /// backward's arguments for them) the entries that a few cheap elementwise
 /// ops rebuild from entries that stay, the forward's arguments (for which
-/// `forwardArgument` gives the backward's value; see
-/// RecomputeTapeOptions::hasForwardArgument) and recomputable values; rebuilds them in `backward`
+/// `forwardArgument` gives the backward's value, passing it through if
+/// needed) and recomputable values; rebuilds them in `backward`
 /// before their first use. Returns how many entries it removed.
 unsigned recomputeCheapTapeEntries(
     mlir::Block &forward, mlir::Block &backward, ValueClassifier &classes,
