@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinalgBuilders.h"
 #include "rev/Conversion/Passes.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
 
@@ -27,26 +28,6 @@ namespace {
 /// Provided by the caller: rev-run's JIT, the ahead-of-time runtime.
 constexpr llvm::StringLiteral kCheckFailedFunction = "rev_check_failed";
 
-/// A linalg.generic over every element of `input`: a reduction into 0-d
-/// `inits` (`reduce`), or elementwise into `inits` of its shape.
-linalg::GenericOp overAll(OpBuilder &b, Location loc, Value input,
-                          ValueRange inits, bool reduce,
-                          function_ref<void(OpBuilder &, Location, ValueRange)>
-                              body) {
-  auto type = cast<RankedTensorType>(input.getType());
-  unsigned rank = type.getRank();
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  maps.append(inits.size(), reduce
-                               ? AffineMap::get(rank, 0, ctx)
-                               : AffineMap::getMultiDimIdentityMap(rank, ctx));
-  SmallVector<utils::IteratorType> iterators(
-      rank, reduce ? utils::IteratorType::reduction
-                   : utils::IteratorType::parallel);
-  return linalg::GenericOp::create(b, loc, ValueRange(inits).getTypes(), input,
-                                   inits, maps, iterators, body);
-}
-
 /// Calls `callee(id, value)` when an element of `input` lies outside [lo,
 /// hiIncl], with the smallest element if it is below, else the largest.
 void reportIfOutside(OpBuilder &b, Location loc, Value input, Value lo,
@@ -62,7 +43,7 @@ void reportIfOutside(OpBuilder &b, Location loc, Value input, Value lo,
     return linalg::FillOp::create(b, loc, ValueRange{c}, ValueRange{empty})
         .getResult(0);
   };
-  auto minMax = overAll(
+  auto minMax = rev::overAll(
       b, loc, input, {filled(maxValue), filled(minValue)}, /*reduce=*/true,
       [](OpBuilder &nb, Location nl, ValueRange args) {
         Value mn = arith::MinSIOp::create(nb, nl, args[0], args[1]);
@@ -103,12 +84,13 @@ void expand(rev::CheckRangeOp op, bool report, func::FuncOp callee) {
   }
   Value empty =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-  auto clamp = overAll(b, loc, input, {empty}, /*reduce=*/false,
-                       [&](OpBuilder &nb, Location nl, ValueRange args) {
-                         Value v = arith::MaxSIOp::create(nb, nl, args[0], lo);
-                         v = arith::MinSIOp::create(nb, nl, v, hiIncl);
-                         linalg::YieldOp::create(nb, nl, v);
-                       });
+  auto clamp = rev::overAll(b, loc, input, {empty}, /*reduce=*/false,
+                            [&](OpBuilder &nb, Location nl, ValueRange args) {
+                              Value v =
+                                  arith::MaxSIOp::create(nb, nl, args[0], lo);
+                              v = arith::MinSIOp::create(nb, nl, v, hiIncl);
+                              linalg::YieldOp::create(nb, nl, v);
+                            });
   op.replaceAllUsesWith(clamp.getResult(0));
   op.erase();
 }

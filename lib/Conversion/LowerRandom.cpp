@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinalgBuilders.h"
 #include "rev/Conversion/Passes.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
 
@@ -112,14 +113,10 @@ void lowerDropout(rev::DropoutOp op) {
                      APFloat::rmNearestTiesToEven, &lost);
 
   Value init = tensor::EmptyOp::create(b, loc, type.getShape(), elementType);
-  SmallVector<AffineMap> maps(
-      2, AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
   Value streamTensor = op.getStream();
-  auto generic = linalg::GenericOp::create(
-      b, loc, type, ValueRange{op.getInput()}, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+  auto generic = rev::overAll(
+      b, loc, op.getInput(), {init}, /*reduce=*/false,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Words w{nb, nloc};
         // The row-major position of the element.
         Value position =
