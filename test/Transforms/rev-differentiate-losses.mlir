@@ -4,7 +4,7 @@
 // RUN: rev-opt %s --rev-differentiate="loss=cross-entropy function=classifier" | FileCheck %s --check-prefix=CE
 // RUN: rev-opt %s --rev-differentiate="loss=vjp function=twice" | FileCheck %s --check-prefix=VJP
 
-// CE: func.func @classifier_forward(%{{.+}}: tensor<4x10xf32> {rev.name = "x", rev.param}, %{{[^:]+}}: tensor<4xi64> {rev.name = "labels"})
+// CE-LABEL: func.func @classifier_forward(%{{.+}}: tensor<4x10xf32> {rev.name = "x", rev.param}, %{{[^:]+}}: tensor<4xi64> {rev.name = "labels"})
 // CE: tosa.reduce_max
 // CE: tosa.exp
 // CE: tosa.log
@@ -15,7 +15,7 @@ func.func @classifier(%x: tensor<4x10xf32> {rev.name = "x", rev.param}) -> (tens
   return %y : tensor<4x10xf32>
 }
 
-// VJP: func.func @train_step(%{{[^:]+}}: tensor<3xf32> {rev.name = "x"}, %{{[^:]+}}: tensor<3xf32> {rev.name = "grad.y"}) -> (tensor<3xf32> {rev.name = "y"}, tensor<3xf32> {rev.name = "grad.x"})
+// VJP-LABEL: func.func @train_step(%{{[^:]+}}: tensor<3xf32> {rev.name = "x"}, %{{[^:]+}}: tensor<3xf32> {rev.name = "grad.y"}) -> (tensor<3xf32> {rev.name = "y"}, tensor<3xf32> {rev.name = "grad.x"})
 func.func @twice(%x: tensor<3xf32> {rev.name = "x"}) -> (tensor<3xf32> {rev.name = "y"}) {
   %y = tosa.add %x, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return %y : tensor<3xf32>
