@@ -47,3 +47,71 @@ func.func @relu(%x: tensor<?xf32>) -> tensor<?x1xf32> {
   %r = tosa.reshape %x, %s : (tensor<?xf32>, !tosa.shape<2>) -> tensor<?x1xf32>
   return %r : tensor<?x1xf32>
 }
+
+// -----
+
+// A coupling whose results nothing reads: no inverse sees them.
+func.func @relu(%x: tensor<4xf32>, %w: tensor<4xf32>) -> tensor<4xf32> {
+  %c = "tosa.const"() {values = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error @+1 {{cannot invert @relu: 'rev.coupling' has results that no inverse can see}}
+  %a, %b = rev.coupling %x, %w : tensor<4xf32>, tensor<4xf32> f {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %c, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    rev.yield %m : tensor<4xf32>
+  } g {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %c, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    rev.yield %m : tensor<4xf32>
+  }
+  %r = tosa.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// One result of a coupling is returned, the other is not.
+func.func @relu(%x1: tensor<4xf32>, %x2: tensor<4xf32>) -> tensor<4xf32> {
+  %c = "tosa.const"() {values = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error @+1 {{cannot invert @relu: result #1 of 'rev.coupling' is not recoverable (it does not reach the function's results)}}
+  %a, %b = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32> f {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %c, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    rev.yield %m : tensor<4xf32>
+  } g {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %c, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    rev.yield %m : tensor<4xf32>
+  }
+  return %a : tensor<4xf32>
+}
+
+// -----
+
+// A coupling's F reads a value that another coupling computes from the
+// weights: the inverse would have to recompute that coupling as context.
+func.func @relu(%x1: tensor<4xf32>, %x2: tensor<4xf32>, %w1: tensor<4xf32>, %w2: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %c = "tosa.const"() {values = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error @+1 {{cannot invert @relu: 'rev.coupling' is used as context by an inverse but is not a pure computation of constants and arguments}}
+  %p, %q = rev.coupling %w1, %w2 : tensor<4xf32>, tensor<4xf32> f {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %c, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    rev.yield %m : tensor<4xf32>
+  } g {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %c, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    rev.yield %m : tensor<4xf32>
+  }
+  %a, %b = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32> f {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %p, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    rev.yield %m : tensor<4xf32>
+  } g {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %c, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    rev.yield %m : tensor<4xf32>
+  }
+  return %a, %b : tensor<4xf32>, tensor<4xf32>
+}
