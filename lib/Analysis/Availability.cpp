@@ -12,10 +12,15 @@ using namespace mlir;
 
 namespace rev {
 
-/// Views cheaper to recompute in the backward than to store.
+/// Views and data movement cheaper to recompute in the backward than to
+/// store: one pass over their operands, no arithmetic. (Concatenation, tiling
+/// and padding copy; recomputed from arguments they are exact, where an
+/// inverse would rebuild them up to rounding: i-RevNet's injective padding
+/// gives its first coupling input channels that are exactly zero.)
 static bool isCheapView(Operation *op) {
   return isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::CastOp, tosa::SliceOp,
-             tosa::ReverseOp, tosa::ConstShapeOp, tosa::IdentityOp>(op);
+             tosa::ReverseOp, tosa::ConstShapeOp, tosa::IdentityOp,
+             tosa::ConcatOp, tosa::PadOp, tosa::TileOp, tosa::GatherOp>(op);
 }
 
 bool isCheapElementwise(Operation *op) {

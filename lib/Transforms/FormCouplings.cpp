@@ -13,6 +13,7 @@
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Interfaces/InvertibleOpInterface.h"
 #include "rev/Transforms/Passes.h"
+#include "rev/Utils/TosaBuilder.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -39,8 +40,12 @@ struct Cone {
 
 class CouplingFinder {
 public:
-  CouplingFinder(func::FuncOp func, bool explain)
-      : func(func), explain(explain), classes(func.getBody().front()) {}
+  /// `negated`: the adds x + (-y) that stand for subtractions x - y
+  /// (negateSubtractions); those no coupling takes become subtractions again.
+  CouplingFinder(func::FuncOp func, bool explain,
+                 ArrayRef<std::pair<tosa::AddOp, tosa::NegateOp>> negated)
+      : func(func), explain(explain), classes(func.getBody().front()),
+        negated(negated) {}
 
   void run();
 
@@ -65,6 +70,7 @@ private:
   /// Built before any rewrite; the values this pass creates (couplings,
   /// their clones) are activations.
   rev::ValueClassifier classes;
+  ArrayRef<std::pair<tosa::AddOp, tosa::NegateOp>> negated;
   SmallVector<Operation *> couplings;
   /// Adds that became part of a coupling.
   llvm::DenseSet<Operation *> absorbed;
@@ -450,6 +456,15 @@ void CouplingFinder::run() {
   for (auto &[add, why] : rejected)
     if (!absorbed.contains(add))
       reject(add, why);
+  for (auto [add, neg] : negated) {
+    if (absorbed.contains(add))
+      continue;
+    OpBuilder b(add);
+    auto sub = tosa::SubOp::create(b, add.getLoc(), add.getType(),
+                                   add.getInput1(), neg.getInput1());
+    add.replaceAllUsesWith(sub.getResult());
+    add.erase();
+  }
   // The replaced subgraphs are dead now (all ops are pure).
   SmallVector<Operation *> ops;
   for (Operation &op : func.getBody().front())
@@ -461,6 +476,37 @@ void CouplingFinder::run() {
   describeGlue();
 }
 
+/// Subtractive couplings (y1 = x1 - F(x2), y2 = x2 - G(y1)): each
+/// subtraction of two computed values of one type becomes x + (-y), exact
+/// in floating point, so that the coupling's F yields -F(x2). Returns the
+/// new adds and negations.
+static SmallVector<std::pair<tosa::AddOp, tosa::NegateOp>>
+negateSubtractions(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  rev::ValueClassifier classes(body);
+  SmallVector<tosa::SubOp> subs;
+  for (auto sub : body.getOps<tosa::SubOp>()) {
+    Type t = sub.getType();
+    if (isa<FloatType>(getElementTypeOrSelf(t)) &&
+        sub.getInput1().getType() == t && sub.getInput2().getType() == t &&
+        !classes.isParameterDerived(sub.getInput1()) &&
+        !classes.isParameterDerived(sub.getInput2()))
+      subs.push_back(sub);
+  }
+  SmallVector<std::pair<tosa::AddOp, tosa::NegateOp>> negated;
+  for (tosa::SubOp sub : subs) {
+    OpBuilder b(sub);
+    rev::TosaBuilder tb(b, sub.getLoc());
+    auto neg = cast<tosa::NegateOp>(tb.neg(sub.getInput2()).getDefiningOp());
+    auto add = tosa::AddOp::create(b, sub.getLoc(), sub.getType(),
+                                   sub.getInput1(), neg.getResult());
+    sub.replaceAllUsesWith(add.getResult());
+    sub.erase();
+    negated.push_back({add, neg});
+  }
+  return negated;
+}
+
 struct RevFormCouplingsPass
     : public rev::impl::RevFormCouplingsBase<RevFormCouplingsPass> {
   using Base::Base;
@@ -468,7 +514,9 @@ struct RevFormCouplingsPass
     func::FuncOp func = getOperation();
     if (func.isExternal() || !func.getBody().hasOneBlock())
       return;
-    CouplingFinder finder(func, explain);
+    SmallVector<std::pair<tosa::AddOp, tosa::NegateOp>> negated =
+        negateSubtractions(func);
+    CouplingFinder finder(func, explain, negated);
     finder.run();
     numAdditive += finder.numAdditive;
     numAffine += finder.numAffine;

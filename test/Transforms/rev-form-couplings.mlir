@@ -132,7 +132,8 @@ func.func @g_reads_x2(%x1: tensor<4xf32>, %x2: tensor<4xf32>) -> tensor<4xf32> {
   %f = tosa.tanh %x2 : (tensor<4xf32>) -> tensor<4xf32>
   // expected-remark @below {{not a coupling}}
   %y1 = tosa.add %x1, %f : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  %h = tosa.sub %y1, %x2 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %h = tosa.mul %y1, %x2, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
   %g = tosa.sigmoid %h : (tensor<4xf32>) -> tensor<4xf32>
   // expected-remark @below {{not a coupling: G reads x2}}
   %y2 = tosa.add %x2, %g : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
@@ -226,4 +227,50 @@ func.func @residual_with_an_add(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-remark @below {{not a coupling: a residual connection y = x + F(x) (F reads the x it is added to), not a coupling}}
   %y2 = tosa.add %x, %g : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %y2 : tensor<4xf32>
+}
+
+// -----
+
+// Subtractive couplings, y1 = x1 - F(x2), y2 = x2 - G(y1): F and G yield
+// the negations (x - y = x + (-y) exactly), and the subtractions are gone.
+// CHECK-LABEL: func.func @subtractive(
+// CHECK-SAME: %[[X1:[^:]+]]: tensor<4xf32>, %[[X2:[^:]+]]: tensor<4xf32>
+// CHECK: %[[Y1:.+]], %[[Y2:.+]] = rev.coupling %[[X1]], %[[X2]] : tensor<4xf32>, tensor<4xf32> f {
+// CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<4xf32>):
+// CHECK-NEXT: %[[FT:.+]] = tosa.tanh %[[A]]
+// CHECK-NEXT: %[[FN:.+]] = tosa.negate %[[FT]]
+// CHECK-NEXT: rev.yield %[[FN]] : tensor<4xf32>
+// CHECK-NEXT: } g {
+// CHECK-NEXT: ^bb0(%[[B:.+]]: tensor<4xf32>):
+// CHECK-NEXT: %[[GS:.+]] = tosa.sigmoid %[[B]]
+// CHECK-NEXT: %[[GN:.+]] = tosa.negate %[[GS]]
+// CHECK-NEXT: rev.yield %[[GN]] : tensor<4xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[Y1]], %[[Y2]]
+// expected-remark @below {{invertible glue: before the couplings (splits, reshapes): none; between couplings: none; after them (joins): none}}
+// expected-remark @below {{formed 1 additive and 0 affine coupling(s); 0 candidate(s) rejected}}
+func.func @subtractive(%x1: tensor<4xf32>, %x2: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %f = tosa.tanh %x2 : (tensor<4xf32>) -> tensor<4xf32>
+  %y1 = tosa.sub %x1, %f : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %g = tosa.sigmoid %y1 : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-remark @below {{formed an additive coupling: F has 2 ops, G has 2 ops}}
+  %y2 = tosa.sub %x2, %g : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y1, %y2 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// A subtraction no coupling takes stays a subtraction (here a residual
+// connection y = x - F(x)).
+// CHECK-LABEL: func.func @residual_sub(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<4xf32>
+// CHECK-NEXT: %[[F:.+]] = tosa.tanh %[[X]]
+// CHECK-NEXT: %[[Y:.+]] = tosa.sub %[[X]], %[[F]]
+// CHECK-NEXT: return %[[Y]]
+// expected-remark @below {{formed 0 additive and 0 affine coupling(s); 1 candidate(s) rejected}}
+func.func @residual_sub(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %f = tosa.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-remark @below {{a residual connection y = x + F(x)}}
+  %y = tosa.sub %x, %f : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
 }

@@ -68,3 +68,28 @@ func.func @dropout(%x: tensor<2x4xf32>, %seed: tensor<i64> {rev.name = "dropout_
   %y = rev.dropout %x, %s {ratio = 0.5 : f64} : tensor<2x4xf32>, tensor<2xi64>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// Data movement of arguments is a view too (recomputed exactly rather than
+// stored or rebuilt by an inverse): a concatenation (i-RevNet's duplicated
+// input), a zero padding (its injective padding), a tiling; of an
+// activation, an activation.
+// expected-remark@below {{argument #0: argument}}
+func.func @movement(%x: tensor<1x2x2x3xf32>) -> (tensor<1x2x2x8xf32>, tensor<1x2x2x6xf32>, tensor<2x2x2x3xf32>, tensor<1x2x2x6xf32>) {
+  %pads = tosa.const_shape {values = dense<[0, 0, 0, 0, 0, 0, 0, 5]> : tensor<8xindex>} : () -> !tosa.shape<8>
+  // expected-remark@below {{parameter-derived}}
+  %zero = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-remark@below {{view}}
+  %p = tosa.pad %x, %pads, %zero : (tensor<1x2x2x3xf32>, !tosa.shape<8>, tensor<1xf32>) -> tensor<1x2x2x8xf32>
+  // expected-remark@below {{view}}
+  %c = tosa.concat %x, %x {axis = 3 : i32} : (tensor<1x2x2x3xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x2x6xf32>
+  %m = tosa.const_shape {values = dense<[2, 1, 1, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  // expected-remark@below {{view}}
+  %t = tosa.tile %x, %m : (tensor<1x2x2x3xf32>, !tosa.shape<4>) -> tensor<2x2x2x3xf32>
+  // expected-remark@below {{activation, cheap elementwise}}
+  %e = tosa.exp %x : (tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32>
+  // expected-remark@below {{activation}}
+  %ce = tosa.concat %e, %x {axis = 3 : i32} : (tensor<1x2x2x3xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x2x6xf32>
+  return %p, %c, %t, %ce : tensor<1x2x2x8xf32>, tensor<1x2x2x6xf32>, tensor<2x2x2x3xf32>, tensor<1x2x2x6xf32>
+}

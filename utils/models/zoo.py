@@ -30,6 +30,10 @@ The models (small enough for CI, each a few seconds to compile and run):
   revvit           RevViT: patch embedding, reversible attention/MLP blocks
                    with dropout 0.1 in training mode (the references replay
                    rev-opt's masks for inputs/dropout_seed.npy: philox.py)
+  irevnet-pad      i-RevNet's injective padding (zero channels appended
+                   with F.pad, so the first coupling's x2 is exactly zero),
+                   MemCNN-style chunk/cat blocks with subtractive couplings
+                   y1 = x1 - F(x2), y2 = x2 - G(y1)
   mixed            ordinary residual blocks, then a reversible stage
 
 Usage: /usr/bin/python3 utils/models/zoo.py [--out models/zoo] [--only NAME]
@@ -136,6 +140,35 @@ class IRevNet(nn.Module):
         x = self.stage1(torch.cat([x, x, x, x], dim=1))
         x = F.pixel_unshuffle(x, 2)[:, self.perm]
         x = self.stage2(x)
+        return self.head(x.mean(dim=(2, 3)))
+
+
+class SubtractiveBlock(nn.Module):
+    """MemCNN's AdditiveCoupling written with subtractions."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.Fm = bn_relu_conv(c // 2)
+        self.Gm = bn_relu_conv(c // 2)
+
+    def forward(self, x):
+        x1, x2 = torch.chunk(x, 2, dim=1)
+        y1 = x1 - self.Fm(x2)
+        y2 = x2 - self.Gm(y1)
+        return torch.cat([y1, y2], dim=1)
+
+
+class PaddedIRevNet(nn.Module):
+    """Injective padding 3 -> 8 channels (x2 of the first block is all zeros:
+    its BatchNorm sees a constant channel), then subtractive couplings."""
+
+    def __init__(self, blocks=4, classes=10):
+        super().__init__()
+        self.blocks = nn.Sequential(*[SubtractiveBlock(8) for _ in range(blocks)])
+        self.head = nn.Linear(8, classes)
+
+    def forward(self, x):
+        x = self.blocks(F.pad(x, (0, 0, 0, 0, 0, 5)))
         return self.head(x.mean(dim=(2, 3)))
 
 
@@ -395,6 +428,10 @@ def build(name, out_dir):
         x, labels = img(2), cls(2)
         return export(name, model, x, "x", "cross-entropy", out_dir, labels=labels,
                       dropout_seed=20261129)
+    if name == "irevnet-pad":
+        model = PaddedIRevNet()
+        randomize_norms(model, gen)
+        return export(name, model, img(4), "x", "cross-entropy", out_dir, labels=cls(4))
     if name == "mixed":
         model = Mixed()
         randomize_norms(model, gen)
@@ -403,7 +440,7 @@ def build(name, out_dir):
 
 
 MODELS = ["revnet-evalbn", "revnet-evalbn-d2", "revnet-evalbn-d32", "revnet-groupnorm",
-          "revnet-slicing", "irevnet", "glow-actnorm", "reformer", "revvit", "mixed"]
+          "revnet-slicing", "irevnet", "irevnet-pad", "glow-actnorm", "reformer", "revvit", "mixed"]
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

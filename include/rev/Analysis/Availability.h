@@ -12,8 +12,10 @@
 //    constants by pure ops without regions (BatchNorm's eval-mode scale and
 //    shift, ActNorm's exp(logs), a permutation's indices, the random streams
 //    of dropout). Recomputed in the backward.
-//  - view: a cheap view (reshape, transpose, cast, slice, reverse, identity)
-//    of arguments, parameter-derived values and other views. Recomputed.
+//  - view: a cheap view or copy (reshape, transpose, cast, slice, reverse,
+//    identity; concat, pad, tile, gather) of arguments, parameter-derived
+//    values and other views. Recomputed (exactly: never rebuilt by an
+//    inverse).
 //  - activation: anything else. Stored, or reconstructed by an inverse.
 //
 //===----------------------------------------------------------------------===//
