@@ -110,6 +110,34 @@ public:
         [&](BlockArgument arg) { return topLevelPrimal(arg); }, options);
   }
 
+  /// Drops the tape entries the backward no longer reads once its dead ops
+  /// are gone (a coupling's x1 when its G is the identity: nothing
+  /// recomputes y1); returns how many.
+  unsigned dropUnreadEntries() {
+    Block &body = backward.getBody().front();
+    SmallVector<Operation *> ops;
+    for (Operation &op : body.without_terminator())
+      ops.push_back(&op);
+    for (Operation *op : llvm::reverse(ops))
+      if (isOpTriviallyDead(op))
+        op->erase();
+    SmallVector<Value> keptValues;
+    SmallVector<BlockArgument> keptArgs;
+    unsigned dropped = 0;
+    for (auto [v, arg] : llvm::zip_equal(tapeValues, tapeArgs)) {
+      if (arg.use_empty()) {
+        body.eraseArgument(arg.getArgNumber());
+        ++dropped;
+        continue;
+      }
+      keptValues.push_back(v);
+      keptArgs.push_back(arg);
+    }
+    tapeValues.assign(keptValues.begin(), keptValues.end());
+    tapeArgs.assign(keptArgs.begin(), keptArgs.end());
+    return dropped;
+  }
+
 private:
   LogicalResult visit(Operation *op);
   Value topLevelPrimal(Value v);
@@ -511,6 +539,7 @@ FailureOr<TrainingStep> differentiate(func::FuncOp func,
   func::ReturnOp::create(bb, loc, grads);
   if (options.recomputeElementwise || options.recomputeSegments)
     diff.recomputeCheapEntries(options.recomputeSegments);
+  diff.dropUnreadEntries();
   SmallVector<Type> gradTypes(ValueRange(grads).getTypes());
   grads.clear(); // (may name arguments of the block replaced below)
 

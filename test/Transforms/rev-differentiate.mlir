@@ -100,3 +100,34 @@ func.func @net(%x: tensor<2x3xf32> {rev.name = "x"}, %w: tensor<2x3xf32> {rev.na
   %y = tosa.mul %d, %w, %shift : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<1xi8>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// A coupling whose G is the identity (MomentumNet's x + v after the
+// velocity update) never recomputes y1, so the backward reads only x2 of
+// its inputs: x1 is not put on the tape (it was, unread, before).
+
+// CHECK-LABEL: func.func @net_forward(
+// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<8xf32> {rev.name = "tape.0"}, tensor<4xf32> {rev.name = "tape.1"}) attributes
+// CHECK: %[[X1:.+]] = tosa.tanh
+// CHECK: %[[X2:.+]] = tosa.tanh
+// CHECK: rev.coupling %[[X1]], %[[X2]]
+// CHECK: return %{{.+}}, %{{.+}}, %[[X2]] : tensor<f32>, tensor<8xf32>, tensor<4xf32>
+// CHECK-LABEL: func.func @net_backward(
+// CHECK-SAME: %{{[^:]+}}: tensor<8xf32> {rev.name = "tape.0"}, %{{[^:]+}}: tensor<4xf32> {rev.name = "tape.1"}, %{{[^:]+}}: tensor<4xf32> {rev.name = "w", rev.param})
+func.func @net(%a: tensor<4xf32> {rev.name = "a"}, %b: tensor<4xf32> {rev.name = "b"}, %w: tensor<4xf32> {rev.name = "w", rev.param}) -> (tensor<8xf32> {rev.name = "y"}) {
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %x1 = tosa.tanh %a : (tensor<4xf32>) -> tensor<4xf32>
+  %x2 = tosa.tanh %b : (tensor<4xf32>) -> tensor<4xf32>
+  %y1, %y2 = rev.coupling %x1, %x2 : tensor<4xf32>, tensor<4xf32> f {
+  ^bb0(%v: tensor<4xf32>):
+    %m = tosa.mul %v, %w, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+    %t = tosa.tanh %m : (tensor<4xf32>) -> tensor<4xf32>
+    rev.yield %t : tensor<4xf32>
+  } g {
+  ^bb0(%v: tensor<4xf32>):
+    rev.yield %v : tensor<4xf32>
+  }
+  %y = tosa.concat %y1, %y2 {axis = 0 : i32} : (tensor<4xf32>, tensor<4xf32>) -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
