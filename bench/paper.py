@@ -43,8 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import paper_models  # noqa: E402
 from gradients import load_dir, worst_relative  # noqa: E402
-from paper_models import RevBlock  # noqa: E402
-from torch_reversible import RevStageFn  # noqa: E402
+from torch_reversible import paper_reversible_forward  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -69,28 +68,9 @@ def torch_model(name, model_dir, dtype):
     return model
 
 
-def reversible_forward(model, x):
-    """PaperRevNet's forward with a hand-written reversible backward for each
-    run of couplings (RevStageFn: what MemCNN's and RevLib's couplings do)."""
-    blocks = []
-
-    def flush(x):
-        if blocks:
-            x = RevStageFn.apply(x, list(blocks), *[p for b in blocks for p in b.parameters()])
-            blocks.clear()
-        return x
-    for layer in model.body:
-        if isinstance(layer, RevBlock):
-            blocks.append(layer)
-        else:
-            x = layer(flush(x))
-    x = flush(x)
-    return model.head(F.adaptive_avg_pool2d(x, 1).flatten(1))
-
-
 def torch_gradients(model, x, labels, reversible=False):
     model.zero_grad(set_to_none=True)
-    F.cross_entropy(reversible_forward(model, x) if reversible else model(x),
+    F.cross_entropy(paper_reversible_forward(model, x) if reversible else model(x),
                     labels).backward()
     return {k: p.grad.detach().double().numpy() for k, p in model.named_parameters()}
 

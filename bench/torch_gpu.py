@@ -16,6 +16,11 @@ difference and the angle between all gradients.
   python3 bench/torch_gpu.py --inputs gpu-check/inputs [--blocks 2]
       [--width 16] [--repeat 20] [--reference gpu-check/cpu-store]
       [--report out.json]
+
+--paper revnet38 (revnet110, revnet164) builds bench/paper_models.py's
+network instead (what `GPU_MODEL=<its folder> GPU_TORCH_ARGS="--paper
+revnet38" utils/gpu-check.sh prepare` compiles), with the reversible
+backward over each run of couplings.
 """
 import argparse
 import json
@@ -31,7 +36,8 @@ sys.path.insert(0, os.path.join(ROOT, "utils", "models"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import generate  # noqa: E402
 import gradients  # noqa: E402
-from torch_reversible import training_steps  # noqa: E402
+from torch_reversible import (manual_reversible_forward,  # noqa: E402
+                              paper_reversible_forward, training_steps)
 
 
 def main():
@@ -39,6 +45,7 @@ def main():
     ap.add_argument("--inputs", required=True)
     ap.add_argument("--blocks", type=int, default=2)
     ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--paper", help="a network of bench/paper_models.py (revnet38, ...)")
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--reference", help="rev-run's results (grad.*.npy, loss.npy)")
     ap.add_argument("--report")
@@ -50,7 +57,15 @@ def main():
         sys.exit("torch_gpu: CUDA is not available to PyTorch")
     dev = torch.device(args.device)
     sync = torch.cuda.synchronize if cuda else (lambda: None)
-    model = generate.RevNet(blocks=args.blocks, width=args.width)
+    if args.paper:
+        import paper_models  # (torch only, like generate)
+        if args.paper not in paper_models.MODELS or not args.paper.startswith("revnet"):
+            sys.exit("torch_gpu: --paper takes one of the RevNets of bench/paper_models.py")
+        model = paper_models.MODELS[args.paper]()
+        reversible = paper_reversible_forward
+    else:
+        model = generate.RevNet(blocks=args.blocks, width=args.width)
+        reversible = manual_reversible_forward
     state = model.state_dict()
     for k in state:
         path = os.path.join(args.inputs, k + ".npy")
@@ -66,7 +81,7 @@ def main():
 
     results = {"device": torch.cuda.get_device_name(0) if cuda else "cpu",
                "torch": torch.__version__}
-    for kind, _, step in training_steps(model, x, labels):
+    for kind, _, step in training_steps(model, x, labels, reversible):
         # The gradients of the first step from the initial weights and
         # statistics, as rev's step sees them.
         model.load_state_dict(initial)

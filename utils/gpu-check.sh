@@ -32,7 +32,9 @@ out=${GPU_CHECK_DIR:-$root/gpu-check}
 # GPU_MODEL: another RevNet of utils/models/generate.py (a folder with
 # model.onnx and inputs/), e.g. models/depth/revnet-d2 (batch 16, 32x32,
 # width 8); GPU_TORCH_ARGS: its shape for bench/torch_gpu.py, e.g.
-# "--blocks 2 --width 8" (kept in the folder for the run).
+# "--blocks 2 --width 8" (kept in the folder for the run). The paper's
+# RevNets: GPU_MODEL=<bench/paper_models.py's folder for revnet38, e.g.
+# exported with --batch 128> GPU_TORCH_ARGS="--paper revnet38".
 model=$(cd "${GPU_MODEL:-$root/models/revnet}" && pwd)
 modes="store reversible"
 memories=${GPU_MEMORY:-managed device}
