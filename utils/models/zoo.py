@@ -34,6 +34,9 @@ The models (small enough for CI, each a few seconds to compile and run):
                    with F.pad, so the first coupling's x2 is exactly zero),
                    MemCNN-style chunk/cat blocks with subtractive couplings
                    y1 = x1 - F(x2), y2 = x2 - G(y1)
+  revnet-mobile    MobileNet-style couplings: BatchNorm, an activation,
+                   a depthwise 3x3 and a 1x1 convolution, another activation
+                   (ReLU6 and Hardswish, ELU and Softplus, PReLU and SELU)
   mixed            ordinary residual blocks, then a reversible stage
 
 Usage: /usr/bin/python3 utils/models/zoo.py [--out models/zoo] [--only NAME]
@@ -141,6 +144,33 @@ class IRevNet(nn.Module):
         x = F.pixel_unshuffle(x, 2)[:, self.perm]
         x = self.stage2(x)
         return self.head(x.mean(dim=(2, 3)))
+
+
+def mobile(act1, act2):
+    """BatchNorm, act1, depthwise 3x3, 1x1, act2 (MobileNet's inverted
+    residual without the expansion)."""
+    def make(c):
+        return nn.Sequential(nn.BatchNorm2d(c), act1(c),
+                             nn.Conv2d(c, c, 3, padding=1, groups=c),
+                             nn.Conv2d(c, c, 1), act2(c))
+    return make
+
+
+class MobileRevNet(nn.Module):
+    ACTIVATIONS = [(lambda c: nn.ReLU6(), lambda c: nn.Hardswish()),
+                   (lambda c: nn.ELU(), lambda c: nn.Softplus()),
+                   (lambda c: nn.PReLU(c), lambda c: nn.SELU())]
+
+    def __init__(self, width=16, classes=10):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, width, 3, padding=1), nn.BatchNorm2d(width),
+                                  nn.ReLU6())
+        self.blocks = nn.Sequential(*[RevBlock(width, mobile(a, b))
+                                      for a, b in self.ACTIVATIONS])
+        self.head = nn.Linear(width, classes)
+
+    def forward(self, x):
+        return self.head(F.adaptive_avg_pool2d(self.blocks(self.stem(x)), 1).flatten(1))
 
 
 class SubtractiveBlock(nn.Module):
@@ -432,6 +462,10 @@ def build(name, out_dir):
         model = PaddedIRevNet()
         randomize_norms(model, gen)
         return export(name, model, img(4), "x", "cross-entropy", out_dir, labels=cls(4))
+    if name == "revnet-mobile":
+        model = MobileRevNet()
+        randomize_norms(model, gen)
+        return export(name, model, img(4), "x", "cross-entropy", out_dir, labels=cls(4))
     if name == "mixed":
         model = Mixed()
         randomize_norms(model, gen)
@@ -440,7 +474,7 @@ def build(name, out_dir):
 
 
 MODELS = ["revnet-evalbn", "revnet-evalbn-d2", "revnet-evalbn-d32", "revnet-groupnorm",
-          "revnet-slicing", "irevnet", "irevnet-pad", "glow-actnorm", "reformer", "revvit", "mixed"]
+          "revnet-slicing", "irevnet", "irevnet-pad", "revnet-mobile", "glow-actnorm", "reformer", "revvit", "mixed"]
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

@@ -89,7 +89,8 @@ FailureOr<const HostTensor *> NodeContext::constantInput(unsigned i,
   Tensor &t = input(i);
   if (!t.host) {
     (void)fail("the " + role + " input ('" + nodeProto.input(i) +
-               "') must be a constant or computable from static shapes");
+               "') must be a constant or computable from static shapes (one "
+               "computed at run time is not supported)");
     return failure();
   }
   return &*t.host;

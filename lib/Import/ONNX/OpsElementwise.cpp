@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
 #include <cmath>
+#include <variant>
 
 using namespace mlir;
 
@@ -140,6 +141,173 @@ LogicalResult convertLeakyRelu(NodeContext &ctx) {
   Value positive = tb.greaterEqual(v, tb.scalarLike(v, 0.0));
   Value scaled = tb.mul(v, tb.scalarLike(v, *alpha));
   return setUnary(ctx, tb.select(positive, v, scaled), x);
+}
+
+/// A scalar bound of Clip (input `i`): a constant's value, or a run-time
+/// value broadcastable against `like` (a weight). Absent: nullopt.
+FailureOr<std::optional<std::variant<double, Value>>>
+clipBound(NodeContext &ctx, unsigned i, Value like) {
+  if (!ctx.hasInput(i))
+    return std::optional<std::variant<double, Value>>();
+  Tensor &b = ctx.input(i);
+  if (numElements(b.shape) != 1)
+    return ctx.fail(std::string(i == 1 ? "min" : "max") + " must be a scalar");
+  if (b.kind != ctx.input(0).kind)
+    return ctx.fail(std::string(i == 1 ? "min" : "max") +
+                    " has another element type than the input");
+  if (b.isConstant())
+    return std::optional<std::variant<double, Value>>(b.host->getDouble(0));
+  SmallVector<int64_t> ones(TosaBuilder::typeOf(like).getRank(), 1);
+  return std::optional<std::variant<double, Value>>(
+      ctx.tosa().reshape(ctx.native(b), ones));
+}
+
+/// Clip (ReLU6, hardtanh, clamp): constant bounds make one tosa.clamp, bounds
+/// computed at run time a maximum and a minimum.
+LogicalResult convertClip(NodeContext &ctx) {
+  Tensor &x = ctx.input(0);
+  if (failed(requireFloat(ctx, x)))
+    return failure();
+  TosaBuilder &tb = ctx.tosa();
+  Value v = own(ctx, x);
+  double big = largestFinite(TosaBuilder::typeOf(v).getElementType());
+  auto lo = clipBound(ctx, 1, v);
+  if (failed(lo))
+    return failure();
+  auto hi = clipBound(ctx, 2, v);
+  if (failed(hi))
+    return failure();
+  auto constant = [](const std::optional<std::variant<double, Value>> &b,
+                     double dflt) -> std::optional<double> {
+    if (!b)
+      return dflt;
+    if (auto *d = std::get_if<double>(&*b))
+      return *d;
+    return std::nullopt;
+  };
+  std::optional<double> clo = constant(*lo, -big), chi = constant(*hi, big);
+  if (clo && chi) {
+    // ONNX: min(max(x, lo), hi), so hi wins where lo > hi.
+    double l = std::min(*clo, *chi);
+    return setUnary(ctx, tb.clamp(v, l, *chi), x);
+  }
+  Value r = v;
+  if (*lo)
+    r = clo ? tb.clamp(r, *clo, big) : tb.maximum(r, std::get<Value>(**lo));
+  if (*hi)
+    r = chi ? tb.clamp(r, -big, *chi) : tb.minimum(r, std::get<Value>(**hi));
+  return setUnary(ctx, r, x);
+}
+
+/// max(0, min(1, alpha * x + beta)).
+Value hardSigmoid(TosaBuilder &tb, Value v, double alpha, double beta) {
+  return tb.clamp(
+      tb.add(tb.mul(v, tb.scalarLike(v, alpha)), tb.scalarLike(v, beta)), 0.0,
+      1.0);
+}
+
+/// x > 0 ? x : alpha * (exp(x) - 1), the exponential taken of min(x, 0)
+/// (it cannot overflow, and a discarded inf would make the select's
+/// derivative 0 * inf).
+Value expLinear(TosaBuilder &tb, Value v, double alpha, double inner = 1.0) {
+  Value zero = tb.scalarLike(v, 0.0);
+  Value e = tb.exp(tb.mul(tb.minimum(v, zero), tb.scalarLike(v, inner)));
+  Value negative =
+      tb.mul(tb.sub(e, tb.scalarLike(v, 1.0)), tb.scalarLike(v, alpha));
+  return tb.select(tb.greater(v, zero), v, negative);
+}
+
+/// The activations of ONNX that are compositions of TOSA ops (their
+/// derivatives are those of the compositions).
+void registerActivations(OpRegistry &r) {
+  r.add("Clip", 13, convertClip);
+  r.add("HardSigmoid", 6, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    FailureOr<double> alpha = ctx.floatAttr("alpha", 0.2);
+    FailureOr<double> beta = ctx.floatAttr("beta", 0.5);
+    if (failed(requireFloat(ctx, x)) || failed(alpha) || failed(beta))
+      return failure();
+    return setUnary(ctx, hardSigmoid(ctx.tosa(), own(ctx, x), *alpha, *beta),
+                    x);
+  });
+  r.add("HardSwish", 14, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    if (failed(requireFloat(ctx, x)))
+      return failure();
+    TosaBuilder &tb = ctx.tosa();
+    Value v = own(ctx, x);
+    return setUnary(ctx, tb.mul(v, hardSigmoid(tb, v, 1.0 / 6.0, 0.5)), x);
+  });
+  r.add("Elu", 6, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    FailureOr<double> alpha = ctx.floatAttr("alpha", 1.0);
+    if (failed(requireFloat(ctx, x)) || failed(alpha))
+      return failure();
+    return setUnary(ctx, expLinear(ctx.tosa(), own(ctx, x), *alpha), x);
+  });
+  r.add("Selu", 6, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    FailureOr<double> alpha = ctx.floatAttr("alpha", 1.67326319217681884765625);
+    FailureOr<double> gamma = ctx.floatAttr("gamma", 1.05070102214813232421875);
+    if (failed(requireFloat(ctx, x)) || failed(alpha) || failed(gamma))
+      return failure();
+    TosaBuilder &tb = ctx.tosa();
+    Value v = own(ctx, x);
+    return setUnary(
+        ctx, tb.mul(expLinear(tb, v, *alpha), tb.scalarLike(v, *gamma)), x);
+  });
+  r.add("Celu", 12, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    FailureOr<double> alpha = ctx.floatAttr("alpha", 1.0);
+    if (failed(requireFloat(ctx, x)) || failed(alpha))
+      return failure();
+    if (*alpha == 0.0)
+      return ctx.fail("alpha must not be 0");
+    return setUnary(
+        ctx, expLinear(ctx.tosa(), own(ctx, x), *alpha, 1.0 / *alpha), x);
+  });
+  r.add("ThresholdedRelu", 10, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    FailureOr<double> alpha = ctx.floatAttr("alpha", 1.0);
+    if (failed(requireFloat(ctx, x)) || failed(alpha))
+      return failure();
+    TosaBuilder &tb = ctx.tosa();
+    Value v = own(ctx, x);
+    return setUnary(ctx,
+                    tb.select(tb.greater(v, tb.scalarLike(v, *alpha)), v,
+                              tb.splatLike(v, 0.0)),
+                    x);
+  });
+  // log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)): no overflow.
+  r.add("Softplus", 1, unaryFloat(nullptr, [](NodeContext &c, Value v) {
+          TosaBuilder &tb = c.tosa();
+          Value e = tb.exp(tb.neg(tb.abs(v)));
+          return tb.add(tb.maximum(v, tb.scalarLike(v, 0.0)),
+                        tb.log(tb.add(e, tb.scalarLike(v, 1.0))));
+        }));
+  r.add("Softsign", 1, unaryFloat(nullptr, [](NodeContext &c, Value v) {
+          TosaBuilder &tb = c.tosa();
+          return tb.mul(
+              v, tb.reciprocal(tb.add(tb.abs(v), tb.scalarLike(v, 1.0))));
+        }));
+  // x < 0 ? slope * x : x, the slope broadcast to x (unidirectionally).
+  r.add("PRelu", 16, [](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0), &slope = ctx.input(1);
+    if (failed(requireFloat(ctx, x)))
+      return failure();
+    if (slope.kind != x.kind)
+      return ctx.fail("slope has another element type than the input");
+    FailureOr<ElementwiseOperands> ops = prepareElementwise(ctx, {&x, &slope});
+    if (failed(ops))
+      return failure();
+    if (ops->shape != x.shape)
+      return ctx.fail("slope does not broadcast to the input's shape");
+    TosaBuilder &tb = ctx.tosa();
+    Value v = ops->values[0], s = ops->values[1];
+    Value r = tb.select(tb.greater(tb.scalarLike(v, 0.0), v), tb.mul(s, v), v);
+    ctx.setOutput(0, r, x.kind, ops->shape, ops->layout);
+    return success();
+  });
 }
 
 LogicalResult convertPow(NodeContext &ctx) {
@@ -289,6 +457,7 @@ LogicalResult convertDropout(NodeContext &ctx) {
 } // namespace
 
 void registerElementwiseOps(OpRegistry &r) {
+  registerActivations(r);
   auto tanhFn = [](double v) { return std::tanh(v); };
   r.add("Relu", 13, convertRelu);
   r.add("LeakyRelu", 13, convertLeakyRelu);
