@@ -415,6 +415,15 @@ def export(name, model, example, input_name, loss, out_dir, labels=None,
     return info
 
 
+CLASSIFIERS = {
+    "revnet-groupnorm": lambda: RevNet(3, 8, make=gn_silu_conv),
+    "revnet-slicing": lambda: SlicingRevNet(),
+    "irevnet-pad": lambda: PaddedIRevNet(),
+    "revnet-mobile": lambda: MobileRevNet(),
+    "mixed": lambda: Mixed(),
+}
+
+
 def build(name, out_dir):
     gen = torch.Generator().manual_seed(1234)
     torch.manual_seed(1234)
@@ -428,14 +437,6 @@ def build(name, out_dir):
         x = img(4) if refs else img(16, 3, 32)
         return export(name, model, x, "x", "cross-entropy", out_dir,
                       labels=cls(x.shape[0]), train=False, refs=refs)
-    if name == "revnet-groupnorm":
-        model = RevNet(3, 8, make=gn_silu_conv)
-        randomize_norms(model, gen)
-        return export(name, model, img(4), "x", "cross-entropy", out_dir, labels=cls(4))
-    if name == "revnet-slicing":
-        model = SlicingRevNet()
-        randomize_norms(model, gen)
-        return export(name, model, img(4), "x", "cross-entropy", out_dir, labels=cls(4))
     if name == "irevnet":
         model = IRevNet()
         randomize_norms(model, gen)
@@ -458,16 +459,9 @@ def build(name, out_dir):
         x, labels = img(2), cls(2)
         return export(name, model, x, "x", "cross-entropy", out_dir, labels=labels,
                       dropout_seed=20261129)
-    if name == "irevnet-pad":
-        model = PaddedIRevNet()
-        randomize_norms(model, gen)
-        return export(name, model, img(4), "x", "cross-entropy", out_dir, labels=cls(4))
-    if name == "revnet-mobile":
-        model = MobileRevNet()
-        randomize_norms(model, gen)
-        return export(name, model, img(4), "x", "cross-entropy", out_dir, labels=cls(4))
-    if name == "mixed":
-        model = Mixed()
+    if name in CLASSIFIERS:
+        # (4 images of 16x16, cross-entropy: the zoo's plain classifiers)
+        model = CLASSIFIERS[name]()
         randomize_norms(model, gen)
         return export(name, model, img(4), "x", "cross-entropy", out_dir, labels=cls(4))
     raise SystemExit("unknown model " + name)

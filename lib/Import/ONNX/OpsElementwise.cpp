@@ -217,67 +217,71 @@ Value expLinear(TosaBuilder &tb, Value v, double alpha, double inner = 1.0) {
   return tb.select(tb.greater(v, zero), v, negative);
 }
 
+/// A float activation whose float attributes (name and default) `build`
+/// reads, in order.
+OpHandler activation(
+    std::vector<std::pair<const char *, double>> attrs,
+    std::function<FailureOr<Value>(NodeContext &, Value, ArrayRef<double>)>
+        build) {
+  return [=](NodeContext &ctx) -> LogicalResult {
+    Tensor &x = ctx.input(0);
+    if (failed(requireFloat(ctx, x)))
+      return failure();
+    SmallVector<double> values;
+    for (auto [name, dflt] : attrs) {
+      FailureOr<double> v = ctx.floatAttr(name, dflt);
+      if (failed(v))
+        return failure();
+      values.push_back(*v);
+    }
+    FailureOr<Value> y = build(ctx, own(ctx, x), values);
+    if (failed(y))
+      return failure();
+    return setUnary(ctx, *y, x);
+  };
+}
+
 /// The activations of ONNX that are compositions of TOSA ops (their
 /// derivatives are those of the compositions).
 void registerActivations(OpRegistry &r) {
   r.add("Clip", 13, convertClip);
-  r.add("HardSigmoid", 6, [](NodeContext &ctx) -> LogicalResult {
-    Tensor &x = ctx.input(0);
-    FailureOr<double> alpha = ctx.floatAttr("alpha", 0.2);
-    FailureOr<double> beta = ctx.floatAttr("beta", 0.5);
-    if (failed(requireFloat(ctx, x)) || failed(alpha) || failed(beta))
-      return failure();
-    return setUnary(ctx, hardSigmoid(ctx.tosa(), own(ctx, x), *alpha, *beta),
-                    x);
-  });
-  r.add("HardSwish", 14, [](NodeContext &ctx) -> LogicalResult {
-    Tensor &x = ctx.input(0);
-    if (failed(requireFloat(ctx, x)))
-      return failure();
-    TosaBuilder &tb = ctx.tosa();
-    Value v = own(ctx, x);
-    return setUnary(ctx, tb.mul(v, hardSigmoid(tb, v, 1.0 / 6.0, 0.5)), x);
-  });
-  r.add("Elu", 6, [](NodeContext &ctx) -> LogicalResult {
-    Tensor &x = ctx.input(0);
-    FailureOr<double> alpha = ctx.floatAttr("alpha", 1.0);
-    if (failed(requireFloat(ctx, x)) || failed(alpha))
-      return failure();
-    return setUnary(ctx, expLinear(ctx.tosa(), own(ctx, x), *alpha), x);
-  });
-  r.add("Selu", 6, [](NodeContext &ctx) -> LogicalResult {
-    Tensor &x = ctx.input(0);
-    FailureOr<double> alpha = ctx.floatAttr("alpha", 1.67326319217681884765625);
-    FailureOr<double> gamma = ctx.floatAttr("gamma", 1.05070102214813232421875);
-    if (failed(requireFloat(ctx, x)) || failed(alpha) || failed(gamma))
-      return failure();
-    TosaBuilder &tb = ctx.tosa();
-    Value v = own(ctx, x);
-    return setUnary(
-        ctx, tb.mul(expLinear(tb, v, *alpha), tb.scalarLike(v, *gamma)), x);
-  });
-  r.add("Celu", 12, [](NodeContext &ctx) -> LogicalResult {
-    Tensor &x = ctx.input(0);
-    FailureOr<double> alpha = ctx.floatAttr("alpha", 1.0);
-    if (failed(requireFloat(ctx, x)) || failed(alpha))
-      return failure();
-    if (*alpha == 0.0)
-      return ctx.fail("alpha must not be 0");
-    return setUnary(
-        ctx, expLinear(ctx.tosa(), own(ctx, x), *alpha, 1.0 / *alpha), x);
-  });
-  r.add("ThresholdedRelu", 10, [](NodeContext &ctx) -> LogicalResult {
-    Tensor &x = ctx.input(0);
-    FailureOr<double> alpha = ctx.floatAttr("alpha", 1.0);
-    if (failed(requireFloat(ctx, x)) || failed(alpha))
-      return failure();
-    TosaBuilder &tb = ctx.tosa();
-    Value v = own(ctx, x);
-    return setUnary(ctx,
-                    tb.select(tb.greater(v, tb.scalarLike(v, *alpha)), v,
-                              tb.splatLike(v, 0.0)),
-                    x);
-  });
+  r.add("HardSigmoid", 6,
+        activation({{"alpha", 0.2}, {"beta", 0.5}},
+                   [](NodeContext &c, Value v, ArrayRef<double> a) {
+                     return hardSigmoid(c.tosa(), v, a[0], a[1]);
+                   }));
+  r.add("HardSwish", 14,
+        activation({}, [](NodeContext &c, Value v, ArrayRef<double>) {
+          return c.tosa().mul(v, hardSigmoid(c.tosa(), v, 1.0 / 6.0, 0.5));
+        }));
+  r.add("Elu", 6,
+        activation({{"alpha", 1.0}},
+                   [](NodeContext &c, Value v, ArrayRef<double> a) {
+                     return expLinear(c.tosa(), v, a[0]);
+                   }));
+  r.add("Selu", 6,
+        activation({{"alpha", 1.67326319217681884765625},
+                    {"gamma", 1.05070102214813232421875}},
+                   [](NodeContext &c, Value v, ArrayRef<double> a) {
+                     TosaBuilder &tb = c.tosa();
+                     return tb.mul(expLinear(tb, v, a[0]),
+                                   tb.scalarLike(v, a[1]));
+                   }));
+  r.add("Celu", 12,
+        activation({{"alpha", 1.0}},
+                   [](NodeContext &c, Value v,
+                      ArrayRef<double> a) -> FailureOr<Value> {
+                     if (a[0] == 0.0)
+                       return c.fail("alpha must not be 0");
+                     return expLinear(c.tosa(), v, a[0], 1.0 / a[0]);
+                   }));
+  r.add("ThresholdedRelu", 10,
+        activation({{"alpha", 1.0}},
+                   [](NodeContext &c, Value v, ArrayRef<double> a) {
+                     TosaBuilder &tb = c.tosa();
+                     return tb.select(tb.greater(v, tb.scalarLike(v, a[0])), v,
+                                      tb.splatLike(v, 0.0));
+                   }));
   // log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)): no overflow.
   r.add("Softplus", 1, unaryFloat(nullptr, [](NodeContext &c, Value v) {
           TosaBuilder &tb = c.tosa();
