@@ -98,6 +98,11 @@ struct FunctionReport {
   int64_t tapeEntries = 0, tapeBytes = 0;
   bool isForward = false;
   std::map<std::string, std::pair<int64_t, int64_t>> tapeByBlock;
+  /// Per block, why its entries stay (rev.kept_because, reversible steps):
+  /// reason -> (entries, bytes), in first-seen order.
+  std::map<std::string,
+           std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>>>
+      keptByBlock;
   std::vector<std::string> blockOrder;
   DictionaryAttr plan; // rev.memory_plan, if rev-plan-memory made one
 };
@@ -132,6 +137,16 @@ FunctionReport report(func::FuncOp func,
       r.blockOrder.push_back(block);
     entry.first += 1;
     entry.second += bytes;
+    if (auto why =
+            func.getResultAttrOfType<StringAttr>(i, rev::kKeptBecauseAttr)) {
+      auto &reasons = r.keptByBlock[block];
+      auto it = llvm::find_if(
+          reasons, [&](const auto &e) { return e.first == why.getValue(); });
+      if (it == reasons.end())
+        it = reasons.insert(reasons.end(), {why.getValue().str(), {0, 0}});
+      it->second.first += 1;
+      it->second.second += bytes;
+    }
   }
   return r;
 }
@@ -184,6 +199,10 @@ struct RevMemoryReportPass
         for (const std::string &block : r.blockOrder) {
           auto [n, bytes] = r.tapeByBlock.at(block);
           os << llvm::formatv("    {0,-40} {1,6} {2,14}\n", block, n, bytes);
+          auto kept = r.keptByBlock.find(block);
+          if (kept != r.keptByBlock.end())
+            for (const auto &[why, count] : kept->second)
+              os << llvm::formatv("      {0} x {1}\n", count.first, why);
         }
       }
     }
@@ -209,8 +228,19 @@ struct RevMemoryReportPass
         llvm::json::Array blocks;
         for (const std::string &block : r.blockOrder) {
           auto [n, bytes] = r.tapeByBlock.at(block);
-          blocks.push_back(llvm::json::Object{
-              {"block", block}, {"tape_entries", n}, {"tape_bytes", bytes}});
+          llvm::json::Object b{
+              {"block", block}, {"tape_entries", n}, {"tape_bytes", bytes}};
+          auto kept = r.keptByBlock.find(block);
+          if (kept != r.keptByBlock.end()) {
+            llvm::json::Array reasons;
+            for (const auto &[why, count] : kept->second)
+              reasons.push_back(
+                  llvm::json::Object{{"kept_because", why},
+                                     {"tape_entries", count.first},
+                                     {"tape_bytes", count.second}});
+            b["kept"] = std::move(reasons);
+          }
+          blocks.push_back(std::move(b));
         }
         f["tape_by_block"] = std::move(blocks);
       }

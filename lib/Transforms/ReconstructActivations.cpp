@@ -432,6 +432,12 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   };
   if (derivedArgs.empty()) {
     explainStays({});
+    for (auto [k, v] : llvm::enumerate(fwdResults)) {
+      StringAttr n = nameOf(fwdResultAttrs[k]);
+      if (n && rev::isTapeName(n.getValue()))
+        forward.setResultAttr(k, rev::kKeptBecauseAttr,
+                              StringAttr::get(ctx, whyStored(v)));
+    }
     if (numCouplings > 0)
       emitWarning(forward.getLoc())
           << "rev-reconstruct-activations: @" << forward.getSymName()
@@ -544,7 +550,19 @@ LogicalResult Reconstructor::run(ModuleOp module) {
       continue;
     newIndex[k] = results.size();
     results.push_back(v);
-    attrs.push_back(fwdResultAttrs[k]);
+    DictionaryAttr a = fwdResultAttrs[k];
+    if (tapeOnly) {
+      // (numerics=true keeps the entries an inverse rebuilds, to measure)
+      std::string why =
+          availability(v) == Avail::Derived
+              ? "rebuilt by an inverse; kept to measure the reconstruction "
+                "(numerics=true)"
+              : whyStored(v);
+      NamedAttrList list(a);
+      list.set(rev::kKeptBecauseAttr, StringAttr::get(ctx, why));
+      a = list.getDictionary(ctx);
+    }
+    attrs.push_back(a);
     old.push_back(fwdResultOld[k]);
   }
   for (Source &s : sources)

@@ -14,12 +14,18 @@
 // CHECK-NEXT: @train_step - - 80
 // CHECK-NEXT: tape of @f_forward by block:
 // CHECK-NEXT: /blk/blk.1 1 32
+// (why it stays: rev-reconstruct-activations' rev.kept_because)
+// CHECK-NEXT: 1 x read by tosa.exp, which is not invertible
 
 // JSON: "functions": [
 // JSON: "estimated_peak_bytes": 64,
 // JSON: "name": "f_forward",
 // JSON: "tape_by_block": [
 // JSON: "block": "/blk/blk.1",
+// JSON: "kept": [
+// JSON: "kept_because": "read by tosa.exp, which is not invertible",
+// JSON: "tape_bytes": 32,
+// JSON: "tape_entries": 1
 // JSON: "tape_bytes": 32,
 // JSON: "tape_entries": 1
 // JSON: "tape_bytes": 32,
@@ -27,7 +33,7 @@
 // JSON: "estimated_peak_bytes": 80,
 // JSON: "name": "train_step",
 
-func.func @f_forward(%x: tensor<4xf32>) -> (tensor<4xf32> {rev.name = "loss"}, tensor<8xf32> {rev.name = "tape.0"}) attributes {rev.backward = @f_backward} {
+func.func @f_forward(%x: tensor<4xf32>) -> (tensor<4xf32> {rev.name = "loss"}, tensor<8xf32> {rev.name = "tape.0", rev.kept_because = "read by tosa.exp, which is not invertible"}) attributes {rev.backward = @f_backward} {
   %a = tosa.tanh %x : (tensor<4xf32>) -> tensor<4xf32> loc("/blk/blk.0/Tanh (Tanh)")
   %b = tosa.concat %a, %a {axis = 0 : i32} : (tensor<4xf32>, tensor<4xf32>) -> tensor<8xf32> loc("/blk/blk.1/Concat (Concat)")
   %c = tosa.exp %a : (tensor<4xf32>) -> tensor<4xf32>

@@ -9,7 +9,7 @@
 
 // CHECK: remark: rev-reconstruct-activations: tape.0 ('tensor<2x8xf32>', 64 bytes) leaves the tape: rebuilt from the entries that stay by cheap ops and reductions
 // CHECK-LABEL: func.func @net_forward(
-// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x4xf32> {rev.name = "tape.3"}, tensor<2x4xf32> {rev.name = "tape.4"})
+// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x4xf32> {rev.kept_because = "the output of the last coupling of a reversible run (its top: the blocks below are rebuilt from it)", rev.name = "tape.3"}, tensor<2x4xf32> {rev.kept_because = "the output of the last coupling of a reversible run (its top: the blocks below are rebuilt from it)", rev.name = "tape.4"})
 // CHECK: rev.coupling
 // CHECK: %[[Y1:[^,]+]], %[[Y2:[^ ]+]] = rev.coupling
 // CHECK: return %{{.+}}, %[[Y1]], %[[Y2]]
@@ -28,7 +28,7 @@
 // Without the step, x - mean stays beside the tops.
 // KEEP: remark: rev-reconstruct-activations: tape.0 ('tensor<2x8xf32>', 64 bytes) stays on the tape: read by tosa.mul, which is not invertible
 // KEEP-LABEL: func.func @net_forward(
-// KEEP-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.name = "tape.0"}, tensor<2x4xf32> {rev.name = "tape.3"}, tensor<2x4xf32> {rev.name = "tape.4"})
+// KEEP-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.kept_because = "read by tosa.mul, which is not invertible", rev.name = "tape.0"}, tensor<2x4xf32> {rev.kept_because = "the output of the last coupling of a reversible run (its top: the blocks below are rebuilt from it)", rev.name = "tape.3"}, tensor<2x4xf32> {rev.kept_because = "the output of the last coupling of a reversible run (its top: the blocks below are rebuilt from it)", rev.name = "tape.4"})
 func.func @net(%x: tensor<2x4xf32> {rev.name = "x"}, %wf: tensor<1x4xf32> {rev.name = "wf", rev.param}, %w: tensor<1x8xf32> {rev.name = "w", rev.param}) -> (tensor<2x8xf32> {rev.name = "y"}) {
   %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
   %c = "tosa.const"() <{values = dense<0.125> : tensor<1x1xf32>}> : () -> tensor<1x1xf32>

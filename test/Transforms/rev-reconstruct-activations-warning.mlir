@@ -5,7 +5,7 @@
 // left for an inverse to rebuild. Reversible mode then stores what
 // checkpoint mode does, which the pass says.
 // CHECK-LABEL: func.func @scale_forward(
-// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.name = "tape.0"})
+// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.kept_because = "read by tosa.mul, which is not invertible", rev.name = "tape.0"})
 // CHECK: rev.coupling
 // expected-warning @+1 {{rev-reconstruct-activations: @scale_forward has 1 coupling(s), but no tape entry can be rebuilt by inverting them; reversible mode stores what checkpoint mode does}}
 func.func @scale(%in: tensor<2x8xf32> {rev.name = "x"}) -> (tensor<2x8xf32> {rev.name = "y"}) {

@@ -23,7 +23,7 @@
 // CHECK: remark: rev-reconstruct-activations: tape.0 ('tensor<2x8xf32>', 64 bytes) stays on the tape: read by tosa.mul, which is not invertible
 // CHECK: remark: rev-reconstruct-activations: @net_forward: 6 tape entries (192 bytes) reconstructed in @net_backward by 3 coupling inverse(s); 0 bytes of coupling outputs stored instead
 // CHECK-LABEL: func.func @net_forward(
-// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.name = "tape.0"})
+// CHECK-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.kept_because = "read by tosa.mul, which is not invertible", rev.name = "tape.0"})
 // CHECK: = rev.coupling
 // CHECK: = rev.coupling
 // CHECK: = rev.coupling
@@ -72,7 +72,7 @@
 // numerics: the tape entries stay, and the backward also returns, per
 // coupling, the largest difference between the stored and the rebuilt input.
 // NUMERICS-LABEL: func.func @net_forward(
-// NUMERICS-SAME: {rev.name = "tape.5"}, tensor<2x4xf32> {rev.name = "tape.6"})
+// NUMERICS-SAME: {rev.kept_because = "rebuilt by an inverse; kept to measure the reconstruction (numerics=true)", rev.name = "tape.5"}, tensor<2x4xf32> {rev.kept_because = "rebuilt by an inverse; kept to measure the reconstruction (numerics=true)", rev.name = "tape.6"})
 // NUMERICS-LABEL: func.func @net_backward(
 // (the stored x2 minus the rebuilt one, |.|, max over both axes)
 // NUMERICS-SAME: -> (tensor<2x4xf32> {rev.name = "grad.wf1"}, {{.*}}, tensor<f32> {rev.name = "reconstruction_error.coupling0"}, tensor<f32> {rev.name = "reconstruction_error.coupling1"}, tensor<f32> {rev.name = "reconstruction_error.coupling2"})
@@ -84,7 +84,7 @@
 
 // The pipeline: couplings already formed here; the same tape.
 // PIPELINE-LABEL: func.func @net_forward(
-// PIPELINE-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.name = "tape.0"})
+// PIPELINE-SAME: -> (tensor<f32> {rev.name = "loss"}, tensor<2x8xf32> {rev.kept_because = "read by tosa.mul, which is not invertible", rev.name = "tape.0"})
 
 func.func @net(%in: tensor<2x8xf32> {rev.name = "x"},
                %wf1: tensor<2x4xf32> {rev.name = "wf1", rev.param}, %wg1: tensor<2x4xf32> {rev.name = "wg1", rev.param},

@@ -148,7 +148,9 @@ def RevReconstructActivations
     negate, a partition into slices), whose outputs are available in the
     backward. The outputs of the last coupling of each reversible run are
     stored instead (they become tape entries). What cannot be inverted
-    (strided convolutions, pooling, the classifier) stays on the tape.
+    (strided convolutions, pooling, the classifier) stays on the tape. Each
+    tape result that stays carries `rev.kept_because`: the op that stops its
+    inversion, or that it is a top (`rev-memory-report` lists them).
 
     The inverses and the couplings' VJPs share F(x2) and G(y1): CSE merges
     them once `(y1 - F(x2)) + F(x2)` folds back to `y1`.
@@ -350,7 +352,9 @@ def RevMemoryReport : Pass<"rev-memory-report", "::mlir::ModuleOp"> {
     the estimate is taken on a copy after `rev-rematerialize`, as
     `rev-lower-cpu` runs it. Tape entries are also listed per block of
     the model (the first two components of the ONNX node names, e.g.
-    `/stage1/stage1.0`), and a plan of `rev-plan-memory` is printed.
+    `/stage1/stage1.0`), with the reasons their entries stay where
+    `rev-reconstruct-activations` recorded them (`rev.kept_because`), and a
+    plan of `rev-plan-memory` is printed.
 
     The estimate ignores in-place reuse of buffers, the lowering's fusion of
     elementwise ops, the temporaries of convolution gradients and the

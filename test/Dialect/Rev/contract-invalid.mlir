@@ -7,7 +7,7 @@ module attributes {rev.checks = ["indices in range"]} {
   func.func @f(%x: tensor<4xf32> {rev.name = "x"},
                %w: tensor<4xf32> {rev.name = "w", rev.param},
                %m: tensor<4xf32> {rev.name = "m", rev.param, rev.trainable = false})
-      -> (tensor<4xf32> {rev.name = "y"})
+      -> (tensor<4xf32> {rev.name = "y", rev.kept_because = "read by tosa.conv2d, which is not invertible"})
       attributes {rev.backward = @g,
                   rev.abi = {args = [{name = "x", type = tensor<4xf32>, device = true}],
                              results = [{name = "y", type = tensor<4xf32>}]}} {
@@ -122,5 +122,27 @@ module attributes {rev.abi = {args = [], results = []}} {
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'rev.check_id' must be an integer}}
   %y = tosa.exp %x {rev.check_id = "first"} : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'rev.kept_because' of result #0 must be a non-empty string}}
+func.func @f(%x: tensor<4xf32>) -> (tensor<4xf32> {rev.kept_because = ""}) {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'rev.kept_because' belongs on results, not on argument #0}}
+func.func @f(%x: tensor<4xf32> {rev.kept_because = "read by tosa.conv2d"}) {
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'rev.kept_because' belongs on a function's arguments or results, not on an operation}}
+  %y = tosa.abs %x {rev.kept_because = "no"} : (tensor<4xf32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
 }

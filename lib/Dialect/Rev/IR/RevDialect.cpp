@@ -109,7 +109,8 @@ LogicalResult RevDialect::verifyOperationAttribute(Operation *op,
                                 "function";
   }
   // Contract attributes of arguments and results do not belong on ops.
-  if (name == kNameAttr || name == kParamAttr || name == kTrainableAttr)
+  if (name == kNameAttr || name == kParamAttr || name == kTrainableAttr ||
+      name == kKeptBecauseAttr)
     return op->emitError() << "'" << name
                            << "' belongs on a function's arguments or "
                               "results, not on an operation";
@@ -138,6 +139,10 @@ LogicalResult RevDialect::verifyRegionArgAttribute(Operation *op, unsigned,
   if (name == kTrainableAttr && !isa<BoolAttr>(attr.getValue()))
     return op->emitError() << "'" << name << "' of argument #" << argIndex
                            << " must be true or false";
+  if (name == kKeptBecauseAttr)
+    return op->emitError() << "'" << name
+                           << "' belongs on results, not on argument #"
+                           << argIndex;
   return success();
 }
 
@@ -151,5 +156,11 @@ LogicalResult RevDialect::verifyRegionResultAttribute(Operation *op, unsigned,
     return op->emitError() << "'" << name
                            << "' belongs on arguments, not on result #"
                            << resultIndex;
+  if (name == kKeptBecauseAttr) {
+    auto why = dyn_cast<StringAttr>(attr.getValue());
+    if (!why || why.getValue().empty())
+      return op->emitError() << "'" << name << "' of result #" << resultIndex
+                             << " must be a non-empty string";
+  }
   return success();
 }

@@ -24,6 +24,10 @@
 //   rev.store      (rev.coupling,      UnitAttr: rev-plan-memory chose to
 //                   rev.affine_coupling) store this coupling's activations
 //                                      (rev-lower-couplings only-marked)
+//   rev.kept_because (result)          StringAttr: why a tape entry of a
+//                                      reversible step's forward stays on
+//                                      the tape (rev-reconstruct-activations;
+//                                      rev-memory-report shows it)
 //   rev.memory_plan (function)         DictionaryAttr: the plan of
 //                                      rev-plan-memory (integers: budget,
 //                                      estimated_peak, minimum_peak,
@@ -59,6 +63,7 @@ inline constexpr llvm::StringLiteral kChecksAttr = "rev.checks";
 inline constexpr llvm::StringLiteral kCheckIdAttr = "rev.check_id";
 inline constexpr llvm::StringLiteral kStoreAttr = "rev.store";
 inline constexpr llvm::StringLiteral kMemoryPlanAttr = "rev.memory_plan";
+inline constexpr llvm::StringLiteral kKeptBecauseAttr = "rev.kept_because";
 inline constexpr llvm::StringLiteral kRecomputeSegmentsKey =
     "recompute_segments";
 
