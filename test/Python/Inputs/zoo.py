@@ -1,7 +1,8 @@
 """revopt.torch.compile on the reversible networks of models/zoo, written
 the usual ways (utils/models/zoo.py: GroupNorm, couplings by slicing,
 i-RevNet, Glow with ActNorm, a Reformer taking int64 tokens, RevViT, a mix
-with a plain residual block, eval-mode BatchNorm), in reversible mode: 3
+with a plain residual block, eval-mode BatchNorm, injective padding with
+subtractive couplings, MobileNet-style activations), in reversible mode: 3
 SGD-momentum steps of a squared-output loss against plain PyTorch (losses
 within 1e-4, parameters and buffers within 1e-4 as vectors, each tensor
 relative to its norm) and the bytes autograd saves (below plain PyTorch's).
@@ -36,6 +37,8 @@ CASES = {
     "revvit": (zoo.RevViT, (2, 3, 16, 16)),
     "mixed": (zoo.Mixed, (4, 3, 16, 16)),
     "evalbn": (lambda: zoo.RevNet(3, 8), (4, 3, 16, 16)),
+    "irevnet-pad": (zoo.PaddedIRevNet, (4, 3, 16, 16)),
+    "mobile": (zoo.MobileRevNet, (4, 3, 16, 16)),
 }
 
 
