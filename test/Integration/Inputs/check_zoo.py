@@ -1,8 +1,10 @@
 """Runs one model of the zoo (models/zoo, utils/models/zoo.py) in the three
 modes of rev-train and checks it.
 
-Usage: check_zoo.py MODEL_DIR WORK_DIR [--max-tape-ratio R] [--no-refs]
-                    [-- extra rev-train options]
+Usage: check_zoo.py MODEL_DIR WORK_DIR [REV_TRAIN_OPTION ...]
+                    [--max-tape-ratio R] [--no-refs]
+       (extra rev-train options such as recompute-segments=true come right
+       after WORK_DIR)
        check_zoo.py --flat REV_SHALLOW.json REV_DEEP.json STORE_SHALLOW.json
                     STORE_DEEP.json MAX_GROWTH
 
