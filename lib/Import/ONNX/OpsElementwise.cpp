@@ -295,7 +295,7 @@ void registerActivations(OpRegistry &r) {
               v, tb.reciprocal(tb.add(tb.abs(v), tb.scalarLike(v, 1.0))));
         }));
   // x < 0 ? slope * x : x, the slope broadcast to x (unidirectionally).
-  r.add("PRelu", 16, [](NodeContext &ctx) -> LogicalResult {
+  r.add("PRelu", 9, [](NodeContext &ctx) -> LogicalResult {
     Tensor &x = ctx.input(0), &slope = ctx.input(1);
     if (failed(requireFloat(ctx, x)))
       return failure();
