@@ -6,6 +6,16 @@
 #   utils/gpu-check.sh run                   on a machine with an NVIDIA GPU and
 #                                            driver (needs nothing of ours but
 #                                            gpu-check/; python3 with numpy)
+#   utils/gpu-check.sh prepare-all [build-dir] / run-all
+#                                            the whole device check of the GPU
+#                                            issue: the bundled RevNet
+#                                            (gpu-check/), the depth model
+#                                            revnet-d8 at batch 16
+#                                            (gpu-check-d8/) and the paper's
+#                                            RevNet-38 at batch 128
+#                                            (gpu-check-38/), device memory
+#                                            only, so that the three folders
+#                                            fit one device-tool call's carry
 #
 # prepare: AOT-compiles the bundled RevNet's training step in store and
 # reversible modes into self-contained GPU programs (utils/aot-compile.py
@@ -59,7 +69,15 @@ prepare() {
   echo "${GPU_TORCH_ARGS:-}" > "$out/torch-args"
   save_weights "$model/model.onnx" "$out/inputs"
   # The zoo's RevViT with dropout in training mode (Philox kernels; its
-  # reversible step in device memory), against the CPU for the same seed.
+  # reversible step in device memory), against the CPU for the same seed
+  # (GPU_ZOO=0 leaves it out).
+  [ "${GPU_ZOO:-1}" = 1 ] && prepare_zoo "$build"
+  du -sh "$out"
+  echo "gpu-check: prepared $out; on the GPU machine: utils/gpu-check.sh run"
+}
+
+prepare_zoo() {
+  local build=$1
   local vit=$root/models/zoo/revvit
   /usr/bin/python3 "$root/utils/aot-compile.py" "$vit/model.onnx" \
       --target=gpu --build "$build" --gpu-memory=device \
@@ -73,8 +91,36 @@ prepare() {
   mkdir -p "$out/inputs-zoo-revvit"
   cp "$vit"/inputs/*.npy "$out/inputs-zoo-revvit/"
   save_weights "$vit/model.onnx" "$out/inputs-zoo-revvit"
-  du -sh "$out"
-  echo "gpu-check: prepared $out; on the GPU machine: utils/gpu-check.sh run"
+}
+
+# The three folders of the whole check (see the top).
+all_dirs="gpu-check gpu-check-d8 gpu-check-38"
+
+prepare_all() {
+  local build=${1:-$root/build}
+  GPU_MEMORY=device GPU_CHECK_DIR=$root/gpu-check GPU_MODEL=$root/models/revnet \
+      GPU_TORCH_ARGS= "$0" prepare "$build"
+  GPU_MEMORY=device GPU_ZOO=0 GPU_CHECK_DIR=$root/gpu-check-d8 \
+      GPU_MODEL=$root/models/depth/revnet-d8 GPU_TORCH_ARGS="--blocks 8 --width 8" \
+      "$0" prepare "$build"
+  local tmp
+  tmp=$(mktemp -d)
+  /usr/bin/python3 "$root/bench/paper_models.py" "$tmp" --batch 128 --only revnet38 > /dev/null
+  GPU_MEMORY=device GPU_ZOO=0 GPU_CHECK_DIR=$root/gpu-check-38 \
+      GPU_MODEL=$tmp/revnet38 GPU_TORCH_ARGS="--paper revnet38" "$0" prepare "$build"
+  rm -rf "$tmp"
+  (cd "$root" && du -shc $all_dirs)
+  echo "gpu-check: prepared $all_dirs; on the GPU machine: utils/gpu-check.sh run-all"
+}
+
+run_all() {
+  local status=0 d
+  for d in $all_dirs; do
+    [ -d "$root/$d" ] || { echo "gpu-check: $root/$d is missing: run 'prepare-all' first" >&2; status=1; continue; }
+    echo "######## $d"
+    GPU_CHECK_DIR=$root/$d "$0" run || status=1
+  done
+  return $status
 }
 
 # Every initializer of ONNX model $1 as <name>.npy in folder $2.
@@ -224,5 +270,7 @@ EOF
 case ${1:-} in
   prepare) shift; prepare "$@" ;;
   run) run ;;
-  *) echo "usage: $0 prepare [build-dir] | run" >&2; exit 2 ;;
+  prepare-all) shift; prepare_all "$@" ;;
+  run-all) run_all ;;
+  *) echo "usage: $0 prepare [build-dir] | run | prepare-all [build-dir] | run-all" >&2; exit 2 ;;
 esac
