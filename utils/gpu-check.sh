@@ -114,11 +114,14 @@ prepare_all() {
 }
 
 run_all() {
-  local status=0 d
+  # (compute-sanitizer, slow on the large steps, checks the first folder's
+  # programs only unless GPU_SANITIZE says otherwise)
+  local status=0 d sanitize=${GPU_SANITIZE:-1}
   for d in $all_dirs; do
     [ -d "$root/$d" ] || { echo "gpu-check: $root/$d is missing: run 'prepare-all' first" >&2; status=1; continue; }
     echo "######## $d"
-    GPU_CHECK_DIR=$root/$d "$0" run || status=1
+    GPU_SANITIZE=$sanitize GPU_CHECK_DIR=$root/$d "$0" run || status=1
+    sanitize=${GPU_SANITIZE:-0}
   done
   return $status
 }
