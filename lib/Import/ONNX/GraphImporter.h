@@ -100,8 +100,11 @@ public:
   /// A folded result.
   void setConstantOutput(unsigned i, HostTensor t);
   /// Adds a result to the imported function (BatchNormalization's updated
-  /// running statistics in training mode, named `running_mean.<name>`).
+  /// running statistics in training mode, named `running_mean.<name>`), or
+  /// replaces the value of the one of that name.
   void addAuxResult(std::string name, mlir::Value value);
+  /// The value of the added result `name`, or null.
+  mlir::Value auxResult(llvm::StringRef name) const;
   /// The rev.random_stream of this node (a training-mode Dropout): stream k
   /// for the k-th Dropout node of the graph in file order, drawn from the
   /// function's `dropout_seed` argument (added at the first call). Fails
@@ -201,8 +204,22 @@ public:
   bool isGraphOutput(const std::string &name) const {
     return graphOutputs.count(name);
   }
+  /// Adds a result of the function, or replaces the value of the one of
+  /// that name.
   void addAuxResult(std::string name, mlir::Value value) {
+    for (auto &[n, v] : auxResults)
+      if (n == name) {
+        v = value;
+        return;
+      }
     auxResults.emplace_back(std::move(name), value);
+  }
+  /// The value of the added result `name`, or null.
+  mlir::Value auxResult(llvm::StringRef name) const {
+    for (const auto &[n, v] : auxResults)
+      if (n == name)
+        return v;
+    return {};
   }
   /// The function's `dropout_seed` argument, added at the first call
   /// (NodeContext.cpp); null if a graph input has that name.

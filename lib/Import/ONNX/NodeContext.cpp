@@ -134,6 +134,10 @@ void NodeContext::addAuxResult(std::string name, Value value) {
   importer.addAuxResult(std::move(name), value);
 }
 
+Value NodeContext::auxResult(StringRef name) const {
+  return importer.auxResult(name);
+}
+
 FailureOr<Value> NodeContext::randomStream() {
   Value seed = importer.dropoutSeed(location);
   if (!seed)

@@ -545,8 +545,17 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
                       ? static_cast<double>(count) / (count - 1)
                       : 1.0;
   Value varC = tb.reshape(unbias == 1.0 ? var : tb.mul(var, tb.scalarLike(var, unbias)), {c});
+  // A statistic several nodes update (a BatchNorm applied more than once:
+  // shared weights) is updated in turn, as PyTorch updates its buffer on
+  // each call: each update starts from the previous one's result.
+  auto auxName = [&](unsigned k) {
+    return (k == 3 ? rev::kRunningMeanPrefix : rev::kRunningVarPrefix).str() +
+           ctx.node().input(k);
+  };
   auto update = [&](unsigned k, Value batch) {
-    Value running = ctx.native(k);
+    Value running = ctx.auxResult(auxName(k));
+    if (!running)
+      running = ctx.native(k);
     return tb.add(tb.mul(running, tb.scalarLike(running, *momentum)),
                   tb.mul(batch, tb.scalarLike(batch, 1.0 - *momentum)));
   };
@@ -560,15 +569,11 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
   // A training step must return the updated statistics even when the
   // exported graph drops them (torch.onnx.export does).
   for (unsigned k : {1u, 2u}) {
-    const std::string &stat = ctx.node().input(k + 2);
     bool exported = static_cast<int>(k) < ctx.node().output_size() &&
                     ctx.outputUsed(k);
     Tensor &in = ctx.input(k + 2);
     if (!exported && in.value && isa<BlockArgument>(in.value))
-      ctx.addAuxResult(
-          (k == 1 ? rev::kRunningMeanPrefix : rev::kRunningVarPrefix).str() +
-              stat,
-          k == 1 ? runningMean : runningVar);
+      ctx.addAuxResult(auxName(k + 2), k == 1 ? runningMean : runningVar);
   }
   return success();
 }

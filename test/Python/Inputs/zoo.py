@@ -2,7 +2,8 @@
 the usual ways (utils/models/zoo.py: GroupNorm, couplings by slicing,
 i-RevNet, Glow with ActNorm, a Reformer taking int64 tokens, RevViT, a mix
 with a plain residual block, eval-mode BatchNorm, injective padding with
-subtractive couplings, MobileNet-style activations), in reversible mode: 3
+subtractive couplings, MobileNet-style activations, one block applied three
+times), in reversible mode: 3
 SGD-momentum steps of a squared-output loss against plain PyTorch (losses
 within 1e-4, parameters and buffers within 1e-4 as vectors, each tensor
 relative to its norm) and the bytes autograd saves (below plain PyTorch's).
@@ -27,6 +28,23 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import zoo  # noqa: E402
 import revopt.torch  # noqa: E402
 
+class Tied(nn.Module):
+    """One RevNet block applied three times (shared weights): its BatchNorms'
+    running statistics are updated three times per step, in turn."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.block = zoo.RevBlock(8)
+        self.head = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for _ in range(3):
+            x = self.block(x)
+        return self.head(x.mean(dim=(2, 3)))
+
+
 CASES = {
     "groupnorm": (lambda: zoo.RevNet(3, 8, make=zoo.gn_silu_conv), (4, 3, 16, 16)),
     "slicing": (zoo.SlicingRevNet, (4, 3, 16, 16)),
@@ -39,6 +57,7 @@ CASES = {
     "evalbn": (lambda: zoo.RevNet(3, 8), (4, 3, 16, 16)),
     "irevnet-pad": (zoo.PaddedIRevNet, (4, 3, 16, 16)),
     "mobile": (zoo.MobileRevNet, (4, 3, 16, 16)),
+    "tied": (Tied, (4, 3, 16, 16)),
 }
 
 
