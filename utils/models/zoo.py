@@ -8,7 +8,10 @@ For each model it writes, in models/zoo/<name>/:
                            target.npy (mse)
   ref/f64/loss.npy, ref/f64/grad.<param>.npy
                            the loss and every parameter's gradient computed
-                           by PyTorch in float64 from the float32 weights
+                           by PyTorch in float64 from the float32 weights;
+  ref/f64/running_{mean,var}.<buffer>.npy
+                           BatchNorm statistics after the step (training
+                           mode; PyTorch's unbiased running variance)
   ref/f32/...              the same computed by PyTorch in float32: its
                            distance to ref/f64 is the yardstick for rev's
 (test/Integration/zoo/<name>.test states each model's expected tape ratio.)
@@ -385,7 +388,15 @@ def references(model, example, loss, labels, target, dtype, train, dropout_seed=
     value.backward()
     grads = {n: p.grad.detach().to(torch.float64).numpy()
              for n, p in ref.named_parameters()}
-    return float(value), grads
+    # The BatchNorm statistics the step updated (training mode), named as
+    # the training step returns them: running_mean.<buffer>.
+    running = {}
+    if train:
+        for n, b in ref.named_buffers():
+            for stat in ("running_mean", "running_var"):
+                if n.endswith("." + stat):
+                    running[stat + "." + n] = b.detach().to(torch.float64).numpy()
+    return float(value), grads, running
 
 
 def export(name, model, example, input_name, loss, out_dir, labels=None,
@@ -403,13 +414,14 @@ def export(name, model, example, input_name, loss, out_dir, labels=None,
             "onnx_bytes": len(onnx_bytes)}
     if refs:
         for tag, dtype in (("f64", torch.float64), ("f32", torch.float32)):
-            value, grads = references(model, example, loss, labels, target, dtype, train,
-                                      dropout_seed, dropouts)
+            value, grads, running = references(model, example, loss, labels, target,
+                                               dtype, train, dropout_seed, dropouts)
             rd = os.path.join(d, "ref", tag)
             save(os.path.join(rd, "loss.npy"), np.float64(value).astype(
                 np.float64 if tag == "f64" else np.float32))
-            for pname, g in grads.items():
-                save(os.path.join(rd, "grad." + pname + ".npy"),
+            for pname, g in list(grads.items()) + list(running.items()):
+                save(os.path.join(rd, (pname if pname.startswith("running_") else
+                                       "grad." + pname) + ".npy"),
                      g if tag == "f64" else g.astype(np.float32))
     print("%-18s %6d params, %7d bytes of ONNX" % (name, info["params"], info["onnx_bytes"]))
     return info

@@ -19,6 +19,9 @@ For each mode (store, checkpoint, reversible) it builds the training step
     gradients and float64's is under a degree. Without references
     (--no-refs), the three modes must agree with each other the same way
     (store mode as the reference).
+  - running statistics: where the references have them (training-mode
+    BatchNorm), the statistics each mode's step returns are within 2x
+    PyTorch float32's distance to float64 (floored at 1e-5).
   - tape: the reversible tape is at most R times the checkpoint tape.
 Prints a line per mode and "zoo: ok" (exit 0) or what failed (exit 1).
 Needs rev-opt and rev-run on PATH; no numpy.
@@ -33,8 +36,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from grads import angle, load_dir, worst  # noqa: E402
 
 from grads import FLOOR  # noqa: E402
+import npy  # noqa: E402
 
 MODES = ["store", "checkpoint", "reversible"]
+
+
+def load_running(path):
+    """The BatchNorm statistics (running_mean.*, running_var.*) in `path`."""
+    return {f[:-4]: npy.load(os.path.join(path, f))[1] for f in sorted(os.listdir(path))
+            if f.startswith("running_") and f.endswith(".npy")}
 
 
 def run(cmd):
@@ -75,13 +85,14 @@ def main():
     loss = "mse" if os.path.exists(os.path.join(args.model, "inputs", "target.npy")) \
         else "cross-entropy"
     os.makedirs(args.work, exist_ok=True)
-    tape, grads, peak = {}, {}, {}
+    tape, grads, peak, running = {}, {}, {}, {}
     for mode in MODES:
         mlir = os.path.join(args.work, mode + ".mlir")
         report = os.path.join(args.work, mode + ".memory.json")
         opts = " ".join(["mode=" + mode, "loss=" + loss] + args.extra)
-        run(["rev-opt", onnx, "--rev-train=" + opts, "--rev-memory-report=json=%s quiet=true"
-             % report, "-o", mlir])
+        # (PyTorch updates the running variance with the unbiased batch variance)
+        run(["rev-opt", onnx, "--onnx-bn-running-var=unbiased", "--rev-train=" + opts,
+             "--rev-memory-report=json=%s quiet=true" % report, "-o", mlir])
         with open(report) as f:
             functions = json.load(f)["functions"]
         tape[mode] = sum(f.get("tape_bytes", 0) for f in functions)
@@ -92,6 +103,7 @@ def main():
         with open(rj) as f:
             peak[mode] = json.load(f)["peak_bytes"]
         grads[mode] = load_dir(out)
+        running[mode] = load_running(out)
 
     ok = True
     if args.no_refs:
@@ -112,6 +124,19 @@ def main():
         ok &= good
         print("%-10s tape %9d bytes  peak %9d bytes  worst %.3g (%s)  angle %.4f deg  %s" % (
             mode, tape[mode], peak[mode], err[0], err[1], ang, "ok" if good else "FAIL"))
+    # The BatchNorm statistics the step returns (training mode), against
+    # PyTorch's after the same step, where the references have them.
+    ref_running = {} if args.no_refs else \
+        load_running(os.path.join(args.model, "ref", "f64"))
+    if ref_running:
+        yard_r = worst(ref_running, load_running(os.path.join(args.model, "ref", "f32")))
+        bound_r = max(2 * yard_r[0], FLOOR)
+        for mode in MODES:
+            err = worst(ref_running, running[mode])
+            good = err[0] <= bound_r
+            ok &= good
+            print("%-10s running statistics: worst %.3g (%s), bound %.3g  %s" % (
+                mode, err[0], err[1], bound_r, "ok" if good else "FAIL"))
     ratio = tape["reversible"] / float(tape["checkpoint"]) if tape["checkpoint"] else 1.0
     print("reversible / checkpoint tape: %.3f (at most %.3f)" % (ratio, args.max_tape_ratio))
     if ratio > args.max_tape_ratio:
