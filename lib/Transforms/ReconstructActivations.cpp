@@ -106,9 +106,9 @@ Avail Reconstructor::availability(Value v) {
   bool tapeEntry = false;
   for (auto [k, r] : llvm::enumerate(fwdResults))
     if (r == v) {
-      StringAttr n = nameOf(fwdResultAttrs[k]);
-      tapeEntry |= n && rev::isTapeName(n.getValue());
-      stored &= !(n && rev::isTapeName(n.getValue()));
+      bool tape = static_cast<bool>(tapeNameAt(k));
+      tapeEntry |= tape;
+      stored &= !tape;
     }
   if (isa<BlockArgument>(v)) {
     result = Avail::Arg;
@@ -282,11 +282,24 @@ LogicalResult Reconstructor::materialize(Node &node) {
   return success();
 }
 
-StringAttr Reconstructor::tapeNameOf(const Source &s) {
-  if (s.kind != Source::FwdResult)
-    return {};
-  StringAttr n = nameOf(fwdResultAttrs[s.index]);
+StringAttr Reconstructor::tapeNameAt(unsigned k) {
+  StringAttr n = nameOf(fwdResultAttrs[k]);
   return n && rev::isTapeName(n.getValue()) ? n : StringAttr();
+}
+
+StringAttr Reconstructor::tapeNameOf(const Source &s) {
+  return s.kind == Source::FwdResult ? tapeNameAt(s.index) : StringAttr();
+}
+
+DictionaryAttr Reconstructor::withKeptBecause(DictionaryAttr attrs, Value v) {
+  std::string why =
+      availability(v) == Avail::Derived
+          ? "rebuilt by an inverse; kept to measure the reconstruction "
+            "(numerics=true)"
+          : whyStored(v);
+  NamedAttrList list(attrs);
+  list.set(rev::kKeptBecauseAttr, StringAttr::get(ctx, why));
+  return list.getDictionary(ctx);
 }
 
 LogicalResult
@@ -343,10 +356,11 @@ LogicalResult Reconstructor::run(ModuleOp module) {
     fwdResults.push_back(v);
     fwdResultAttrs.push_back(forward.getResultAttrDict(k));
     fwdResultOld.push_back(k);
-    StringAttr n = nameOf(fwdResultAttrs.back());
+    StringAttr n = tapeNameAt(k);
     unsigned index;
-    if (n && rev::isTapeName(n.getValue()) &&
-        !n.getValue().drop_front(5).getAsInteger(10, index))
+    if (n && !n.getValue()
+                  .drop_front(rev::kTapePrefix.size())
+                  .getAsInteger(10, index))
       nextTape = std::max(nextTape, index + 1);
   }
   // Where the backward's arguments come from.
@@ -432,12 +446,9 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   };
   if (derivedArgs.empty()) {
     explainStays({});
-    for (auto [k, v] : llvm::enumerate(fwdResults)) {
-      StringAttr n = nameOf(fwdResultAttrs[k]);
-      if (n && rev::isTapeName(n.getValue()))
-        forward.setResultAttr(k, rev::kKeptBecauseAttr,
-                              StringAttr::get(ctx, whyStored(v)));
-    }
+    for (auto [k, v] : llvm::enumerate(fwdResults))
+      if (tapeNameAt(k))
+        forward.setResultAttrs(k, withKeptBecause(fwdResultAttrs[k], v));
     if (numCouplings > 0)
       emitWarning(forward.getLoc())
           << "rev-reconstruct-activations: @" << forward.getSymName()
@@ -541,8 +552,7 @@ LogicalResult Reconstructor::run(ModuleOp module) {
   SmallVector<int> old;
   SmallVector<int> newIndex(fwdResults.size(), -1);
   for (auto [k, v] : llvm::enumerate(fwdResults)) {
-    StringAttr n = nameOf(fwdResultAttrs[k]);
-    bool tapeOnly = n && rev::isTapeName(n.getValue());
+    bool tapeOnly = static_cast<bool>(tapeNameAt(k));
     bool readElsewhere = fwdResultOld[k] >= 0 && fwdCall &&
                          llvm::any_of(fwdCall.getResult(fwdResultOld[k]).getUsers(),
                                       [&](Operation *u) { return u != bwdCall; });
@@ -550,19 +560,8 @@ LogicalResult Reconstructor::run(ModuleOp module) {
       continue;
     newIndex[k] = results.size();
     results.push_back(v);
-    DictionaryAttr a = fwdResultAttrs[k];
-    if (tapeOnly) {
-      // (numerics=true keeps the entries an inverse rebuilds, to measure)
-      std::string why =
-          availability(v) == Avail::Derived
-              ? "rebuilt by an inverse; kept to measure the reconstruction "
-                "(numerics=true)"
-              : whyStored(v);
-      NamedAttrList list(a);
-      list.set(rev::kKeptBecauseAttr, StringAttr::get(ctx, why));
-      a = list.getDictionary(ctx);
-    }
-    attrs.push_back(a);
+    attrs.push_back(tapeOnly ? withKeptBecause(fwdResultAttrs[k], v)
+                             : fwdResultAttrs[k]);
     old.push_back(fwdResultOld[k]);
   }
   for (Source &s : sources)

@@ -98,6 +98,9 @@ private:
   FailureOr<DenseSet<Value>> recomputeFromStored();
   /// Why the forward value `v`, a tape entry, cannot be rebuilt.
   std::string whyStored(Value v);
+  /// `attrs` (a tape result's) with rev.kept_because: why `v` stays on the
+  /// tape (whyStored; numerics=true keeps rebuilt entries too).
+  DictionaryAttr withKeptBecause(DictionaryAttr attrs, Value v);
   /// What `user`'s inverse needs that the backward has neither stored nor
   /// rebuilt ("its results", ...), or null if its inverse can be built.
   const char *inverseBlocker(Operation *user);
@@ -124,6 +127,8 @@ private:
   /// The tape name of the forward result backward argument source `s` is,
   /// or null (a forward argument, an output).
   StringAttr tapeNameOf(const Source &s);
+  /// The tape name of forward result `k`, or null (an output).
+  StringAttr tapeNameAt(unsigned k);
   /// Erases the backward's arguments set in `erase`, and their sources.
   LogicalResult eraseBackwardArguments(const llvm::BitVector &erase);
   SmallVector<Value> fwdResults; // the forward's return operands
