@@ -121,21 +121,9 @@ public:
     for (Operation *op : llvm::reverse(ops))
       if (isOpTriviallyDead(op))
         op->erase();
-    SmallVector<Value> keptValues;
-    SmallVector<BlockArgument> keptArgs;
-    unsigned dropped = 0;
-    for (auto [v, arg] : llvm::zip_equal(tapeValues, tapeArgs)) {
-      if (arg.use_empty()) {
-        body.eraseArgument(arg.getArgNumber());
-        ++dropped;
-        continue;
-      }
-      keptValues.push_back(v);
-      keptArgs.push_back(arg);
-    }
-    tapeValues.assign(keptValues.begin(), keptValues.end());
-    tapeArgs.assign(keptArgs.begin(), keptArgs.end());
-    return dropped;
+    return dropTapeEntries(
+        body, tapeValues, tapeArgs,
+        [](Value, BlockArgument arg) { return arg.use_empty(); });
   }
 
 private:

@@ -198,12 +198,24 @@ unsigned TapeRecomputer::run() {
     }
   }
   // Drop the entries (their backward arguments are unused now).
+  return dropTapeEntries(
+      backward, tapeValues, tapeArgs,
+      [&](Value v, BlockArgument) { return recomputed.contains(v); },
+      options.eraseArguments);
+}
+
+unsigned dropTapeEntries(Block &backward, SmallVectorImpl<Value> &tapeValues,
+                         SmallVectorImpl<BlockArgument> &tapeArgs,
+                         function_ref<bool(Value, BlockArgument)> drop,
+                         bool eraseArguments) {
   SmallVector<Value> keptValues;
   SmallVector<BlockArgument> keptArgs;
+  unsigned dropped = 0;
   for (auto [v, arg] : llvm::zip_equal(tapeValues, tapeArgs)) {
-    if (recomputed.contains(v)) {
-      if (options.eraseArguments)
+    if (drop(v, arg)) {
+      if (eraseArguments)
         backward.eraseArgument(arg.getArgNumber());
+      ++dropped;
       continue;
     }
     keptValues.push_back(v);
@@ -211,7 +223,7 @@ unsigned TapeRecomputer::run() {
   }
   tapeValues.assign(keptValues.begin(), keptValues.end());
   tapeArgs.assign(keptArgs.begin(), keptArgs.end());
-  return recomputed.size();
+  return dropped;
 }
 
 unsigned

@@ -44,6 +44,16 @@ unsigned recomputeCheapTapeEntries(
     llvm::function_ref<mlir::Value(mlir::BlockArgument)> forwardArgument,
     const RecomputeTapeOptions &options = {});
 
+/// Removes the entries `drop` selects from the tape (`tapeValues` and the
+/// parallel `tapeArgs`), erasing their backward arguments from `backward`
+/// when `eraseArguments`. Returns how many it removed.
+unsigned
+dropTapeEntries(mlir::Block &backward,
+                llvm::SmallVectorImpl<mlir::Value> &tapeValues,
+                llvm::SmallVectorImpl<mlir::BlockArgument> &tapeArgs,
+                llvm::function_ref<bool(mlir::Value, mlir::BlockArgument)> drop,
+                bool eraseArguments = true);
+
 } // namespace rev
 
 #endif // REV_AUTODIFF_RECOMPUTETAPE_H
