@@ -13,7 +13,6 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
 #include <cmath>
-#include <variant>
 
 using namespace mlir;
 
@@ -143,23 +142,33 @@ LogicalResult convertLeakyRelu(NodeContext &ctx) {
   return setUnary(ctx, tb.select(positive, v, scaled), x);
 }
 
-/// A scalar bound of Clip (input `i`): a constant's value, or a run-time
-/// value broadcastable against `like` (a weight). Absent: nullopt.
-FailureOr<std::optional<std::variant<double, Value>>>
-clipBound(NodeContext &ctx, unsigned i, Value like) {
-  if (!ctx.hasInput(i))
-    return std::optional<std::variant<double, Value>>();
+/// A scalar bound of Clip (input `i`): its constant value (`dflt` when
+/// absent), or, computed at run time (a weight), `runtime`: a value
+/// broadcastable against `like`.
+struct ClipBound {
+  bool present;
+  double value;
+  Value runtime;
+};
+
+FailureOr<ClipBound> clipBound(NodeContext &ctx, unsigned i, Value like,
+                               double dflt) {
+  ClipBound bound{ctx.hasInput(i), dflt, {}};
+  if (!bound.present)
+    return bound;
   Tensor &b = ctx.input(i);
   if (numElements(b.shape) != 1)
     return ctx.fail(std::string(i == 1 ? "min" : "max") + " must be a scalar");
   if (b.kind != ctx.input(0).kind)
     return ctx.fail(std::string(i == 1 ? "min" : "max") +
                     " has another element type than the input");
-  if (b.isConstant())
-    return std::optional<std::variant<double, Value>>(b.host->getDouble(0));
-  SmallVector<int64_t> ones(TosaBuilder::typeOf(like).getRank(), 1);
-  return std::optional<std::variant<double, Value>>(
-      ctx.tosa().reshape(ctx.native(b), ones));
+  if (b.isConstant()) {
+    bound.value = b.host->getDouble(0);
+  } else {
+    SmallVector<int64_t> ones(TosaBuilder::typeOf(like).getRank(), 1);
+    bound.runtime = ctx.tosa().reshape(ctx.native(b), ones);
+  }
+  return bound;
 }
 
 /// Clip (ReLU6, hardtanh, clamp): constant bounds make one tosa.clamp, bounds
@@ -171,31 +180,22 @@ LogicalResult convertClip(NodeContext &ctx) {
   TosaBuilder &tb = ctx.tosa();
   Value v = own(ctx, x);
   double big = largestFinite(TosaBuilder::typeOf(v).getElementType());
-  auto lo = clipBound(ctx, 1, v);
+  FailureOr<ClipBound> lo = clipBound(ctx, 1, v, -big);
   if (failed(lo))
     return failure();
-  auto hi = clipBound(ctx, 2, v);
+  FailureOr<ClipBound> hi = clipBound(ctx, 2, v, big);
   if (failed(hi))
     return failure();
-  auto constant = [](const std::optional<std::variant<double, Value>> &b,
-                     double dflt) -> std::optional<double> {
-    if (!b)
-      return dflt;
-    if (auto *d = std::get_if<double>(&*b))
-      return *d;
-    return std::nullopt;
-  };
-  std::optional<double> clo = constant(*lo, -big), chi = constant(*hi, big);
-  if (clo && chi) {
+  if (!lo->runtime && !hi->runtime) {
     // ONNX: min(max(x, lo), hi), so hi wins where lo > hi.
-    double l = std::min(*clo, *chi);
-    return setUnary(ctx, tb.clamp(v, l, *chi), x);
+    double l = std::min(lo->value, hi->value);
+    return setUnary(ctx, tb.clamp(v, l, hi->value), x);
   }
   Value r = v;
-  if (*lo)
-    r = clo ? tb.clamp(r, *clo, big) : tb.maximum(r, std::get<Value>(**lo));
-  if (*hi)
-    r = chi ? tb.clamp(r, -big, *chi) : tb.minimum(r, std::get<Value>(**hi));
+  if (lo->present)
+    r = lo->runtime ? tb.maximum(r, lo->runtime) : tb.clamp(r, lo->value, big);
+  if (hi->present)
+    r = hi->runtime ? tb.minimum(r, hi->runtime) : tb.clamp(r, -big, hi->value);
   return setUnary(ctx, r, x);
 }
 
