@@ -36,15 +36,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from grads import angle, load_dir, worst  # noqa: E402
 
 from grads import FLOOR  # noqa: E402
-import npy  # noqa: E402
 
 MODES = ["store", "checkpoint", "reversible"]
 
 
 def load_running(path):
     """The BatchNorm statistics (running_mean.*, running_var.*) in `path`."""
-    return {f[:-4]: npy.load(os.path.join(path, f))[1] for f in sorted(os.listdir(path))
-            if f.startswith("running_") and f.endswith(".npy")}
+    return load_dir(path, ("running_",))
 
 
 def run(cmd):

@@ -11,10 +11,13 @@ import npy  # noqa: E402
 FLOOR = 1e-5
 
 
-def load_dir(path):
+def load_dir(path, prefixes=("grad.", "loss.")):
+    """The .npy files of `path` whose names start with one of `prefixes`
+    (the gradients and the loss by default), keyed by their names without
+    ".npy"."""
     out = {}
     for f in sorted(os.listdir(path)):
-        if f.endswith(".npy") and (f.startswith("grad.") or f == "loss.npy"):
+        if f.endswith(".npy") and f.startswith(prefixes):
             out[f[:-4]] = npy.load(os.path.join(path, f))[1]
     return out
 
