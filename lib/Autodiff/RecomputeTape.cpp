@@ -14,8 +14,11 @@
 // within kMaxOps ops per entry. With `segments` (DifferentiateOptions::
 // recomputeSegments), entries of kMinSegmentBytes or more may also be rebuilt
 // through convolutions, matmuls, pooling and reductions, within
-// kMaxSegmentOps: a stem's or a strided transition's BatchNorm input is
-// recomputed from the segment's input. Entries are decided in forward order,
+// kMaxSegmentOps (each op counted once, however many paths reach it): a
+// stem's or a strided transition's BatchNorm input is recomputed from the
+// segment's input, an ordinary residual block's activations from the
+// block's input, each op of the block once (the segment's rebuilds share
+// what they compute). Entries are decided in forward order,
 // so an entry recomputed from an earlier one never needs a later decision; the
 // tape only shrinks (nothing is added to it). The recomputed values are the
 // same ops on the same inputs: the gradients do not change.
@@ -50,10 +53,13 @@ public:
 
 private:
   /// Ops to clone to rebuild `v` in the backward (0 for what the backward
-  /// has), or nullopt if it cannot be rebuilt within `budget` ops.
+  /// has, or what `counted` holds already), or nullopt if it cannot be
+  /// rebuilt within `budget` ops.
   std::optional<unsigned> cost(Value v, unsigned budget);
   /// Ops to clone to rebuild `def`'s results: `def` and what its operands
-  /// cost, or nullopt if more than `budget`.
+  /// cost, or nullopt if more than `budget`. Each op counts once however
+  /// many paths reach it (a BatchNorm reads its input twice, for the mean
+  /// and for x - mean), as it is cloned once.
   std::optional<unsigned> opCost(Operation *def, unsigned budget);
   /// Rebuilds `v` at the builder's insertion point.
   Value rebuild(Value v, OpBuilder &b, IRMapping &built);
@@ -89,7 +95,11 @@ private:
   }
 
   static constexpr unsigned kMaxOps = 8;
-  static constexpr unsigned kMaxSegmentOps = 16;
+  static constexpr unsigned kMaxSegmentOps = 32;
+  /// Without a segment, through reductions (rev-reconstruct-activations):
+  /// such a rebuild is not shared, and its buffers are alive at its first
+  /// use in the backward, which a longer chain would push up.
+  static constexpr unsigned kMaxReductionOps = 16;
   static constexpr int64_t kMinSegmentBytes = 4 * 1024;
   Block &forward, &backward;
   ValueClassifier &classes;
@@ -99,8 +109,12 @@ private:
   RecomputeTapeOptions options;
   /// Whether the entry being decided may be rebuilt through a segment.
   bool throughSegment = false;
+  /// The ops the entry being decided has counted.
+  DenseSet<Operation *> counted;
   DenseMap<Value, BlockArgument> entryArg;
   DenseSet<Value> recomputed;
+  /// The recomputed entries rebuilt through a segment.
+  DenseSet<Value> throughSegments;
 };
 } // namespace
 
@@ -110,7 +124,7 @@ std::optional<unsigned> TapeRecomputer::cost(Value v, unsigned budget) {
   Operation *def = v.getDefiningOp();
   if (def->getBlock() != &forward)
     return std::nullopt;
-  if (def->hasTrait<OpTrait::ConstantLike>())
+  if (def->hasTrait<OpTrait::ConstantLike>() || counted.contains(def))
     return 0;
   if (!isRebuildable(def, throughSegment) && !classes.isRecomputable(v))
     return std::nullopt;
@@ -121,6 +135,7 @@ std::optional<unsigned> TapeRecomputer::opCost(Operation *def,
                                                unsigned budget) {
   if (budget == 0)
     return std::nullopt;
+  counted.insert(def);
   unsigned total = 1;
   for (Value operand : def->getOperands()) {
     std::optional<unsigned> c = cost(operand, budget - total);
@@ -172,30 +187,49 @@ unsigned TapeRecomputer::run() {
   // its readers while it stays)
   for (Value v : order) {
     throughSegment = worthASegment(v);
-    bool longer = throughSegment || options.reductions;
-    if (opCost(v.getDefiningOp(), longer ? kMaxSegmentOps : kMaxOps))
+    counted.clear();
+    unsigned budget = throughSegment       ? kMaxSegmentOps
+                      : options.reductions ? kMaxReductionOps
+                                           : kMaxOps;
+    if (opCost(v.getDefiningOp(), budget)) {
       recomputed.insert(v);
+      if (throughSegment)
+        throughSegments.insert(v);
+    }
   }
   if (recomputed.empty())
     return 0;
 
-  // Rebuild each right before the first backward op that reads it.
+  // Rebuild each right before the first backward op that reads it, in the
+  // backward's order. What a segment's rebuild computes is shared with the
+  // later rebuilds that need it (a residual block's second BatchNorm input
+  // is rebuilt through its first one, which the backward reads later): a
+  // value built earlier in the backward's block dominates every later
+  // insertion point. Cheap elementwise rebuilds stay local to their entry,
+  // so that sharing never stretches a value across the backward's peak.
+  SmallVector<std::pair<Operation *, Value>> firstUses;
   for (Value v : tapeValues) {
     if (!recomputed.contains(v))
       continue;
-    BlockArgument arg = entryArg.lookup(v);
     Operation *first = nullptr;
-    for (Operation *user : arg.getUsers()) {
+    for (Operation *user : entryArg.lookup(v).getUsers()) {
       Operation *top = backward.findAncestorOpInBlock(*user);
       if (top && (!first || top->isBeforeInBlock(first)))
         first = top;
     }
-    if (first) {
-      OpBuilder b(first);
-      IRMapping built;
-      arg.replaceAllUsesWith(
-          rebuildOp(v.getDefiningOp(), b, built)->getResult(0));
-    }
+    if (first)
+      firstUses.push_back({first, v});
+  }
+  llvm::stable_sort(firstUses, [](const auto &a, const auto &b) {
+    return a.first != b.first && a.first->isBeforeInBlock(b.first);
+  });
+  IRMapping shared;
+  for (auto [first, v] : firstUses) {
+    OpBuilder b(first);
+    IRMapping local;
+    IRMapping &built = throughSegments.contains(v) ? shared : local;
+    entryArg.lookup(v).replaceAllUsesWith(
+        rebuildOp(v.getDefiningOp(), b, built)->getResult(0));
   }
   // Drop the entries (their backward arguments are unused now).
   return dropTapeEntries(

@@ -32,10 +32,12 @@ struct DifferentiateOptions {
   /// of storing them.
   bool recomputeElementwise = true;
   /// Also recompute larger tape entries (4 KiB and more) through
-  /// convolutions, matmuls, pooling and reductions (at most 16 ops, one
-  /// output each) from what stays: a non-invertible segment (a stem, a
-  /// strided transition) is then checkpointed at its input. Costs the
-  /// recomputation; rev-plan-memory turns it on under a tight budget.
+  /// convolutions, matmuls, pooling and reductions (at most 32 ops from
+  /// what stays, one output each; the rebuilds share what they compute)
+  /// from what stays: a non-invertible segment (a stem, a strided
+  /// transition, an ordinary residual block) is then checkpointed at its
+  /// input. Costs the recomputation; rev-plan-memory turns it on under a
+  /// tight budget.
   bool recomputeSegments = false;
 };
 

@@ -21,7 +21,8 @@ namespace rev {
 /// What may be recomputed besides cheap elementwise ops.
 struct RecomputeTapeOptions {
   /// Entries of 4 KiB or more may be rebuilt through convolutions, matmuls,
-  /// pooling and reductions (a non-invertible segment, within 16 ops).
+  /// pooling and reductions (a non-invertible segment, within 32 ops, each
+  /// counted once; the rebuilds of a segment share what they compute).
   bool segments = false;
   /// Any entry may be rebuilt through reductions and concatenations (the
   /// statistics of a normalization over stored values).

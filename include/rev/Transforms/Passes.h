@@ -78,8 +78,9 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
       *this, "recompute-segments",
       llvm::cl::desc("Also recompute tape entries of 4 KiB or more through "
                      "convolutions, matmuls, pooling and reductions: the "
-                     "non-invertible segments (a stem, strided transitions) "
-                     "are checkpointed at their inputs (memory-budget turns "
+                     "non-invertible segments (a stem, strided transitions, "
+                     "ordinary residual blocks) are checkpointed at their "
+                     "inputs (memory-budget turns "
                      "it on by itself when the budget needs it)"),
       llvm::cl::init(false)};
   Option<bool> numerics{

@@ -82,8 +82,10 @@ def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
     Option<"recomputeSegments", "recompute-segments", "bool",
            /*default=*/"false",
            "Also recompute tape entries of 4 KiB or more through "
-           "convolutions, matmuls, pooling and reductions (up to 16 ops): "
-           "non-invertible segments are checkpointed at their inputs">,
+           "convolutions, matmuls, pooling and reductions (up to 32 ops "
+           "from a stored value, each op rebuilt once): non-invertible "
+           "segments (a stem, a transition, an ordinary residual block) are "
+           "checkpointed at their inputs">,
   ];
   let dependentDialects = ["::rev::RevDialect", "::mlir::tosa::TosaDialect",
                            "::mlir::func::FuncDialect"];

@@ -3,8 +3,11 @@ modes of rev-train and checks it.
 
 Usage: check_zoo.py MODEL_DIR WORK_DIR [REV_TRAIN_OPTION ...]
                     [--max-tape-ratio R] [--no-refs]
+                    [--reversible-option OPTION ...]
        (extra rev-train options such as recompute-segments=true come right
-       after WORK_DIR)
+       after WORK_DIR and apply to every mode; --reversible-option adds one
+       to the reversible step only, to compare it with the default
+       checkpoint step)
        check_zoo.py --flat REV_SHALLOW.json REV_DEEP.json STORE_SHALLOW.json
                     STORE_DEEP.json MAX_GROWTH
 
@@ -77,6 +80,7 @@ def main():
     ap.add_argument("work")
     ap.add_argument("--max-tape-ratio", type=float, default=0.5)
     ap.add_argument("--no-refs", action="store_true")
+    ap.add_argument("--reversible-option", action="append", default=[])
     ap.add_argument("extra", nargs="*")
     args = ap.parse_args()
     onnx = os.path.join(args.model, "model.onnx")
@@ -87,7 +91,8 @@ def main():
     for mode in MODES:
         mlir = os.path.join(args.work, mode + ".mlir")
         report = os.path.join(args.work, mode + ".memory.json")
-        opts = " ".join(["mode=" + mode, "loss=" + loss] + args.extra)
+        opts = " ".join(["mode=" + mode, "loss=" + loss] + args.extra +
+                        (args.reversible_option if mode == "reversible" else []))
         # (PyTorch updates the running variance with the unbiased batch variance)
         run(["rev-opt", onnx, "--onnx-bn-running-var=unbiased", "--rev-train=" + opts,
              "--rev-memory-report=json=%s quiet=true" % report, "-o", mlir])
