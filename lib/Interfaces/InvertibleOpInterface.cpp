@@ -187,6 +187,69 @@ struct ArithInvertible
   }
 };
 
+/// Newton-Schulz iteration for the inverse of the [1, C, C] matrix `a`:
+/// X0 = a^T / (|a|_1 |a|_inf), X <- 2X - X a X. It converges for every
+/// invertible `a` (|I - a X0| < 1) and quadratically once |I - a X| < 1/2;
+/// kNewtonSchulzSteps reach float32 rounding while C cond(a)^2 < 2^24
+/// (C = 16: cond < 1000). Matrix products only, so that every backend
+/// runs it (cuBLAS on a GPU).
+constexpr int kNewtonSchulzSteps = 40;
+Value newtonSchulzInverse(TosaBuilder &tb, Value a) {
+  Value absA = tb.abs(a);
+  Value norm1 = tb.reduceMax(tb.reduceSum(absA, 1), 2);   // column sums
+  Value normInf = tb.reduceMax(tb.reduceSum(absA, 2), 1); // row sums
+  Value alpha = tb.reciprocal(tb.mul(norm1, normInf));
+  Value x = tb.mul(tb.transpose(a, {0, 2, 1}), alpha);
+  Value two = tb.scalarLike(x, 2.0);
+  for (int k = 0; k < kNewtonSchulzSteps; ++k)
+    x = tb.sub(tb.mul(x, two), tb.matmul(x, tb.matmul(a, x)));
+  return x;
+}
+
+bool matrixInversionEnabled(Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  return module && module->hasAttr(kInvertMatricesAttr);
+}
+
+/// tosa.conv2d by a square channel matrix W (isSquareChannelMatrix), when
+/// the module allows it: x = W^-1 (y - b), W^-1 by Newton-Schulz, then one
+/// step of iterative refinement (x += W^-1 ((y - b) - W x)), which brings
+/// the reconstruction to about cond(W) times the rounding of the product.
+struct ConvInvertible
+    : public InvertibleOpInterface::ExternalModel<ConvInvertible,
+                                                  tosa::Conv2DOp> {
+  SmallVector<unsigned> getInvertedOperands(Operation *op) const {
+    if (!matrixInversionEnabled(op) || !isSquareChannelMatrix(op))
+      return {};
+    return {0};
+  }
+  FailureOr<SmallVector<Value>> buildInverse(Operation *op, OpBuilder &b,
+                                             ValueRange results,
+                                             IRMapping &mapping) const {
+    if (getInvertedOperands(op).empty())
+      return op->emitError("not invertible here: only a square 1x1 "
+                           "convolution by a learned matrix is, with ")
+             << kInvertMatricesAttr << " on the module";
+    auto conv = cast<tosa::Conv2DOp>(op);
+    TosaBuilder tb(b, op->getLoc());
+    Value w = mapping.lookupOrDefault(conv.getWeight());
+    Value bias = mapping.lookupOrDefault(conv.getBias());
+    auto wType = TosaBuilder::typeOf(w);
+    int64_t c = wType.getDimSize(0);
+    Value inverse = tb.reshape(
+        newtonSchulzInverse(tb, tb.reshape(w, {1, c, c})), {c, 1, 1, c});
+    Value zero = tb.splat(wType.getElementType(), {c}, 0.0);
+    auto apply = [&](Value x, Value m) {
+      return tb.conv2d(x, m, zero, {0, 0, 0, 0}, {1, 1}, {1, 1});
+    };
+    int64_t biasSize = TosaBuilder::typeOf(bias).getDimSize(0);
+    Value centered = tb.sub(results[0], tb.reshape(bias, {1, 1, 1, biasSize}));
+    Value x = apply(centered, inverse);
+    Value residual = tb.sub(centered, apply(x, w));
+    return SmallVector<Value>{tb.add(x, apply(residual, inverse))};
+  }
+};
+
 /// tosa.reverse: its own inverse.
 struct ReverseInvertible
     : public InvertibleOpInterface::ExternalModel<ReverseInvertible,
@@ -284,6 +347,29 @@ struct IdentityInvertible
 
 } // namespace
 
+bool isSquareChannelMatrix(Operation *op) {
+  auto conv = dyn_cast<tosa::Conv2DOp>(op);
+  if (!conv)
+    return false;
+  auto in = dyn_cast<RankedTensorType>(conv.getInput().getType());
+  auto w = dyn_cast<RankedTensorType>(conv.getWeight().getType());
+  auto bias = dyn_cast<RankedTensorType>(conv.getBias().getType());
+  if (!in || !w || !bias || !in.hasStaticShape() || !w.hasStaticShape() ||
+      !bias.hasStaticShape() || !isa<FloatType>(in.getElementType()) ||
+      in != conv.getType() || w.getRank() != 4 || bias.getRank() != 1)
+    return false;
+  int64_t c = in.getDimSize(3);
+  if (w.getShape() != ArrayRef<int64_t>{c, 1, 1, c} ||
+      (bias.getDimSize(0) != c && bias.getDimSize(0) != 1))
+    return false;
+  if (llvm::any_of(conv.getPad(), [](int64_t p) { return p != 0; }) ||
+      llvm::any_of(conv.getStride(), [](int64_t s) { return s != 1; }) ||
+      llvm::any_of(conv.getDilation(), [](int64_t d) { return d != 1; }))
+    return false;
+  return classify(conv.getWeight()) != Origin::Data &&
+         classify(conv.getBias()) != Origin::Data;
+}
+
 void registerInvertibleOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, tosa::TosaDialect *) {
     tosa::ReshapeOp::attachInterface<ReshapeInvertible>(*ctx);
@@ -299,6 +385,7 @@ void registerInvertibleOpInterfaceExternalModels(DialectRegistry &registry) {
     tosa::IdentityOp::attachInterface<IdentityInvertible>(*ctx);
     tosa::ReverseOp::attachInterface<ReverseInvertible>(*ctx);
     tosa::GatherOp::attachInterface<GatherInvertible>(*ctx);
+    tosa::Conv2DOp::attachInterface<ConvInvertible>(*ctx);
   });
 }
 

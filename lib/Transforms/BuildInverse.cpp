@@ -121,8 +121,13 @@ LogicalResult InverseBuilder::invertOp(Operation *op, OpBuilder &b) {
                                   "implement InvertibleOpInterface)");
   SmallVector<unsigned> inverted = invertible.getInvertedOperands();
   if (inverted.empty())
-    return fail(op->getLoc(), Twine("'") + op->getName().getStringRef() +
-                                  "' is not invertible here");
+    return fail(op->getLoc(),
+                Twine("'") + op->getName().getStringRef() +
+                    "' is not invertible here" +
+                    (rev::isSquareChannelMatrix(op)
+                         ? " (a square 1x1 convolution by a learned matrix: "
+                           "rev-invert-matrices allows inverting it)"
+                         : ""));
   SmallVector<Value> results;
   for (auto [i, r] : llvm::enumerate(op->getResults())) {
     if (!mapping.contains(r))
@@ -149,6 +154,15 @@ LogicalResult InverseBuilder::invertOp(Operation *op, OpBuilder &b) {
     return fail(op->getLoc(), "building the inverse failed");
   for (auto [idx, value] : llvm::zip_equal(inverted, *inputs)) {
     Value operand = op->getOperand(idx);
+    // A value an inverse reads as it is cannot also be the one recovered
+    // (a weight computed from the data, x * f(x)): the inverse would need
+    // what it computes.
+    if (context.contains(operand))
+      return fail(op->getLoc(),
+                  Twine("'") + op->getName().getStringRef() +
+                      "' recovers operand #" + Twine(idx) +
+                      ", which an inverse also reads as context (it "
+                      "depends on the data it would recover)");
     if (!mapping.contains(operand))
       mapping.map(operand, value);
   }

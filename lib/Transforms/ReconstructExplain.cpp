@@ -102,7 +102,11 @@ std::string Reconstructor::whyStored(Value v) {
     if (keepInputs.contains(user)) {
       add("its reader " + name + " keeps its inputs (checkpoint-every)");
     } else if (!inv || inv.getInvertedOperands().empty()) {
-      add("read by " + name + ", which is not invertible");
+      add("read by " + name + ", which is not invertible" +
+          (rev::isSquareChannelMatrix(user)
+               ? std::string(" (a square 1x1 convolution by a learned "
+                             "matrix: invert-matrices=true inverts it)")
+               : std::string()));
     } else if (!llvm::is_contained(inv.getInvertedOperands(),
                                    use.getOperandNumber())) {
       add("a context operand of " + name + " (not rebuilt by its inverse)");

@@ -32,6 +32,8 @@ void buildTrainStepPipeline(
 
 void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   bool planned = !options.memoryBudget.empty();
+  if (options.invertMatrices)
+    pm.addPass(createRevInvertMatrices());
   if (options.mode == TrainOptions::Mode::Store && !planned) {
     // Flatten couplings: every activation is on the tape.
     pm.addPass(createRevLowerCouplings());

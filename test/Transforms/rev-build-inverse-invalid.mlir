@@ -115,3 +115,13 @@ func.func @relu(%x1: tensor<4xf32>, %x2: tensor<4xf32>, %w1: tensor<4xf32>, %w2:
   }
   return %a, %b : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// x + tanh(x): the add would recover x from y and tanh(x), which needs x.
+func.func @relu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %t = tosa.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @+1 {{cannot invert @relu: 'tosa.add' recovers operand #0, which an inverse also reads as context (it depends on the data it would recover)}}
+  %r = tosa.add %x, %t : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

@@ -22,6 +22,22 @@ namespace rev {
 /// identity, cast between float types of equal width is not included).
 void registerInvertibleOpInterfaceExternalModels(mlir::DialectRegistry &registry);
 
+/// The module attribute that lets a square 1x1 convolution with a learned
+/// weight (Glow's invertible 1x1 convolution) be inverted: rev-train's
+/// `invert-matrices=true` sets it. Off by default: a learned matrix is not
+/// provably invertible, and the inverse's error grows with its condition
+/// number (docs/reversible.md states the rule and the measured error).
+inline constexpr llvm::StringLiteral kInvertMatricesAttr =
+    "rev.invert_matrices";
+
+/// Whether `op` is a tosa.conv2d that multiplies each pixel's channels by a
+/// square matrix: a 1x1 kernel, stride and dilation 1, no padding, as many
+/// output as input channels, its weight and bias computed from parameters
+/// and constants alone. Such a convolution is invertible where the weight
+/// is, and InvertibleOpInterface inverts it when kInvertMatricesAttr is set
+/// on the enclosing module.
+bool isSquareChannelMatrix(mlir::Operation *op);
+
 /// A set of `tosa.slice` ops that cut a value into disjoint, covering pieces
 /// along one axis (what `torch.chunk` and ONNX Split export), ordered by
 /// offset. The value is the concatenation of the slices along `axis`.

@@ -83,6 +83,13 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
                      "inputs (memory-budget turns "
                      "it on by itself when the budget needs it)"),
       llvm::cl::init(false)};
+  Option<bool> invertMatrices{
+      *this, "invert-matrices",
+      llvm::cl::desc("Invert square 1x1 convolutions by learned matrices "
+                     "(Glow's invertible 1x1 convolution) like other glue: "
+                     "Newton-Schulz and one refinement step, exact up to "
+                     "the matrix's conditioning (rev-invert-matrices)"),
+      llvm::cl::init(false)};
   Option<bool> numerics{
       *this, "numerics",
       llvm::cl::desc("reversible: also return, per coupling, "

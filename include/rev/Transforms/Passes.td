@@ -30,6 +30,26 @@ def RevBuildInverse : Pass<"rev-build-inverse", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def RevInvertMatrices : Pass<"rev-invert-matrices", "::mlir::ModuleOp"> {
+  let summary = "Allow the inversion of square 1x1 convolutions by learned "
+                "matrices (Glow's invertible 1x1 convolution)";
+  let description = [{
+    Sets the module attribute `rev.invert_matrices`. With it, a `tosa.conv2d`
+    with a 1x1 kernel, stride and dilation 1, no padding and as many output
+    as input channels, whose weight and bias are computed from parameters
+    and constants, implements `InvertibleOpInterface`: `rev-form-couplings`
+    counts it as glue between couplings, `rev-reconstruct-activations`
+    rebuilds its input from its output, `rev-build-inverse` inverts it.
+
+    The inverse is `x = W^-1 (y - b)` with `W^-1` from 30 Newton-Schulz
+    steps (matrix products only), followed by one step of iterative
+    refinement. A learned matrix is not provably invertible: its error grows
+    with the condition number of `W` (the rule and measured errors are in
+    docs/reversible.md), which is why this is opt-in. `rev-train`'s
+    `invert-matrices=true` runs this pass first.
+  }];
+}
+
 def RevDifferentiate : Pass<"rev-differentiate", "::mlir::ModuleOp"> {
   let summary = "Build a training step with an explicit tape";
   let description = [{
