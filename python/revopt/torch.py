@@ -58,7 +58,7 @@ _OPSET = 17
 
 
 def compile(module, example_input, mode="reversible", checkpoint_every=0, recompile=True,
-            memory_budget=None):
+            memory_budget=None, recompute_segments=False, invert_matrices=False):
     """A CompiledModule for `module`, compiled for inputs shaped like
     `example_input` (a tensor or a tuple of tensors) in the module's current
     train/eval mode.
@@ -73,10 +73,20 @@ def compile(module, example_input, mode="reversible", checkpoint_every=0, recomp
       byte first, while rev-opt's estimate of the step's peak fits
       (rev-train's memory-budget); below the reversible step, the
       non-invertible layers are recomputed as well. A budget below every
-      plan raises CompileError with the smallest that fits."""
+      plan raises CompileError with the smallest that fits.
+    recompute_segments: also recompute the non-invertible layers (a stem,
+      transitions, ordinary residual blocks) in the backward from their
+      inputs instead of storing their activations (rev-train's
+      recompute-segments: less memory, more time).
+    invert_matrices: invert square 1x1 convolutions by learned matrices
+      (Glow's invertible 1x1 convolution) like other invertible layers
+      (rev-train's invert-matrices; exact up to the matrix's conditioning:
+      docs/reversible.md)."""
     return CompiledModule(module, example_input, mode=mode,
                           checkpoint_every=checkpoint_every, recompile=recompile,
-                          memory_budget=memory_budget)
+                          memory_budget=memory_budget,
+                          recompute_segments=recompute_segments,
+                          invert_matrices=invert_matrices)
 
 
 def saved_bytes(step):
@@ -187,8 +197,11 @@ class _Program:
                 # (a new seed per call, from PyTorch's default generator)
                 out.append(torch.randint(-2**63, 2**63 - 1, (), dtype=torch.int64))
             else:
+                # (a parameter or buffer need not be contiguous, as one made
+                # by torch.linalg.qr is not: the compiled code reads a
+                # C-ordered copy; .contiguous() is free for the others)
                 out.append(inputs[what] if kind == "input" else
-                           state[what] if kind == "state" else what)
+                           state[what].contiguous() if kind == "state" else what)
         return out
 
     def run_forward(self, inputs, state):
@@ -254,7 +267,8 @@ class CompiledModule(nn.Module):
     module's documentation). Made by `revopt.torch.compile`."""
 
     def __init__(self, module, example_input, mode="reversible", checkpoint_every=0,
-                 recompile=True, memory_budget=None):
+                 recompile=True, memory_budget=None, recompute_segments=False,
+                 invert_matrices=False):
         super().__init__()
         if mode not in _MODES:
             raise ValueError("mode must be one of %s, not %r" % (", ".join(_MODES), mode))
@@ -280,6 +294,8 @@ class CompiledModule(nn.Module):
         self.training = module.training  # (each submodule keeps its own mode)
         self.mode, self.checkpoint_every = mode, checkpoint_every
         self.memory_budget = memory_budget
+        self.recompute_segments = bool(recompute_segments)
+        self.invert_matrices = bool(invert_matrices)
         self.recompile = recompile
         self._programs = {}
         for m in module.modules():
@@ -358,8 +374,10 @@ class CompiledModule(nn.Module):
             names += [n for n, (_, _, grad) in zip(input_names, input_specs) if grad]
             budget = "" if self.memory_budget is None else \
                 " memory-budget=%s" % str(self.memory_budget).replace(" ", "")
-            flags += ["--rev-train=mode=%s loss=vjp checkpoint-every=%d wrt=%s%s" % (
-                          self.mode, self.checkpoint_every, ",".join(names), budget),
+            extra = (" recompute-segments=true" if self.recompute_segments else "") + \
+                (" invert-matrices=true" if self.invert_matrices else "")
+            flags += ["--rev-train=mode=%s loss=vjp checkpoint-every=%d wrt=%s%s%s" % (
+                          self.mode, self.checkpoint_every, ",".join(names), budget, extra),
                       "--symbol-privatize=exclude=model_forward,model_backward",
                       "--symbol-dce"]
             entries = ["model_forward", "model_backward"]

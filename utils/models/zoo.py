@@ -241,6 +241,46 @@ class GlowActNorm(nn.Module):
         return self.steps(F.pixel_unshuffle(x, 2))
 
 
+class Inv1x1(nn.Module):
+    """Glow's invertible 1x1 convolution: a learned channel matrix W,
+    initialized as a random rotation (Kingma & Dhariwal 2018)."""
+
+    def __init__(self, c, gen):
+        super().__init__()
+        self.weight = nn.Parameter(torch.linalg.qr(torch.randn(c, c, generator=gen))[0])
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight.view(*self.weight.shape, 1, 1))
+
+
+class GlowInv1x1Step(nn.Module):
+    """ActNorm, invertible 1x1 convolution, affine coupling with scale
+    exp(tanh(s)): Glow's flow step."""
+
+    def __init__(self, c, hidden, gen):
+        super().__init__()
+        self.actnorm = ActNorm(c, gen)
+        self.inv = Inv1x1(c, gen)
+        h = c // 2
+        self.nn = nn.Sequential(nn.Conv2d(h, hidden, 3, padding=1), nn.ReLU(),
+                                nn.Conv2d(hidden, 2 * h, 3, padding=1))
+
+    def forward(self, x):
+        x = self.inv(self.actnorm(x))
+        x1, x2 = torch.chunk(x, 2, dim=1)
+        s, t = torch.chunk(self.nn(x1), 2, dim=1)
+        return torch.cat([x1, x2 * torch.exp(torch.tanh(s)) + t], dim=1)
+
+
+class GlowInv1x1(nn.Module):
+    def __init__(self, steps=3, gen=None):
+        super().__init__()
+        self.steps = nn.Sequential(*[GlowInv1x1Step(16, 16, gen) for _ in range(steps)])
+
+    def forward(self, x):
+        return self.steps(F.pixel_unshuffle(x, 2))
+
+
 class Attention(nn.Module):
     def __init__(self, dim, heads, dropout=0.0):
         super().__init__()
@@ -458,6 +498,11 @@ def build(name, out_dir):
         x = img(2, 4, 8)
         return export(name, model, x, "x", "mse", out_dir,
                       target=torch.randn(2, 16, 4, 4, generator=gen))
+    if name == "glow-1x1":
+        model = GlowInv1x1(gen=gen)
+        x = img(2, 4, 8)
+        return export(name, model, x, "x", "mse", out_dir,
+                      target=torch.randn(2, 16, 4, 4, generator=gen))
     if name == "reformer":
         model = Reformer()
         randomize_norms(model, gen)
@@ -480,7 +525,7 @@ def build(name, out_dir):
 
 
 MODELS = ["revnet-evalbn", "revnet-evalbn-d2", "revnet-evalbn-d32", "revnet-groupnorm",
-          "revnet-slicing", "irevnet", "irevnet-pad", "revnet-mobile", "glow-actnorm", "reformer", "revvit", "mixed"]
+          "revnet-slicing", "irevnet", "irevnet-pad", "revnet-mobile", "glow-actnorm", "glow-1x1", "reformer", "revvit", "mixed"]
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

@@ -3,7 +3,8 @@ the usual ways (utils/models/zoo.py: GroupNorm, couplings by slicing,
 i-RevNet, Glow with ActNorm, a Reformer taking int64 tokens, RevViT, a mix
 with a plain residual block, eval-mode BatchNorm, injective padding with
 subtractive couplings, MobileNet-style activations, one block applied three
-times), in reversible mode: 3
+times; Glow with invertible 1x1 convolutions, with invert_matrices; the mix
+with recompute_segments), in reversible mode: 3
 SGD-momentum steps of a squared-output loss against plain PyTorch (losses
 within 1e-4, parameters and buffers within 1e-4 as vectors, each tensor
 relative to its norm) and the bytes autograd saves (below plain PyTorch's).
@@ -58,6 +59,11 @@ CASES = {
     "irevnet-pad": (zoo.PaddedIRevNet, (4, 3, 16, 16)),
     "mobile": (zoo.MobileRevNet, (4, 3, 16, 16)),
     "tied": (Tied, (4, 3, 16, 16)),
+    # (compile options: Glow's invertible 1x1 convolutions inverted, the
+    # mixed model's residual blocks recomputed)
+    "glow-1x1": (lambda: zoo.GlowInv1x1(gen=torch.Generator().manual_seed(1)), (2, 4, 8, 8),
+                 {"invert_matrices": True}),
+    "mixed-segments": (zoo.Mixed, (4, 3, 16, 16), {"recompute_segments": True}),
 }
 
 
@@ -66,7 +72,7 @@ def loss_of(out):
 
 
 failed = []
-for name, (make, shape) in CASES.items():
+for name, (make, shape, *options) in CASES.items():
     torch.manual_seed(0)
     model = make()
     zoo.randomize_norms(model, torch.Generator().manual_seed(5))
@@ -76,7 +82,7 @@ for name, (make, shape) in CASES.items():
     if name == "evalbn":
         model.eval()
     x = (torch.randint(0, 32, (2, 8)) if shape is None else torch.randn(shape))
-    compiled = revopt.torch.compile(copy.deepcopy(model), x)
+    compiled = revopt.torch.compile(copy.deepcopy(model), x, **(options[0] if options else {}))
     plain = copy.deepcopy(model)
     losses = []
     for m in (compiled, plain):
