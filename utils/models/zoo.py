@@ -215,32 +215,6 @@ class ActNorm(nn.Module):
         return x * torch.exp(self.logs) + self.b
 
 
-class GlowStep(nn.Module):
-    """ActNorm, channel flip, affine coupling with scale exp(tanh(s))."""
-
-    def __init__(self, c, hidden, gen):
-        super().__init__()
-        self.actnorm = ActNorm(c, gen)
-        h = c // 2
-        self.nn = nn.Sequential(nn.Conv2d(h, hidden, 3, padding=1), nn.ReLU(),
-                                nn.Conv2d(hidden, 2 * h, 3, padding=1))
-
-    def forward(self, x):
-        x = self.actnorm(x).flip(1)
-        x1, x2 = torch.chunk(x, 2, dim=1)
-        s, t = torch.chunk(self.nn(x1), 2, dim=1)
-        return torch.cat([x1, x2 * torch.exp(torch.tanh(s)) + t], dim=1)
-
-
-class GlowActNorm(nn.Module):
-    def __init__(self, steps=3, gen=None):
-        super().__init__()
-        self.steps = nn.Sequential(*[GlowStep(16, 16, gen) for _ in range(steps)])
-
-    def forward(self, x):
-        return self.steps(F.pixel_unshuffle(x, 2))
-
-
 class Inv1x1(nn.Module):
     """Glow's invertible 1x1 convolution: a learned channel matrix W,
     initialized as a random rotation (Kingma & Dhariwal 2018)."""
@@ -253,29 +227,31 @@ class Inv1x1(nn.Module):
         return F.conv2d(x, self.weight.view(*self.weight.shape, 1, 1))
 
 
-class GlowInv1x1Step(nn.Module):
-    """ActNorm, invertible 1x1 convolution, affine coupling with scale
-    exp(tanh(s)): Glow's flow step."""
+class GlowStep(nn.Module):
+    """ActNorm, a channel mix (mix="flip": a channel flip; "1x1": Glow's
+    invertible 1x1 convolution), affine coupling with scale exp(tanh(s))."""
 
-    def __init__(self, c, hidden, gen):
+    def __init__(self, c, hidden, gen, mix="flip"):
         super().__init__()
         self.actnorm = ActNorm(c, gen)
-        self.inv = Inv1x1(c, gen)
+        if mix == "1x1":
+            self.inv = Inv1x1(c, gen)
         h = c // 2
         self.nn = nn.Sequential(nn.Conv2d(h, hidden, 3, padding=1), nn.ReLU(),
                                 nn.Conv2d(hidden, 2 * h, 3, padding=1))
 
     def forward(self, x):
-        x = self.inv(self.actnorm(x))
+        x = self.actnorm(x)
+        x = self.inv(x) if hasattr(self, "inv") else x.flip(1)
         x1, x2 = torch.chunk(x, 2, dim=1)
         s, t = torch.chunk(self.nn(x1), 2, dim=1)
         return torch.cat([x1, x2 * torch.exp(torch.tanh(s)) + t], dim=1)
 
 
-class GlowInv1x1(nn.Module):
-    def __init__(self, steps=3, gen=None):
+class GlowActNorm(nn.Module):
+    def __init__(self, steps=3, gen=None, mix="flip"):
         super().__init__()
-        self.steps = nn.Sequential(*[GlowInv1x1Step(16, 16, gen) for _ in range(steps)])
+        self.steps = nn.Sequential(*[GlowStep(16, 16, gen, mix) for _ in range(steps)])
 
     def forward(self, x):
         return self.steps(F.pixel_unshuffle(x, 2))
@@ -499,7 +475,7 @@ def build(name, out_dir):
         return export(name, model, x, "x", "mse", out_dir,
                       target=torch.randn(2, 16, 4, 4, generator=gen))
     if name == "glow-1x1":
-        model = GlowInv1x1(gen=gen)
+        model = GlowActNorm(gen=gen, mix="1x1")
         x = img(2, 4, 8)
         return export(name, model, x, "x", "mse", out_dir,
                       target=torch.randn(2, 16, 4, 4, generator=gen))

@@ -61,7 +61,8 @@ CASES = {
     "tied": (Tied, (4, 3, 16, 16)),
     # (compile options: Glow's invertible 1x1 convolutions inverted, the
     # mixed model's residual blocks recomputed)
-    "glow-1x1": (lambda: zoo.GlowInv1x1(gen=torch.Generator().manual_seed(1)), (2, 4, 8, 8),
+    "glow-1x1": (lambda: zoo.GlowActNorm(gen=torch.Generator().manual_seed(1), mix="1x1"),
+                 (2, 4, 8, 8),
                  {"invert_matrices": True}),
     "mixed-segments": (zoo.Mixed, (4, 3, 16, 16), {"recompute_segments": True}),
 }
