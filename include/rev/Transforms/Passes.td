@@ -41,7 +41,7 @@ def RevInvertMatrices : Pass<"rev-invert-matrices", "::mlir::ModuleOp"> {
     counts it as glue between couplings, `rev-reconstruct-activations`
     rebuilds its input from its output, `rev-build-inverse` inverts it.
 
-    The inverse is `x = W^-1 (y - b)` with `W^-1` from 30 Newton-Schulz
+    The inverse is `x = W^-1 (y - b)` with `W^-1` from 40 Newton-Schulz
     steps (matrix products only), followed by one step of iterative
     refinement. A learned matrix is not provably invertible: its error grows
     with the condition number of `W` (the rule and measured errors are in
