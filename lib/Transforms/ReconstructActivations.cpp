@@ -181,10 +181,7 @@ Value Reconstructor::backwardValueOf(Value v, Operation *at) {
     return m;
   Block &bb = backward.getBody().front();
   auto addArg = [&](Type type, DictionaryAttr attrs, Source source) {
-    unsigned index = backward.getNumArguments();
-    (void)backward.insertArgument(index, type, attrs, forward.getLoc());
-    sources.push_back(source);
-    return bb.getArgument(index);
+    return addBackwardArg(type, attrs, source);
   };
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     for (auto [i, s] : llvm::enumerate(sources))
@@ -218,6 +215,14 @@ Value Reconstructor::backwardValueOf(Value v, Operation *at) {
                      {Source::FwdResult, index, {}});
   toBackward.map(v, arg);
   return arg;
+}
+
+Value Reconstructor::addBackwardArg(Type type, DictionaryAttr attrs,
+                                    Source source) {
+  unsigned index = backward.getNumArguments();
+  (void)backward.insertArgument(index, type, attrs, forward.getLoc());
+  sources.push_back(source);
+  return backward.getBody().front().getArgument(index);
 }
 
 void Reconstructor::require(Value v, Operation *point) {
@@ -293,7 +298,10 @@ StringAttr Reconstructor::tapeNameOf(const Source &s) {
 
 DictionaryAttr Reconstructor::withKeptBecause(DictionaryAttr attrs, Value v) {
   std::string why =
-      availability(v) == Avail::Derived
+      driftSamples.contains(v)
+          ? "a fingerprint of a coupling's input rebuilt by inversion, to "
+            "check its drift (check-drift)"
+      : availability(v) == Avail::Derived
           ? "rebuilt by an inverse; kept to measure the reconstruction "
             "(numerics=true)"
           : whyStored(v);
@@ -506,6 +514,7 @@ LogicalResult Reconstructor::run(ModuleOp module) {
 
   // The backward reads the reconstructions instead of the tape entries.
   llvm::BitVector erase(backward.getNumArguments());
+  SmallVector<Value> replaced; // (the derived values that left the tape)
   for (auto [i, v] : derivedArgs) {
     Value rebuilt = toBackward.lookupOrNull(v);
     BlockArgument entry = bb.getArgument(i);
@@ -520,8 +529,10 @@ LogicalResult Reconstructor::run(ModuleOp module) {
                        rebuilt, [&](Value u) { return u == entry; },
                        [](Operation *) { return true; }))
       continue;
-    if (rebuilt)
+    if (rebuilt) {
       entry.replaceAllUsesWith(rebuilt);
+      replaced.push_back(v);
+    }
     if (!numerics)
       erase.set(i);
   }
@@ -530,6 +541,8 @@ LogicalResult Reconstructor::run(ModuleOp module) {
     return failure();
   if (failed(eraseBackwardArguments(erase)))
     return failure();
+  if (checkDrift > 0 && couplingsInverted >= checkDrift && !numerics)
+    addDriftChecks(replaced);
 
   // With the tops on the tape, entries that cheap ops and reductions rebuild
   // from them (a final LayerNorm's `x - mean`) leave it.
@@ -627,7 +640,7 @@ struct RevReconstructActivationsPass
     }
     for (auto [forward, backward] : pairs) {
       Reconstructor r(forward, backward, checkpointEvery, explain, numerics,
-                      recomputeElementwise);
+                      recomputeElementwise, checkDrift);
       if (failed(r.run(module)))
         return signalPassFailure();
       numEntries += r.stats.entries;

@@ -80,6 +80,96 @@ LogicalResult Reconstructor::addReconstructionErrors(
   return success();
 }
 
+/// The fingerprint of `v` that check-drift stores: [sum(v * r), sum(v * v)]
+/// (a tensor<2xT>), r a fixed pattern of +1 and -1 over v's last two dims,
+/// repeated over the others. A change d of `v` moves the first by about
+/// |d|_2 wherever it lies (r makes the changes of different entries
+/// unlikely to cancel), against |v|_2, the square root of the second.
+static Value fingerprint(rev::TosaBuilder &tb, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape(rank, 1);
+  for (int64_t d = std::max<int64_t>(0, rank - 2); d < rank; ++d)
+    shape[d] = type.getDimSize(d);
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  SmallVector<double> signs;
+  uint64_t state = 0x9E3779B97F4A7C15ull; // (a fixed LCG: same every build)
+  for (int64_t k = 0; k < count; ++k) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    signs.push_back((state >> 63) ? 1.0 : -1.0);
+  }
+  auto patternType = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<Attribute> values;
+  for (double sgn : signs)
+    values.push_back(FloatAttr::get(type.getElementType(), sgn));
+  Value r = tb.constant(DenseElementsAttr::get(patternType, values));
+  auto all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  Value projection = tb.reshape(tb.reduceSum(tb.mul(v, r), all), {1});
+  Value energy = tb.reshape(tb.reduceSum(tb.mul(v, v), all), {1});
+  return tb.concat({projection, energy}, 0);
+}
+
+void Reconstructor::addDriftChecks(ArrayRef<Value> replaced) {
+  constexpr int64_t kMaxDriftPpm = 1000;
+  Block &bb = backward.getBody().front();
+  unsigned index = 0;
+  for (Value v : replaced) {
+    Value rebuilt = toBackward.lookupOrNull(v);
+    Node *node = producer.lookup(v);
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    // (the inputs of the inverted couplings at the bottom of their runs,
+    // where the drift has accumulated: not an input that another inverted
+    // coupling computes)
+    if (!rebuilt || !node || !node->op || !isCoupling(node->op) || !type ||
+        !type.hasStaticShape() || !isa<FloatType>(type.getElementType()) ||
+        type.getRank() == 0 || isa<BlockArgument>(v))
+      continue;
+    if (Operation *def = v.getDefiningOp();
+        def && isCoupling(def) && nodeOfOp.count(def))
+      continue;
+    // The forward stores the fingerprint: a new tape entry of two numbers.
+    OpBuilder fb(ctx);
+    fb.setInsertionPointAfterValue(v);
+    rev::TosaBuilder ftb(fb, v.getLoc());
+    Value print = fingerprint(ftb, v);
+    fwdResults.push_back(print);
+    driftSamples.insert(print);
+    fwdResultAttrs.push_back(named(ctx, rev::tapeName(nextTape++)));
+    fwdResultOld.push_back(-1);
+    Value stored = addBackwardArg(
+        print.getType(), fwdResultAttrs.back(),
+        {Source::FwdResult, static_cast<unsigned>(fwdResults.size() - 1), {}});
+    // The backward compares the rebuilt value's fingerprint with it:
+    // |projection' - projection| / |v|_2, in millionths.
+    OpBuilder b(ctx);
+    if (isa<BlockArgument>(rebuilt))
+      b.setInsertionPointToStart(&bb);
+    else
+      b.setInsertionPointAfterValue(rebuilt);
+    Location loc = node->op->getLoc();
+    rev::TosaBuilder tb(b, loc);
+    Value again = fingerprint(tb, rebuilt);
+    Value moved =
+        tb.abs(tb.sub(tb.slice(again, {0}, {1}), tb.slice(stored, {0}, {1})));
+    Value norm = tb.sqrt(
+        tb.maximum(tb.slice(stored, {1}, {1}), tb.scalarLike(moved, 1e-30)));
+    Value ppm =
+        tb.mul(tb.mul(moved, tb.reciprocal(norm)), tb.scalarLike(moved, 1e6));
+    // (NaN and huge drifts are reported as 1e9)
+    Value huge = tb.scalarLike(ppm, 1e9);
+    ppm = tb.select(tb.equal(ppm, ppm), tb.minimum(ppm, huge), huge);
+    Value q = tb.cast(ppm, b.getI64Type());
+    std::string what =
+        "the drift of the inputs of " + blockName(node->op, index++) +
+        " rebuilt by inversion, in millionths of their norm (a larger one "
+        "means that inverting the network amplifies rounding: train it "
+        "with mode=checkpoint, or see where with numerics=true)";
+    rev::CheckRangeOp::create(b, loc, q, 0, kMaxDriftPpm, what);
+  }
+}
+
 std::string Reconstructor::whyStored(Value v) {
   Block &body = forward.getBody().front();
   Operation *def = v.getDefiningOp();

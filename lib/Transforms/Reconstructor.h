@@ -68,10 +68,11 @@ class Reconstructor {
 public:
   Reconstructor(func::FuncOp forward, func::FuncOp backward,
                 unsigned checkpointEvery, bool explain, bool numerics,
-                bool recompute)
+                bool recompute, unsigned checkDrift = 0)
       : forward(forward), backward(backward), ctx(forward.getContext()),
         checkpointEvery(checkpointEvery), explain(explain), numerics(numerics),
-        recompute(recompute), classes(forward.getBody().front()) {}
+        recompute(recompute), checkDrift(checkDrift),
+        classes(forward.getBody().front()) {}
 
   LogicalResult run(ModuleOp module);
 
@@ -109,6 +110,7 @@ private:
   MLIRContext *ctx;
   unsigned checkpointEvery;
   bool explain, numerics, recompute;
+  unsigned checkDrift; // (the fewest inverted couplings to check; 0: never)
   func::CallOp fwdCall, bwdCall;
   /// numerics: per reversible block, max |stored - reconstructed| (results
   /// the backward gains, and their names).
@@ -116,6 +118,14 @@ private:
   SmallVector<std::string> errorNames;
   LogicalResult addReconstructionErrors(
       ArrayRef<std::pair<unsigned, Value>> derivedArgs);
+  /// check-drift: where at least checkDrift couplings are inverted, for
+  /// each coupling input rebuilt by inversion at the bottom of a run,
+  /// stores a fingerprint of it (a tape entry of two numbers) and checks
+  /// at run time (rev.check_range) that the rebuilt value's fingerprint
+  /// moved by at most kMaxDriftPpm millionths of its norm.
+  void addDriftChecks(ArrayRef<Value> replaced);
+  /// The subsamples addDriftChecks put on the tape.
+  DenseSet<Value> driftSamples;
 
   // Where each backward argument comes from in the call.
   struct Source {
@@ -124,6 +134,8 @@ private:
     Value external;  // Other: the call operand
   };
   SmallVector<Source> sources;
+  /// Appends a backward argument standing for `source`.
+  Value addBackwardArg(Type type, DictionaryAttr attrs, Source source);
   /// The tape name of the forward result backward argument source `s` is,
   /// or null (a forward argument, an output).
   StringAttr tapeNameOf(const Source &s);

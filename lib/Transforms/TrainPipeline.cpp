@@ -68,6 +68,7 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
     reconstruct.emplace();
     reconstruct->checkpointEvery = options.checkpointEvery;
     reconstruct->numerics = options.numerics;
+    reconstruct->checkDrift = options.checkDrift;
     reconstruct->recomputeElementwise = options.recomputeElementwise;
     reconstruct->explain = options.explain;
   }

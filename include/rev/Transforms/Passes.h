@@ -90,6 +90,15 @@ struct TrainOptions : public mlir::PassPipelineOptions<TrainOptions> {
                      "Newton-Schulz and one refinement step, exact up to "
                      "the matrix's conditioning (rev-invert-matrices)"),
       llvm::cl::init(false)};
+  Option<unsigned> checkDrift{
+      *this, "check-drift",
+      llvm::cl::desc("reversible: where at least this many couplings are "
+                     "inverted (0: never), check at run time that the inputs "
+                     "rebuilt at the bottom of each reversible run agree "
+                     "with a stored fingerprint within 0.1% of their norm "
+                     "(rev-reconstruct-activations check-drift; a "
+                     "diagnostic)"),
+      llvm::cl::init(0)};
   Option<bool> numerics{
       *this, "numerics",
       llvm::cl::desc("reversible: also return, per coupling, "

@@ -204,6 +204,14 @@ def RevReconstructActivations
            "the backward and the training step also return, per coupling, "
            "reconstruction_error.<block> = max |stored - reconstructed| of "
            "its inputs (costs the memory the rewrite saves)">,
+    Option<"checkDrift", "check-drift", "unsigned", /*default=*/"0",
+           "Where the backward inverts at least this many couplings (0: "
+           "never), store a fingerprint (two numbers) of the inputs of the "
+           "couplings at the bottom of each reversible run and check at "
+           "run time that the rebuilt inputs' fingerprint is within 0.1% "
+           "of their norm: a network whose inverse amplifies rounding is "
+           "reported, not trained with wrong gradients (a diagnostic: it "
+           "costs memory, docs/reversible.md)">,
   ];
   let statistics = [
     Statistic<"numEntries", "tape-entries-reconstructed",
