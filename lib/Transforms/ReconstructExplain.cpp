@@ -143,8 +143,18 @@ void Reconstructor::addDriftChecks(ArrayRef<Value> replaced) {
         {Source::FwdResult, static_cast<unsigned>(fwdResults.size() - 1), {}});
     // The backward compares the rebuilt value's fingerprint with it:
     // |projection' - projection| / |v|_2, in millionths.
+    // (before the last reader of the rebuilt value, not after it is built:
+    // rev-lower-cpu's rematerialization may move cheap rebuilds after the
+    // backward's peak, toward their readers)
     OpBuilder b(ctx);
-    if (isa<BlockArgument>(rebuilt))
+    Operation *last = nullptr;
+    for (Operation *user : rebuilt.getUsers())
+      if (Operation *top = bb.findAncestorOpInBlock(*user);
+          top && (!last || last->isBeforeInBlock(top)))
+        last = top;
+    if (last)
+      b.setInsertionPoint(last);
+    else if (isa<BlockArgument>(rebuilt))
       b.setInsertionPointToStart(&bb);
     else
       b.setInsertionPointAfterValue(rebuilt);
