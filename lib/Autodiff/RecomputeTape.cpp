@@ -113,8 +113,6 @@ private:
   DenseSet<Operation *> counted;
   DenseMap<Value, BlockArgument> entryArg;
   DenseSet<Value> recomputed;
-  /// The recomputed entries rebuilt through a segment.
-  DenseSet<Value> throughSegments;
 };
 } // namespace
 
@@ -191,11 +189,8 @@ unsigned TapeRecomputer::run() {
     unsigned budget = throughSegment       ? kMaxSegmentOps
                       : options.reductions ? kMaxReductionOps
                                            : kMaxOps;
-    if (opCost(v.getDefiningOp(), budget)) {
+    if (opCost(v.getDefiningOp(), budget))
       recomputed.insert(v);
-      if (throughSegment)
-        throughSegments.insert(v);
-    }
   }
   if (recomputed.empty())
     return 0;
@@ -227,7 +222,7 @@ unsigned TapeRecomputer::run() {
   for (auto [first, v] : firstUses) {
     OpBuilder b(first);
     IRMapping local;
-    IRMapping &built = throughSegments.contains(v) ? shared : local;
+    IRMapping &built = worthASegment(v) ? shared : local;
     entryArg.lookup(v).replaceAllUsesWith(
         rebuildOp(v.getDefiningOp(), b, built)->getResult(0));
   }

@@ -180,15 +180,13 @@ Value Reconstructor::backwardValueOf(Value v, Operation *at) {
   if (Value m = toBackward.lookupOrNull(v))
     return m;
   Block &bb = backward.getBody().front();
-  auto addArg = [&](Type type, DictionaryAttr attrs, Source source) {
-    return addBackwardArg(type, attrs, source);
-  };
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     for (auto [i, s] : llvm::enumerate(sources))
       if (s.kind == Source::FwdArg && s.index == arg.getArgNumber())
         return bb.getArgument(i);
-    Value a = addArg(arg.getType(), forward.getArgAttrDict(arg.getArgNumber()),
-                     {Source::FwdArg, arg.getArgNumber(), {}});
+    Value a = addBackwardArg(arg.getType(),
+                             forward.getArgAttrDict(arg.getArgNumber()),
+                             {Source::FwdArg, arg.getArgNumber(), {}});
     toBackward.map(v, a);
     return a;
   }
@@ -200,21 +198,24 @@ Value Reconstructor::backwardValueOf(Value v, Operation *at) {
   assert((a == Avail::Stored || a == Avail::Top) && "not available");
   // A forward result (an output or kept tape entry), or a new one.
   auto it = llvm::find(fwdResults, v);
-  unsigned index = it - fwdResults.begin();
-  if (it == fwdResults.end()) {
-    fwdResults.push_back(v);
-    fwdResultAttrs.push_back(named(ctx, rev::tapeName(nextTape++)));
-    fwdResultOld.push_back(-1);
-  }
+  unsigned index =
+      it == fwdResults.end() ? addTapeResult(v) : it - fwdResults.begin();
   for (auto [i, s] : llvm::enumerate(sources))
     if (s.kind == Source::FwdResult && s.index == index) {
       toBackward.map(v, bb.getArgument(i));
       return bb.getArgument(i);
     }
-  Value arg = addArg(v.getType(), fwdResultAttrs[index],
-                     {Source::FwdResult, index, {}});
+  Value arg = addBackwardArg(v.getType(), fwdResultAttrs[index],
+                             {Source::FwdResult, index, {}});
   toBackward.map(v, arg);
   return arg;
+}
+
+unsigned Reconstructor::addTapeResult(Value v) {
+  fwdResults.push_back(v);
+  fwdResultAttrs.push_back(named(ctx, rev::tapeName(nextTape++)));
+  fwdResultOld.push_back(-1);
+  return fwdResults.size() - 1;
 }
 
 Value Reconstructor::addBackwardArg(Type type, DictionaryAttr attrs,

@@ -94,16 +94,14 @@ static Value fingerprint(rev::TosaBuilder &tb, Value v) {
   int64_t count = 1;
   for (int64_t d : shape)
     count *= d;
-  SmallVector<double> signs;
+  SmallVector<Attribute> values;
   uint64_t state = 0x9E3779B97F4A7C15ull; // (a fixed LCG: same every build)
   for (int64_t k = 0; k < count; ++k) {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
-    signs.push_back((state >> 63) ? 1.0 : -1.0);
+    values.push_back(
+        FloatAttr::get(type.getElementType(), (state >> 63) ? 1.0 : -1.0));
   }
   auto patternType = RankedTensorType::get(shape, type.getElementType());
-  SmallVector<Attribute> values;
-  for (double sgn : signs)
-    values.push_back(FloatAttr::get(type.getElementType(), sgn));
   Value r = tb.constant(DenseElementsAttr::get(patternType, values));
   auto all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   Value projection = tb.reshape(tb.reduceSum(tb.mul(v, r), all), {1});
@@ -134,13 +132,10 @@ void Reconstructor::addDriftChecks(ArrayRef<Value> replaced) {
     fb.setInsertionPointAfterValue(v);
     rev::TosaBuilder ftb(fb, v.getLoc());
     Value print = fingerprint(ftb, v);
-    fwdResults.push_back(print);
     driftSamples.insert(print);
-    fwdResultAttrs.push_back(named(ctx, rev::tapeName(nextTape++)));
-    fwdResultOld.push_back(-1);
-    Value stored = addBackwardArg(
-        print.getType(), fwdResultAttrs.back(),
-        {Source::FwdResult, static_cast<unsigned>(fwdResults.size() - 1), {}});
+    unsigned k = addTapeResult(print);
+    Value stored = addBackwardArg(print.getType(), fwdResultAttrs[k],
+                                  {Source::FwdResult, k, {}});
     // The backward compares the rebuilt value's fingerprint with it:
     // |projection' - projection| / |v|_2, in millionths.
     // (before the last reader of the rebuilt value, not after it is built:

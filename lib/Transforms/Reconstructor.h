@@ -136,6 +136,8 @@ private:
   SmallVector<Source> sources;
   /// Appends a backward argument standing for `source`.
   Value addBackwardArg(Type type, DictionaryAttr attrs, Source source);
+  /// Makes the forward return `v` as a new tape entry; returns its index.
+  unsigned addTapeResult(Value v);
   /// The tape name of the forward result backward argument source `s` is,
   /// or null (a forward argument, an output).
   StringAttr tapeNameOf(const Source &s);
