@@ -123,9 +123,15 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   checks.enable = options.checks;
   pm.addPass(createRevExpandChecks(checks));
   pm.addPass(createRevLowerRandom());
+  if (options.emulateGPUKernels)
+    pm.addNestedPass<func::FuncOp>(createRevGPUMergeReductions());
   addTosaToLinalg(pm);
   addCleanup(pm);
-  if (options.optimize) {
+  if (options.emulateGPUKernels) {
+    pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+    pm.addNestedPass<func::FuncOp>(createRevGPUFuseElementwise());
+    addCleanup(pm);
+  } else if (options.optimize) {
     pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
     addCleanup(pm);
     pm.addNestedPass<func::FuncOp>(createRevCPUCodegen());
@@ -137,6 +143,11 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
   // (segments free the buffers their callers pass them last)
   addBufferizationSteps(pm, /*passOwnership=*/options.segmentOps > 0);
+  if (options.emulateGPUKernels) {
+    RevGPUBlockReductionsOptions blocks;
+    blocks.emulate = true;
+    pm.addNestedPass<func::FuncOp>(createRevGPUBlockReductions(blocks));
+  }
   if (options.optimize) {
     pm.addNestedPass<func::FuncOp>(createRevHoistVectorTransfers());
     addCleanup(pm);
@@ -214,12 +225,20 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   pm.addPass(createRevLowerRandom());
   // (float64 convolutions and pools, as on the CPU)
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());
+  // (BatchNorm's sums over N, H and W: one reduction, one kernel below)
+  if (options.blockReductions)
+    pm.addNestedPass<func::FuncOp>(createRevGPUMergeReductions());
   addTosaToLinalg(pm);
   addCleanup(pm);
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  // (cheap elementwise ops recomputed in each user: no kernel of their own)
+  if (options.blockReductions)
+    pm.addNestedPass<func::FuncOp>(createRevGPUFuseElementwise());
   addCleanup(pm);
   pm.addNestedPass<func::FuncOp>(createRevUnshareDestinations());
   addBufferizationSteps(pm, /*passOwnership=*/false);
+  if (options.blockReductions)
+    pm.addNestedPass<func::FuncOp>(createRevGPUBlockReductions());
   pm.addNestedPass<func::FuncOp>(createRevGPULoopOrder());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createRevGPUPrepare());

@@ -13,13 +13,27 @@ namespace rev {
 
 namespace {
 
-/// Producers that are cheap to duplicate: an empty tensor, or a fill of one.
-bool isCheapInit(Operation *op) {
+/// The ops that make a cheap initial value, the last one producing it: an
+/// empty tensor, or a fill of one (or of a reshape of one); empty if `op`
+/// is not such a value.
+SmallVector<Operation *> cheapInit(Operation *op) {
+  SmallVector<Operation *> chain;
   if (isa<tensor::EmptyOp>(op))
-    return true;
-  if (auto fill = dyn_cast<linalg::FillOp>(op))
-    return fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>() != nullptr;
-  return false;
+    return {op};
+  auto fill = dyn_cast<linalg::FillOp>(op);
+  if (!fill)
+    return {};
+  chain.push_back(fill);
+  Operation *def = fill.getOutputs()[0].getDefiningOp();
+  while (def && isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def)) {
+    chain.push_back(def);
+    def = def->getOperand(0).getDefiningOp();
+  }
+  if (!def || !isa<tensor::EmptyOp>(def))
+    return {};
+  chain.push_back(def);
+  std::reverse(chain.begin(), chain.end());
+  return chain;
 }
 
 struct RevUnshareDestinationsPass
@@ -28,24 +42,22 @@ struct RevUnshareDestinationsPass
     OpBuilder b(&getContext());
     auto unshare = [&](Operation *user, OpOperand &init) {
       Operation *def = init.get().getDefiningOp();
-      if (!def || !isCheapInit(def))
+      SmallVector<Operation *> chain;
+      if (def)
+        chain = cheapInit(def);
+      if (chain.empty())
         return;
       b.setInsertionPoint(user);
       IRMapping mapping;
-      if (auto fill = dyn_cast<linalg::FillOp>(def)) {
-        Operation *empty = fill.getOutputs()[0].getDefiningOp();
-        mapping.map(empty->getResult(0), b.clone(*empty)->getResult(0));
-      }
-      init.set(b.clone(*def, mapping)->getResult(0));
+      for (Operation *op : chain)
+        b.clone(*op, mapping);
+      init.set(mapping.lookup(def->getResult(0)));
       // The clone sits right before its user (so its buffer is allocated
       // when needed); the original goes once nothing uses it.
-      if (def->use_empty()) {
-        Operation *empty = nullptr;
-        if (auto fill = dyn_cast<linalg::FillOp>(def))
-          empty = fill.getOutputs()[0].getDefiningOp();
-        def->erase();
-        if (empty && empty->use_empty())
-          empty->erase();
+      for (Operation *op : llvm::reverse(chain)) {
+        if (!op->use_empty())
+          break;
+        op->erase();
       }
     };
     getOperation().walk([&](Operation *op) {

@@ -89,6 +89,13 @@ struct CLOptions {
           "their buffers alive (rev-lower-cpu rematerialize; "
           "--rematerialize=false keeps them)"),
       cl::init(true), cl::cat(category)};
+  cl::opt<bool> emulateGPUKernels{
+      "emulate-gpu-kernels",
+      cl::desc("Testing: compute the reductions and the ops fused with them "
+               "as --target=gpu's kernels do, each block in turn on one CPU "
+               "thread (rev-lower-cpu emulate-gpu-kernels), to check what "
+               "those kernels compute without a GPU"),
+      cl::init(false), cl::cat(category)};
   cl::opt<KernelLibrary> kernelLibrary{
       "kernel-library",
       cl::desc("Who computes float32 convolutions, their gradients and matrix "
@@ -246,6 +253,7 @@ llvm::Expected<RunnerConfig> runnerConfigFromCL() {
   c.fdTolerance = o.fdTolerance;
   c.naive = o.noOptimize;
   c.rematerialize = o.rematerialize;
+  c.emulateGPUKernels = o.emulateGPUKernels;
   c.noChecks = o.noChecks;
   c.noCache = o.noCache;
   c.printSignature = o.printSignature;
@@ -273,6 +281,7 @@ CompileRequest RunnerConfig::compileRequest(const Entries &entries) const {
   request.checks = !noChecks;
   request.kernelLibrary = kernelLibrary;
   request.rematerialize = rematerialize;
+  request.emulateGPUKernels = emulateGPUKernels;
   request.codegen.optLevel = optLevel;
   request.codegen.threads = compileThreads;
   request.useCache = !noCache;

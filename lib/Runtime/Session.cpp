@@ -155,6 +155,7 @@ static std::string cacheOptions(const CompileRequest &request) {
          " parallel=" + std::to_string(request.parallel) +
          " segments=" + std::to_string(request.segmentOps) +
          " remat=" + std::to_string(request.rematerialize) +
+         " emulate-gpu=" + std::to_string(request.emulateGPUKernels) +
          " checks=" + std::to_string(request.checks) +
          " kernel-library=" + std::to_string(int(request.kernelLibrary)) +
          " entries=" + request.entries.entry + "," +
@@ -181,6 +182,7 @@ static llvm::Error lowerForTarget(ModuleOp module,
   options.checks = request.checks;
   options.kernelLibrary = request.kernelLibrary;
   options.rematerialize = request.rematerialize;
+  options.emulateGPUKernels = request.emulateGPUKernels;
   return lowerToLLVM(module, options);
 }
 

@@ -51,10 +51,8 @@ scf::ParallelOp copyToParallelLoop(OpBuilder &b, memref::CopyOp copy) {
 
 } // namespace rev
 
-namespace {
-
 /// The buffer `v` is a view of.
-Value rootOf(Value v) {
+Value rev::rootOf(Value v) {
   while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
     v = view.getViewSource();
   return v;
@@ -64,7 +62,7 @@ Value rootOf(Value v) {
 /// its rev.abi lists (a result buffer, which the ABI's callers allocate
 /// apart from the arguments and from each other: rev-run, the AOT wrappers,
 /// @train_step's calls).
-bool isOutParam(Value v) {
+bool rev::isOutParam(Value v) {
   auto arg = dyn_cast<BlockArgument>(v);
   if (!arg)
     return false;
@@ -76,14 +74,16 @@ bool isOutParam(Value v) {
   return args && arg.getArgNumber() >= args.size();
 }
 
+namespace {
+
 /// Whether two buffers may share memory: views of one buffer do; a fresh
 /// allocation shares none with another buffer, nor does an out-parameter;
 /// two other function arguments may.
 bool mayAlias(Value a, Value b) {
-  Value ra = rootOf(a), rb = rootOf(b);
+  Value ra = rev::rootOf(a), rb = rev::rootOf(b);
   if (ra == rb)
     return true;
-  if (isOutParam(ra) || isOutParam(rb))
+  if (rev::isOutParam(ra) || rev::isOutParam(rb))
     return false;
   // (a root that is neither an allocation nor an argument is an unknown
   // view: it may be of anything)

@@ -108,6 +108,14 @@ struct LowerCPUOptions : public mlir::PassPipelineOptions<LowerCPUOptions> {
       llvm::cl::desc("The input is already bufferized (memref level): run "
                      "only the steps after bufferization"),
       llvm::cl::init(false)};
+  Option<bool> emulateGPUKernels{
+      *this, "emulate-gpu-kernels",
+      llvm::cl::desc("Testing: compute reductions and the ops around them as "
+                     "rev-lower-gpu's kernels do (merged reduction chains, "
+                     "recomputed elementwise ops, a block per reduced "
+                     "element with its fused ops), each block in turn on one "
+                     "thread, so that the CPU checks what they compute"),
+      llvm::cl::init(false)};
 };
 
 /// TOSA/rev -> linalg -> bufferization with deallocation right after each
@@ -164,6 +172,17 @@ struct LowerGPUOptions : public mlir::PassPipelineOptions<LowerGPUOptions> {
           clEnumValN(KernelLibrary::None, "none",
                      "generated kernels (a naive loop nest each)")),
       llvm::cl::init(KernelLibrary::CUDA)};
+  Option<bool> blockReductions{
+      *this, "block-reductions",
+      llvm::cl::desc("Reductions over many elements (BatchNorm's statistics "
+                     "and their gradients) as one thread block per result, "
+                     "with chains of reductions merged, cheap elementwise "
+                     "ops recomputed in their users, and the elementwise ops "
+                     "and same-grid reductions that follow fused into the "
+                     "kernel (rev-gpu-merge-reductions, "
+                     "rev-gpu-fuse-elementwise, rev-gpu-block-reductions); "
+                     "false: one thread per result, serially"),
+      llvm::cl::init(true)};
   Option<bool> allowTF32{
       *this, "allow-tf32",
       llvm::cl::desc("Let cuDNN and cuBLAS round float32 products to TF32 "

@@ -373,7 +373,8 @@ def RevUnshareDestinations : Pass<"rev-unshare-destinations",
   let description = [{
     CSE merges the identical `linalg.fill` / `tensor.empty` values that
     several ops write their results into (the zero accumulator of every
-    matrix product, say). One-shot bufferization must then copy the shared
+    matrix product, say; a fill of a reshaped empty tensor, the accumulator
+    of a reduction that keeps the reduced dimensions, counts too). One-shot bufferization must then copy the shared
     buffer before each write, adding an allocation and a copy per op (one
     more live buffer on the measured peak), and the shared buffer lives
     from its first to its last use. This pass gives each destination use a
@@ -465,6 +466,116 @@ def RevPassOwnership : Pass<"rev-pass-ownership", "::mlir::ModuleOp"> {
   let statistics = [
     Statistic<"numOwned", "owned-arguments", "Arguments whose callee frees them">,
     Statistic<"numClones", "clones", "Functions cloned for another set of owned arguments">
+  ];
+}
+
+def RevGPUMergeReductions : Pass<"rev-gpu-merge-reductions",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "One TOSA reduction for a chain of them over neighbouring axes";
+  let description = [{
+    A chain of `tosa.reduce_sum` (or `reduce_max`, `reduce_min`) ops, each
+    reducing the previous one's result (its only use) over another axis,
+    becomes one reduction over those axes collapsed into one (a
+    `tosa.reshape` before and after): BatchNorm's statistics, three sums
+    over N, H and W, become one sum over N*H*W per channel. Chains whose
+    axes are not neighbours are left alone (that would take a
+    transposition). `rev-lower-gpu` runs it so that
+    `rev-gpu-block-reductions` computes each such sum in one kernel; the CPU
+    keeps the chain (there a single serial sum of N*H*W elements would be
+    less accurate: each thread of the GPU's block sums a strided share and
+    the shares are combined as a tree).
+  }];
+  let statistics = [
+    Statistic<"numMerged", "merged", "Chains of reductions merged into one">,
+  ];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
+def RevGPUFuseElementwise : Pass<"rev-gpu-fuse-elementwise",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "Fuse cheap elementwise ops into each of their users";
+  let description = [{
+    After `linalg-fuse-elementwise-ops` (which fuses a producer only into its
+    single user): an elementwise `linalg.generic` whose body is at most
+    `max-ops` arithmetic ops (no math functions) and whose users are all
+    `linalg.generic` ops is fused into each of them, recomputing it, so
+    that it needs no kernel and no buffer of its own. A BatchNorm's
+    centering `x - mean`, read by the variance's sum and by the
+    normalization, and the ReLU mask of its gradient, read by three sums
+    and a product, are such ops. A kernel reads the producer's inputs
+    instead of its result. `rev-lower-gpu` runs it; the CPU, where a
+    separate loop costs no launch, does not.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "unsigned", /*default=*/"8",
+           "Fuse a producer with several users when its body has at most "
+           "this many ops">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def RevGPUBlockReductions : Pass<"rev-gpu-block-reductions",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "Reductions over many elements as one thread block per result";
+  let description = [{
+    On buffers, before `convert-linalg-to-parallel-loops`: a
+    `linalg.generic` whose body combines a value computed from its inputs
+    with the output element (`arith.addf`, `maximumf`, `minimumf`,
+    `maxnumf`, `minnumf`; float32), whose output is indexed by parallel
+    loops only, and which reduces at least `min-reduced` elements into each
+    output element, becomes a `gpu.launch` with one block per output
+    element: each of its threads (`threads`, fewer when there are fewer
+    elements to reduce, in whole warps) computes the body for a strided
+    share of the reduced elements and accumulates it, `gpu.all_reduce`
+    combines the block's shares (warp shuffles and shared memory), and the
+    first thread stores the output element. A `linalg.fill` of the output
+    just before (nothing touching memory between them) is folded in: the
+    kernel starts from the fill's value instead of reading the buffer.
+
+    With `fuse` (the default), the ops that follow within `window` ops are
+    moved into the kernel where that keeps every read and write: an
+    elementwise `linalg.generic` over one of its outputs' shapes that reads
+    that output at the same indices (a mean from a sum, a running
+    statistic's update) runs in each block's first thread after the store;
+    a block reduction over the same grid that reads nothing the kernel
+    writes (a BatchNorm gradient's three sums) runs after the kernel's own
+    code. The ops they move past must touch none of their buffers
+    (allocations are told apart; function arguments may alias each other).
+
+    Otherwise such a reduction becomes a loop with one thread per output
+    element that reduces serially (a BatchNorm's sum over the batch and the
+    image: 16 threads, each summing thousands of elements). `rev-lower-gpu`
+    runs it after `rev-gpu-merge-reductions`.
+  }];
+  let options = [
+    Option<"minReduced", "min-reduced", "unsigned", /*default=*/"64",
+           "Reduce with a block only where each output element reduces at "
+           "least this many elements">,
+    Option<"threads", "threads", "unsigned", /*default=*/"256",
+           "Threads per block (at most)">,
+    Option<"fuse", "fuse", "bool", /*default=*/"true",
+           "Move elementwise ops over the reduced elements, and block "
+           "reductions over the same grid, into the kernels">,
+    Option<"window", "window", "unsigned", /*default=*/"64",
+           "How many ops after a kernel to look at for ops to move into it">,
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "Testing: instead of a gpu.launch, a sequential scf.for over the "
+           "blocks, each run by one thread (no gpu.all_reduce, no barrier), "
+           "so that the CPU can run what the kernels compute "
+           "(rev-lower-cpu emulate-gpu-kernels=true)">,
+  ];
+  let statistics = [
+    Statistic<"numLowered", "lowered", "Reductions lowered to block reductions">,
+    Statistic<"numFills", "fills", "Fills folded into block reductions">,
+    Statistic<"numEpilogues", "epilogues",
+              "Elementwise ops computed in a block reduction's first thread">,
+    Statistic<"numSiblings", "siblings",
+              "Block reductions merged into an earlier one">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::arith::ArithDialect"
   ];
 }
 

@@ -32,7 +32,8 @@ struct RunnerConfig {
   double relTolerance = 1e-4, absTolerance = 1e-6, fdEps = 0, fdTolerance = 0;
   bool naive = false, rematerialize = true, noChecks = false, noCache = false,
        printSignature = false, noRun = false, checkGradients = false,
-       showTiming = false, gpu = false, gpuDeviceMemory = true, gpuGraph = true;
+       showTiming = false, gpu = false, gpuDeviceMemory = true, gpuGraph = true,
+       emulateGPUKernels = false;
   LowerCPUOptions::KernelLibrary kernelLibrary =
       kHaveOneDNN ? LowerCPUOptions::KernelLibrary::OneDNN
                   : LowerCPUOptions::KernelLibrary::None;

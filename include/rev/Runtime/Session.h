@@ -79,6 +79,8 @@ struct CompileRequest {
       kHaveOneDNN ? LowerCPUOptions::KernelLibrary::OneDNN
                   : LowerCPUOptions::KernelLibrary::None;
   bool rematerialize = true;
+  /// rev-lower-cpu emulate-gpu-kernels (testing).
+  bool emulateGPUKernels = false;
   /// Code generation.
   ObjectCompileOptions codegen;
   bool useCache = true;

@@ -28,6 +28,14 @@ mlir::scf::ParallelOp copyToParallelLoop(mlir::OpBuilder &b,
 /// one value each (fusion compares values). Repeats until nothing fuses.
 void fuseParallelLoops(mlir::Region &region);
 
+/// The buffer `v` is a view of (through subviews, reshapes, casts).
+mlir::Value rootOf(mlir::Value v);
+
+/// Whether `v` is an out-parameter of its function: an argument after those
+/// its rev.abi lists (a result buffer, which the ABI's callers allocate
+/// apart from the arguments and from each other).
+bool isOutParam(mlir::Value v);
+
 } // namespace rev
 
 #endif // REV_UTILS_LOOPUTILS_H
