@@ -92,30 +92,6 @@ TypedAttr identity(OpBuilder &b, gpu::AllReduceOperation kind, FloatType type) {
   }
 }
 
-/// The `linalg.fill` of a scalar that last wrote `buffer` before `op` in its
-/// block, with nothing that may touch memory between them (other than
-/// allocations and frees of other buffers), or null.
-linalg::FillOp fillBefore(Operation *op, Value buffer) {
-  Value root = rev::rootOf(buffer);
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
-      if (fill.hasPureBufferSemantics() &&
-          fill.getDpsInitOperand(0)->get() == buffer)
-        return fill;
-      if (rev::rootOf(fill.getDpsInitOperand(0)->get()) != root)
-        continue;
-      return nullptr;
-    }
-    if (isMemoryEffectFree(prev) || isa<memref::AllocOp>(prev))
-      continue;
-    if (auto dealloc = dyn_cast<memref::DeallocOp>(prev))
-      if (rev::rootOf(dealloc.getMemref()) != root)
-        continue;
-    return nullptr;
-  }
-  return nullptr;
-}
-
 /// Which buffers an op reads and writes, by the key of their root: an
 /// allocation and an out-parameter (which the ABI's callers allocate apart
 /// from everything else) stand for themselves; every other root (the
@@ -178,6 +154,24 @@ struct Accesses {
            overlap(reads, other.writes);
   }
 };
+
+/// The `linalg.fill` of a scalar that last wrote `buffer` before `op` in its
+/// block, with nothing that may touch the buffer between them, or null.
+linalg::FillOp fillBefore(Operation *op, Value buffer) {
+  void *key = Accesses::key(buffer);
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      if (fill.hasPureBufferSemantics() &&
+          fill.getDpsInitOperand(0)->get() == buffer)
+        return fill;
+    Accesses accesses;
+    accesses.add(prev);
+    if (!accesses.known || accesses.writes.contains(key) ||
+        accesses.reads.contains(key))
+      return nullptr;
+  }
+  return nullptr;
+}
 
 /// An output element of a block-reduction kernel: `buffer` at `map` of the
 /// loop indices `iv` (the block's, computed at the kernel's top), which the
