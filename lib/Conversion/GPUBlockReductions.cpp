@@ -192,8 +192,8 @@ struct Output {
 /// null once merged into another kernel.
 struct Kernel {
   Operation *op;
-  Value threadId;    // (0 when emulated)
-  Value threadCount; // the block's size (1 when emulated)
+  Value threadId;    // (0 for fused ops when emulated)
+  Value threadCount; // the block size for fused ops (1 when emulated)
   int64_t blocks, threads;
   SmallVector<Output> outputs;
 
@@ -512,9 +512,8 @@ struct RevGPUBlockReductionsPass
       reduced *= (*ranges)[i];
     if (reduced < static_cast<int64_t>(minReduced))
       return std::nullopt;
-    // Threads: whole warps, at most `threads` (one when emulated).
-    int64_t threadCount =
-        emulate ? 1 : std::min<int64_t>(threads, (reduced + 31) / 32 * 32);
+    // Threads: whole warps, at most `threads`.
+    int64_t threadCount = std::min<int64_t>(threads, (reduced + 31) / 32 * 32);
 
     Location loc = generic.getLoc();
     OpBuilder b(generic);
@@ -575,8 +574,21 @@ struct RevGPUBlockReductionsPass
 
     Value identityValue = arith::ConstantOp::create(
         kb, loc, identity(kb, combiner->kind, elementType));
-    auto loop = scf::ForOp::create(kb, loc, threadId, cst(kb, reduced),
-                                   threadSize, ValueRange{identityValue});
+    // Each thread's share: elements thread, thread + threadCount, ... (when
+    // emulated, a loop over the threads runs the shares in turn and
+    // combines them in order, where the GPU combines them as a tree).
+    scf::ForOp threadLoop;
+    OpBuilder tb = kb;
+    Value shareStart = threadId;
+    if (emulate) {
+      threadLoop = scf::ForOp::create(kb, loc, cst(kb, 0), cst(kb, threadCount),
+                                      cst(kb, 1), ValueRange{identityValue});
+      tb = OpBuilder::atBlockBegin(threadLoop.getBody());
+      shareStart = threadLoop.getInductionVar();
+    }
+    auto loop =
+        scf::ForOp::create(tb, loc, shareStart, cst(tb, reduced),
+                           cst(tb, threadCount), ValueRange{identityValue});
     {
       OpBuilder lb = OpBuilder::atBlockBegin(loop.getBody());
       delinearize(lb, loop.getInductionVar(), reduction);
@@ -609,11 +621,19 @@ struct RevGPUBlockReductionsPass
       scf::YieldOp::create(lb, loc, next);
     }
     Value total = loop.getResult(0);
-    if (!emulate)
+    if (emulate) {
+      IRMapping combine;
+      combine.map(combiner->op->getOperands(),
+                  ValueRange{threadLoop.getRegionIterArg(0), total});
+      scf::YieldOp::create(tb, loc,
+                           tb.clone(*combiner->op, combine)->getResult(0));
+      total = threadLoop.getResult(0);
+    } else {
       total = gpu::AllReduceOp::create(
           kb, loc, total,
           gpu::AllReduceOperationAttr::get(kb.getContext(), combiner->kind),
           kb.getUnitAttr());
+    }
     Value first = arith::CmpIOp::create(kb, loc, arith::CmpIPredicate::eq,
                                         threadId, cst(kb, 0));
     auto ifFirst = scf::IfOp::create(kb, loc, first, /*withElseRegion=*/false);

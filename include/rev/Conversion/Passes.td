@@ -560,9 +560,11 @@ def RevGPUBlockReductions : Pass<"rev-gpu-block-reductions",
            "How many ops after a kernel to look at for ops to move into it">,
     Option<"emulate", "emulate", "bool", /*default=*/"false",
            "Testing: instead of a gpu.launch, a sequential scf.for over the "
-           "blocks, each run by one thread (no gpu.all_reduce, no barrier), "
-           "so that the CPU can run what the kernels compute "
-           "(rev-lower-cpu emulate-gpu-kernels=true)">,
+           "blocks, in which a loop over the threads computes their shares "
+           "in turn and combines them in order (no gpu.all_reduce, no "
+           "barrier; the fused ops run once per element), so that the CPU "
+           "can run what the kernels compute (rev-lower-cpu "
+           "emulate-gpu-kernels=true)">,
   ];
   let statistics = [
     Statistic<"numLowered", "lowered", "Reductions lowered to block reductions">,
