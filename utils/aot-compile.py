@@ -238,6 +238,9 @@ def main():
                     help="gpu: rev-lower-gpu's memory option (device, the default: "
                          "buffers, arguments and results that host code never touches "
                          "are device memory, copied explicitly; managed: all managed)")
+    ap.add_argument("--gpu-options", default="",
+                    help="gpu: more rev-lower-gpu options, space-separated "
+                         "(block-reductions=false, say)")
     ap.add_argument("--gpu-format", choices=["auto", "isa", "bin", "fatbin"], default="auto",
                     help="gpu: kernels as PTX (isa: compiled by the driver when loaded), cubin "
                          "(bin) or fatbin (cubin + PTX); auto = fatbin when the toolkit's ptxas "
@@ -332,7 +335,8 @@ def compile_gpu(args, bin_dir, entries):
                      len(entries))
         obj, sources = cached_lower_to_object(
             args, bin_dir, tmp,
-            "--rev-lower-gpu=chip=%s format=%s memory=%s" % (args.chip, fmt, args.gpu_memory),
+            ("--rev-lower-gpu=chip=%s format=%s memory=%s %s" %
+             (args.chip, fmt, args.gpu_memory, args.gpu_options)).rstrip(),
             ["-O2"], entries + ["--rev-aot-target=gpu"], env=dict(os.environ, CUDA_ROOT=args.cuda))
         entry = sources["order"][0]
         main_c = os.path.join(tmp, "main.c")

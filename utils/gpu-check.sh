@@ -14,8 +14,11 @@
 #                                            (gpu-check-d8/) and the paper's
 #                                            RevNet-38 at batch 128
 #                                            (gpu-check-38/), device memory
-#                                            only, so that the three folders
-#                                            fit one device-tool call's carry
+#                                            only (the bundled RevNet also
+#                                            without block reductions:
+#                                            GPU_MEMORY=serial), so that the
+#                                            three folders fit one
+#                                            device-tool call's carry
 #
 # prepare: AOT-compiles the bundled RevNet's training step in store and
 # reversible modes into self-contained GPU programs (utils/aot-compile.py
@@ -29,7 +32,9 @@
 # Everything goes to gpu-check/
 # (git-ignored, about 55 MB: the device tool carries at most 64 MiB with the
 # tree; GPU_CHECK_DIR overrides). GPU_MEMORY=device (or
-# managed) builds one variant only.
+# managed) builds one variant only; GPU_MEMORY=serial is device memory with
+# reductions lowered as before block reductions (one thread per result:
+# rev-lower-gpu block-reductions=false), to compare.
 #
 # run: runs every program (GPU_REPEAT calls each, default 50, after a
 # warm-up call), compares loss and gradients with the CPU's (relative error
@@ -54,8 +59,13 @@ prepare() {
   rm -rf "$out" && mkdir -p "$out/inputs"
   for mode in $modes; do
     for memory in $memories; do
+      # ("serial": device memory, reductions as one thread per result, as
+      # before block reductions: rev-lower-gpu block-reductions=false)
+      local options=
+      [ "$memory" = serial ] && options="block-reductions=false"
       /usr/bin/python3 "$root/utils/aot-compile.py" "$model/model.onnx" \
-          --target=gpu --build "$build" --gpu-memory="$memory" \
+          --target=gpu --build "$build" --gpu-memory="${memory/serial/device}" \
+          --gpu-options="$options" \
           --pass-pipeline="rev-train=mode=$mode loss=cross-entropy" \
           -o "$out/revnet-$mode-$memory"
     done
@@ -98,8 +108,8 @@ all_dirs="gpu-check gpu-check-d8 gpu-check-38"
 
 prepare_all() {
   local build=${1:-$root/build}
-  GPU_MEMORY=device GPU_CHECK_DIR=$root/gpu-check GPU_MODEL=$root/models/revnet \
-      GPU_TORCH_ARGS= "$0" prepare "$build"
+  GPU_MEMORY="device serial" GPU_CHECK_DIR=$root/gpu-check \
+      GPU_MODEL=$root/models/revnet GPU_TORCH_ARGS= "$0" prepare "$build"
   GPU_MEMORY=device GPU_ZOO=0 GPU_CHECK_DIR=$root/gpu-check-d8 \
       GPU_MODEL=$root/models/depth/revnet-d8 GPU_TORCH_ARGS="--blocks 8 --width 8" \
       "$0" prepare "$build"
@@ -186,7 +196,7 @@ print(":".join(sorted(dirs)))' 2>/dev/null || true)
     fi
   fi
   for mode in $modes; do
-    for memory in $memories; do
+    for memory in managed device serial; do  # (those prepared)
       [ -x "$out/revnet-$mode-$memory" ] || continue
       for graph in "" -nograph; do
         local v=$mode-$memory$graph
@@ -237,7 +247,7 @@ for v, t, tmin, p, lc, lg, w, wf, a, n in rows:
     print("%-28s %9.3f %9.3f %12d %8d %10.6f %10.6f %9.2g %8.4f  (worst: %s)" %
           (v, t, tmin, p, n, lc, lg, w, a, wf))
 s = dict((r[0].split(" ")[0], r) for r in rows)
-for memory in ("managed", "device"):
+for memory in ("managed", "device", "serial"):
     st, rv = s.get("store-" + memory), s.get("reversible-" + memory)
     if st and rv:
         print("%s memory: reversible / store: time %.2fx, peak device memory %.2fx" % (
