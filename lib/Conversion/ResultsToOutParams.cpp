@@ -1,7 +1,8 @@
 //===- ResultsToOutParams.cpp - out-parameters; segments hand over --------===//
 
-#include "rev/Conversion/Passes.h"
 #include "BufferOwnership.h"
+#include "rev/Conversion/Passes.h"
+#include "rev/Dialect/Rev/IR/RevContract.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -170,6 +171,16 @@ struct RevResultsToOutParamsPass
         }
       });
     }
+    // Why a tape result stays (rev.kept_because, for the memory report)
+    // means nothing on the out-parameter the result becomes, and the rev
+    // dialect refuses it on arguments: dropped. (Entries lost it in
+    // rev-annotate-abi; a private forward, as rev-run makes it when the
+    // entry is @train_step, still has it when no segment is outlined.)
+    for (auto fn : module.getOps<func::FuncOp>())
+      for (unsigned i = 0; i < fn.getNumResults(); ++i)
+        if (fn.getResultAttr(i, rev::kKeptBecauseAttr))
+          fn.removeResultAttr(
+              i, StringAttr::get(&getContext(), rev::kKeptBecauseAttr));
     bufferization::BufferResultsToOutParamsOpts options;
     options.filterFn = [](func::FuncOp *fn) {
       return !(*fn)->hasAttr(rev::kSegmentAttrName);
