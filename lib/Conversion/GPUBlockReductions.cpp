@@ -92,27 +92,20 @@ TypedAttr identity(OpBuilder &b, gpu::AllReduceOperation kind, FloatType type) {
   }
 }
 
-/// Which buffers an op reads and writes, by the key of their root: an
-/// allocation and an out-parameter (which the ABI's callers allocate apart
-/// from everything else) stand for themselves; every other root (the
-/// function's other arguments, constants) is the null key, as they may
-/// alias each other.
+/// The buffers an op reads and writes (views, as their roots), compared by
+/// rev::mayAlias, the model of the loop fusion: allocations and
+/// out-parameters (which the ABI's callers allocate apart from everything
+/// else) alias nothing else; other arguments may alias each other.
 struct Accesses {
-  llvm::SmallPtrSet<void *, 8> reads, writes;
+  llvm::SetVector<Value> reads, writes;
   bool known = true;
 
-  static void *key(Value v) {
-    Value root = rev::rootOf(v);
-    return root.getDefiningOp<memref::AllocOp>() || rev::isOutParam(root)
-               ? root.getAsOpaquePointer()
-               : nullptr;
-  }
   void add(Operation *op) {
     if (!known || isMemoryEffectFree(op) ||
         isa<gpu::AllReduceOp, gpu::BarrierOp, memref::AllocOp>(op))
       return;
     if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
-      writes.insert(key(dealloc.getMemref()));
+      writes.insert(rev::rootOf(dealloc.getMemref()));
       return;
     }
     if (auto iface = dyn_cast<MemoryEffectOpInterface>(op)) {
@@ -127,7 +120,7 @@ struct Accesses {
           return;
         }
         (isa<MemoryEffects::Read>(e.getEffect()) ? reads : writes)
-            .insert(key(v));
+            .insert(rev::rootOf(v));
       }
     } else if (!op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
       known = false;
@@ -137,37 +130,40 @@ struct Accesses {
       for (Operation &inner : region.getOps())
         add(&inner);
   }
+  void add(const Accesses &other) {
+    known &= other.known;
+    reads.insert_range(other.reads);
+    writes.insert_range(other.writes);
+  }
+  static bool anyAlias(const llvm::SetVector<Value> &buffers, Value v) {
+    return llvm::any_of(buffers, [&](Value b) { return rev::mayAlias(b, v); });
+  }
+  bool mayRead(Value v) const { return !known || anyAlias(reads, v); }
+  bool mayWrite(Value v) const { return !known || anyAlias(writes, v); }
+  bool mayTouch(Value v) const { return mayRead(v) || mayWrite(v); }
   /// Whether running `other` before these accesses could change what either
   /// reads or leaves written.
   bool conflictsWith(const Accesses &other) const {
     if (!known || !other.known)
       return true;
-    auto overlap = [](const llvm::SmallPtrSet<void *, 8> &a,
-                      const llvm::SmallPtrSet<void *, 8> &b) {
-      for (void *x : a)
-        for (void *y : b)
-          if (x == y)
-            return true;
-      return false;
-    };
-    return overlap(writes, other.reads) || overlap(writes, other.writes) ||
-           overlap(reads, other.writes);
+    return llvm::any_of(writes, [&](Value w) { return other.mayTouch(w); }) ||
+           llvm::any_of(reads, [&](Value r) { return other.mayWrite(r); });
   }
 };
 
 /// The `linalg.fill` of a scalar that last wrote `buffer` before `op` in its
 /// block, with nothing that may touch the buffer between them, or null.
 linalg::FillOp fillBefore(Operation *op, Value buffer) {
-  void *key = Accesses::key(buffer);
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+  Operation *allocation = rev::rootOf(buffer).getDefiningOp();
+  for (Operation *prev = op->getPrevNode(); prev && prev != allocation;
+       prev = prev->getPrevNode()) {
     if (auto fill = dyn_cast<linalg::FillOp>(prev))
       if (fill.hasPureBufferSemantics() &&
           fill.getDpsInitOperand(0)->get() == buffer)
         return fill;
     Accesses accesses;
     accesses.add(prev);
-    if (!accesses.known || accesses.writes.contains(key) ||
-        accesses.reads.contains(key))
+    if (accesses.mayTouch(buffer))
       return nullptr;
   }
   return nullptr;
@@ -196,6 +192,7 @@ struct Kernel {
   Value threadCount; // the block size for fused ops (1 when emulated)
   int64_t blocks, threads;
   SmallVector<Output> outputs;
+  Accesses accesses; // (kept up to date as ops move in)
 
   Block &body() const { return op->getRegion(0).front(); }
 };
@@ -214,6 +211,65 @@ SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
           b, loc, AffineMap::get(map.getNumDims(), 0, e), iv));
   }
   return result;
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+/// Sets `iv` of the loops `dims` (row-major, sizes from `ranges`) from the
+/// linear `index`.
+void delinearize(OpBuilder &b, Location loc, Value index,
+                 ArrayRef<unsigned> dims, ArrayRef<int64_t> ranges,
+                 MutableArrayRef<Value> iv) {
+  for (unsigned d : llvm::reverse(dims)) {
+    Value size = indexConstant(b, loc, ranges[d]);
+    iv[d] = arith::RemUIOp::create(b, loc, index, size);
+    index = arith::DivUIOp::create(b, loc, index, size);
+  }
+}
+
+/// The combiner's op applied to `x` and `y`.
+Value combine(OpBuilder &b, const Combiner &combiner, Value x, Value y) {
+  IRMapping mapping;
+  mapping.map(combiner.op->getOperands(), ValueRange{x, y});
+  return b.clone(*combiner.op, mapping)->getResult(0);
+}
+
+/// Clones `generic`'s body at the loop indices `iv` into `mapping`: its
+/// inputs that the body reads loaded at their indices, linalg.index as
+/// `iv`, the ops before `stop` (all of them when null). The caller maps the
+/// output's block argument if the cloned ops read it.
+void cloneBody(OpBuilder &b, Location loc, linalg::GenericOp generic,
+               ArrayRef<Value> iv, Operation *stop, IRMapping &mapping) {
+  Block &body = generic.getRegion().front();
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    Value arg = body.getArgument(input->getOperandNumber());
+    if (arg.use_empty())
+      continue;
+    Value value = input->get();
+    if (isa<MemRefType>(value.getType()))
+      value = memref::LoadOp::create(
+          b, loc, value,
+          applyMap(b, loc, generic.getMatchingIndexingMap(input), iv));
+    mapping.map(arg, value);
+  }
+  for (Operation &op : body.without_terminator()) {
+    if (&op == stop)
+      break;
+    if (auto index = dyn_cast<linalg::IndexOp>(op))
+      mapping.map(index.getResult(), iv[index.getDim()]);
+    else
+      b.clone(op, mapping);
+  }
+}
+
+/// A builder into a new `scf.if` that only the thread `threadId` 0 runs.
+OpBuilder inFirstThread(OpBuilder &b, Location loc, Value threadId) {
+  Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                      threadId, indexConstant(b, loc, 0));
+  auto ifFirst = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+  return ifFirst.getThenBodyBuilder();
 }
 
 /// Moves before `before` the ops after it in its block that define the
@@ -256,18 +312,21 @@ struct RevGPUBlockReductionsPass
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp g) { generics.push_back(g); });
-    SmallVector<Kernel> kernels;
+    std::vector<Kernel> kernels;
     for (linalg::GenericOp generic : generics)
       if (std::optional<Kernel> kernel = lower(generic)) {
-        kernels.push_back(*kernel);
+        kernels.push_back(std::move(*kernel));
         ++numLowered;
       }
     if (!fuse)
       return;
+    llvm::DenseMap<Operation *, Kernel *> kernelOf;
+    for (Kernel &kernel : kernels)
+      kernelOf[kernel.op] = &kernel;
     // (a kernel merged into an earlier one has a null op)
     for (Kernel &kernel : kernels)
       if (kernel.op)
-        fuseAfter(kernel, kernels);
+        fuseAfter(kernel, kernelOf);
   }
 
   /// Takes into `kernel` the ops after it that can run in it: elementwise
@@ -275,7 +334,8 @@ struct RevGPUBlockReductionsPass
   /// after the output is stored) and block reductions over the same grid
   /// (their code after its own), as long as the ops they move past touch
   /// none of their buffers.
-  void fuseAfter(Kernel &kernel, MutableArrayRef<Kernel> kernels) {
+  void fuseAfter(Kernel &kernel,
+                 llvm::DenseMap<Operation *, Kernel *> &kernelOf) {
     Accesses between;
     unsigned scanned = 0;
     Operation *next = kernel.op->getNextNode();
@@ -285,11 +345,11 @@ struct RevGPUBlockReductionsPass
       if (auto generic = dyn_cast<linalg::GenericOp>(op))
         if (succeeded(absorbEpilogue(kernel, generic, between)))
           continue;
-      Kernel *sibling =
-          llvm::find_if(kernels, [&](Kernel &k) { return k.op == op; });
-      if (sibling != kernels.end() &&
-          succeeded(absorbSibling(kernel, *sibling, between)))
-        continue;
+      if (Kernel *sibling = kernelOf.lookup(op))
+        if (succeeded(absorbSibling(kernel, *sibling, between))) {
+          kernelOf.erase(op);
+          continue;
+        }
       between.add(op);
     }
   }
@@ -313,10 +373,9 @@ struct RevGPUBlockReductionsPass
     std::optional<SmallVector<int64_t>> ranges = generic.getStaticLoopRanges();
     if (!ranges || llvm::any_of(*ranges, ShapedType::isDynamic))
       return failure();
-    Accesses kernelAccesses, own;
-    kernelAccesses.add(kernel.op);
+    Accesses own;
     own.add(generic);
-    if (!kernelAccesses.known || !own.known)
+    if (!kernel.accesses.known || !own.known)
       return failure();
     // The output it reads, and which of its loops that binds to the
     // output element's indices (-1: the output's index is 0).
@@ -329,7 +388,7 @@ struct RevGPUBlockReductionsPass
         return o.buffer == input->get();
       });
       if (match == kernel.outputs.end()) {
-        if (kernelAccesses.writes.contains(Accesses::key(input->get())))
+        if (kernel.accesses.mayWrite(input->get()))
           return failure();
         continue;
       }
@@ -361,17 +420,14 @@ struct RevGPUBlockReductionsPass
     OpOperand *init = generic.getDpsInitOperand(0);
     if (!source || !generic.getMatchingIndexingMap(init).isPermutation())
       return failure();
-    for (void *w : own.writes)
-      if (kernelAccesses.reads.contains(w) || kernelAccesses.writes.contains(w))
-        return failure();
+    if (llvm::any_of(own.writes,
+                     [&](Value w) { return kernel.accesses.mayTouch(w); }))
+      return failure();
     if (own.conflictsWith(between) || !hoistOperands(generic, kernel.op))
       return failure();
 
     Location loc = generic.getLoc();
     OpBuilder b(kernel.body().getTerminator());
-    auto cst = [&](OpBuilder &ib, int64_t v) -> Value {
-      return arith::ConstantIndexOp::create(ib, loc, v);
-    };
     SmallVector<Value> at = applyMap(b, loc, source->map, source->iv);
     SmallVector<unsigned> free;
     for (unsigned d = 0; d < ranges->size(); ++d)
@@ -389,55 +445,34 @@ struct RevGPUBlockReductionsPass
         iv[d] = at[j];
     auto emitBody = [&](OpBuilder &ib) {
       Block &body = generic.getRegion().front();
-      IRMapping mapping;
-      for (OpOperand *input : generic.getDpsInputOperands()) {
-        Value arg = body.getArgument(input->getOperandNumber());
-        Value value = input->get();
-        if (isa<MemRefType>(value.getType()))
-          value = memref::LoadOp::create(
-              ib, loc, value,
-              applyMap(ib, loc, generic.getMatchingIndexingMap(input), iv));
-        mapping.map(arg, value);
-      }
-      Value outArg = body.getArgument(init->getOperandNumber());
       SmallVector<Value> to =
           applyMap(ib, loc, generic.getMatchingIndexingMap(init), iv);
+      IRMapping mapping;
+      Value outArg = body.getArgument(init->getOperandNumber());
       if (!outArg.use_empty())
         mapping.map(outArg, memref::LoadOp::create(ib, loc, init->get(), to));
-      for (Operation &op : body.without_terminator()) {
-        if (auto index = dyn_cast<linalg::IndexOp>(op)) {
-          mapping.map(index.getResult(), iv[index.getDim()]);
-          continue;
-        }
-        ib.clone(op, mapping);
-      }
+      cloneBody(ib, loc, generic, iv, /*stop=*/nullptr, mapping);
       Value result =
           mapping.lookupOrDefault(body.getTerminator()->getOperand(0));
       memref::StoreOp::create(ib, loc, result, init->get(), to);
     };
 
     if (free.empty()) {
-      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                          kernel.threadId, cst(b, 0));
-      auto ifFirst = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
-      OpBuilder tb = ifFirst.getThenBodyBuilder();
+      OpBuilder tb = inFirstThread(b, loc, kernel.threadId);
       emitBody(tb);
     } else {
       // (the first thread stored the output element: all threads read it)
       if (!emulate)
         gpu::BarrierOp::create(b, loc);
-      auto loop = scf::ForOp::create(b, loc, kernel.threadId, cst(b, count),
-                                     kernel.threadCount);
+      auto loop =
+          scf::ForOp::create(b, loc, kernel.threadId,
+                             indexConstant(b, loc, count), kernel.threadCount);
       OpBuilder lb = OpBuilder::atBlockBegin(loop.getBody());
-      Value index = loop.getInductionVar();
-      for (unsigned d : llvm::reverse(free)) {
-        Value size = cst(lb, (*ranges)[d]);
-        iv[d] = arith::RemUIOp::create(lb, loc, index, size);
-        index = arith::DivUIOp::create(lb, loc, index, size);
-      }
+      delinearize(lb, loc, loop.getInductionVar(), free, *ranges, iv);
       emitBody(lb);
     }
     generic.erase();
+    kernel.accesses.add(own);
     ++numEpilogues;
     return success();
   }
@@ -449,10 +484,8 @@ struct RevGPUBlockReductionsPass
                               const Accesses &between) {
     if (kernel.blocks != other.blocks || kernel.threads != other.threads)
       return failure();
-    Accesses own, theirs;
-    own.add(kernel.op);
-    theirs.add(other.op);
-    if (theirs.conflictsWith(between) || theirs.conflictsWith(own) ||
+    if (other.accesses.conflictsWith(between) ||
+        other.accesses.conflictsWith(kernel.accesses) ||
         !hoistOperands(other.op, kernel.op))
       return failure();
     // The other's body after this one's, on this one's block and thread
@@ -464,6 +497,7 @@ struct RevGPUBlockReductionsPass
     into.getOperations().splice(into.getTerminator()->getIterator(),
                                 from.getOperations());
     llvm::append_range(kernel.outputs, other.outputs);
+    kernel.accesses.add(other.accesses);
     other.op->erase();
     other.op = nullptr;
     ++numSiblings;
@@ -476,9 +510,7 @@ struct RevGPUBlockReductionsPass
         isa<gpu::LaunchOp, scf::ParallelOp>(generic->getParentOp()))
       return std::nullopt;
     std::optional<SmallVector<int64_t>> ranges = generic.getStaticLoopRanges();
-    if (!ranges || llvm::any_of(*ranges, [](int64_t r) {
-          return ShapedType::isDynamic(r);
-        }))
+    if (!ranges || llvm::any_of(*ranges, ShapedType::isDynamic))
       return std::nullopt;
     Value output = generic.getDpsInitOperand(0)->get();
     auto elementType = dyn_cast<FloatType>(
@@ -502,8 +534,9 @@ struct RevGPUBlockReductionsPass
         return std::nullopt;
     // (a parallel loop that the output does not vary with would have
     // several blocks store one element)
+    MLIRContext *ctx = generic.getContext();
     for (unsigned d : parallel)
-      if (!outMap.getResultPosition(getAffineDimExpr(d, generic.getContext())))
+      if (!outMap.getResultPosition(getAffineDimExpr(d, ctx)))
         return std::nullopt;
     int64_t blocks = 1, reduced = 1;
     for (unsigned i : parallel)
@@ -519,8 +552,8 @@ struct RevGPUBlockReductionsPass
     OpBuilder b(generic);
     linalg::FillOp fill = fillBefore(generic, output);
     Value init = fill ? fill.getDpsInputOperand(0)->get() : Value();
-    auto cst = [&](OpBuilder &ib, int64_t v) -> Value {
-      return arith::ConstantIndexOp::create(ib, loc, v);
+    auto cst = [&](OpBuilder &ib, int64_t v) {
+      return indexConstant(ib, loc, v);
     };
     Value one = cst(b, 1);
     Operation *container;
@@ -547,30 +580,9 @@ struct RevGPUBlockReductionsPass
       threadSize = cst(kb, 1);
     }
 
-    // Loop indices: `index` split into the loops `dims` (row-major).
+    // Loop indices: the parallel ones from the block id.
     SmallVector<Value> iv(ranges->size());
-    auto delinearize = [&](OpBuilder &ib, Value index,
-                           ArrayRef<unsigned> dims) {
-      for (unsigned d : llvm::reverse(dims)) {
-        Value size = cst(ib, (*ranges)[d]);
-        iv[d] = arith::RemUIOp::create(ib, loc, index, size);
-        index = arith::DivUIOp::create(ib, loc, index, size);
-      }
-    };
-    delinearize(kb, blockId, parallel);
-    auto indices = [&](OpBuilder &ib, AffineMap map) {
-      SmallVector<Value> result;
-      for (AffineExpr e : map.getResults()) {
-        if (auto dim = dyn_cast<AffineDimExpr>(e))
-          result.push_back(iv[dim.getPosition()]);
-        else if (auto c = dyn_cast<AffineConstantExpr>(e))
-          result.push_back(cst(ib, c.getValue()));
-        else
-          result.push_back(affine::AffineApplyOp::create(
-              ib, loc, AffineMap::get(map.getNumDims(), 0, e), iv));
-      }
-      return result;
-    };
+    delinearize(kb, loc, blockId, parallel, *ranges, iv);
 
     Value identityValue = arith::ConstantOp::create(
         kb, loc, identity(kb, combiner->kind, elementType));
@@ -591,60 +603,30 @@ struct RevGPUBlockReductionsPass
                            cst(tb, threadCount), ValueRange{identityValue});
     {
       OpBuilder lb = OpBuilder::atBlockBegin(loop.getBody());
-      delinearize(lb, loop.getInductionVar(), reduction);
-      Block &genericBody = generic.getRegion().front();
+      delinearize(lb, loc, loop.getInductionVar(), reduction, *ranges, iv);
       IRMapping mapping;
-      for (OpOperand *input : generic.getDpsInputOperands()) {
-        Value arg = genericBody.getArgument(input->getOperandNumber());
-        if (arg.use_empty())
-          continue;
-        AffineMap map = generic.getMatchingIndexingMap(input);
-        Value value = input->get();
-        if (isa<MemRefType>(value.getType()))
-          value = memref::LoadOp::create(lb, loc, value, indices(lb, map));
-        mapping.map(arg, value);
-      }
-      for (Operation &op : genericBody.without_terminator()) {
-        if (&op == combiner->op)
-          break;
-        if (auto index = dyn_cast<linalg::IndexOp>(op)) {
-          mapping.map(index.getResult(), iv[index.getDim()]);
-          continue;
-        }
-        lb.clone(op, mapping);
-      }
+      cloneBody(lb, loc, generic, iv, /*stop=*/combiner->op, mapping);
       Value value = mapping.lookupOrDefault(combiner->value);
-      IRMapping combine;
-      Value acc = loop.getRegionIterArg(0);
-      combine.map(combiner->op->getOperands(), ValueRange{acc, value});
-      Value next = lb.clone(*combiner->op, combine)->getResult(0);
-      scf::YieldOp::create(lb, loc, next);
+      scf::YieldOp::create(
+          lb, loc, combine(lb, *combiner, loop.getRegionIterArg(0), value));
     }
     Value total = loop.getResult(0);
     if (emulate) {
-      IRMapping combine;
-      combine.map(combiner->op->getOperands(),
-                  ValueRange{threadLoop.getRegionIterArg(0), total});
-      scf::YieldOp::create(tb, loc,
-                           tb.clone(*combiner->op, combine)->getResult(0));
+      scf::YieldOp::create(
+          tb, loc,
+          combine(tb, *combiner, threadLoop.getRegionIterArg(0), total));
       total = threadLoop.getResult(0);
     } else {
       total = gpu::AllReduceOp::create(
-          kb, loc, total,
-          gpu::AllReduceOperationAttr::get(kb.getContext(), combiner->kind),
+          kb, loc, total, gpu::AllReduceOperationAttr::get(ctx, combiner->kind),
           kb.getUnitAttr());
     }
-    Value first = arith::CmpIOp::create(kb, loc, arith::CmpIPredicate::eq,
-                                        threadId, cst(kb, 0));
-    auto ifFirst = scf::IfOp::create(kb, loc, first, /*withElseRegion=*/false);
     {
-      OpBuilder sb = ifFirst.getThenBodyBuilder();
-      SmallVector<Value> at = indices(sb, outMap);
+      OpBuilder sb = inFirstThread(kb, loc, threadId);
+      SmallVector<Value> at = applyMap(sb, loc, outMap, iv);
       Value start = init ? init : memref::LoadOp::create(sb, loc, output, at);
-      IRMapping combine;
-      combine.map(combiner->op->getOperands(), ValueRange{start, total});
-      Value result = sb.clone(*combiner->op, combine)->getResult(0);
-      memref::StoreOp::create(sb, loc, result, output, at);
+      memref::StoreOp::create(sb, loc, combine(sb, *combiner, start, total),
+                              output, at);
     }
     generic.erase();
     if (fill) {
@@ -656,9 +638,11 @@ struct RevGPUBlockReductionsPass
       out.iv[d] = Value(); // (the loop's, inside it)
     for (unsigned d : parallel)
       out.layout.push_back(
-          {(*ranges)[d],
-           *outMap.getResultPosition(getAffineDimExpr(d, kb.getContext()))});
-    return Kernel{container, threadId, threadSize, blocks, threadCount, {out}};
+          {(*ranges)[d], *outMap.getResultPosition(getAffineDimExpr(d, ctx))});
+    Kernel kernel{container,   threadId, threadSize, blocks,
+                  threadCount, {out},    {}};
+    kernel.accesses.add(container);
+    return kernel;
   }
 };
 

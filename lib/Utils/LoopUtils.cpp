@@ -74,12 +74,10 @@ bool rev::isOutParam(Value v) {
   return args && arg.getArgNumber() >= args.size();
 }
 
-namespace {
-
 /// Whether two buffers may share memory: views of one buffer do; a fresh
 /// allocation shares none with another buffer, nor does an out-parameter;
 /// two other function arguments may.
-bool mayAlias(Value a, Value b) {
+bool rev::mayAlias(Value a, Value b) {
   Value ra = rev::rootOf(a), rb = rev::rootOf(b);
   if (ra == rb)
     return true;
@@ -94,6 +92,8 @@ bool mayAlias(Value a, Value b) {
   auto known = [&](Value r) { return fresh(r) || isa<BlockArgument>(r); };
   return !(known(ra) && known(rb) && (fresh(ra) || fresh(rb)));
 }
+
+namespace {
 
 bool sameIterationSpace(scf::ParallelOp a, scf::ParallelOp b) {
   return llvm::equal(a.getLowerBound(), b.getLowerBound()) &&
@@ -176,7 +176,7 @@ bool writesElsewhere(scf::ParallelOp first, scf::ParallelOp second) {
   };
   WalkResult result = second.getBody()->walk([&](memref::StoreOp store) {
     for (memref::StoreOp other : firstStores) {
-      if (!mayAlias(other.getMemRef(), store.getMemRef()) ||
+      if (!rev::mayAlias(other.getMemRef(), store.getMemRef()) ||
           disjointViews(other.getMemRef(), store.getMemRef()))
         continue;
       bool sameElement =
@@ -275,7 +275,7 @@ void rev::fuseParallelLoops(Region &region) {
     SmallVector<Operation *> barriers;
     for (Block &block : region)
       llvm::append_range(barriers, separateConflictingWrites(b, block));
-    scf::naivelyFuseParallelOps(region, mayAlias);
+    scf::naivelyFuseParallelOps(region, rev::mayAlias);
     for (Operation *barrier : barriers)
       barrier->erase();
     for (Block &block : region)

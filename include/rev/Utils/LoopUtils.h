@@ -36,6 +36,12 @@ mlir::Value rootOf(mlir::Value v);
 /// apart from the arguments and from each other).
 bool isOutParam(mlir::Value v);
 
+/// Whether two buffers may share memory: views of one buffer do; a fresh
+/// allocation shares none with another buffer, nor does an out-parameter;
+/// two other function arguments may, and so may a root that is neither (a
+/// call's result, say) with anything.
+bool mayAlias(mlir::Value a, mlir::Value b);
+
 } // namespace rev
 
 #endif // REV_UTILS_LOOPUTILS_H
