@@ -255,6 +255,29 @@ for memory in ("managed", "device", "serial"):
 print("gpu-check: " + ("agrees with the CPU" if ok else "DISAGREES with the CPU"))
 sys.exit(0 if ok else 1)
 EOF
+  # Run-time checks: a label out of range ends the program with status 1
+  # and the check's message (the step copies the labels' smallest and
+  # largest values to the host; the runtime compares them after the call).
+  local checked=""
+  for p in revnet-reversible-device revnet-store-device; do
+    [ -x "$out/$p" ] && { checked=$p; break; }
+  done
+  if [ -n "$checked" ] && [ -f "$out/inputs/labels.npy" ]; then
+    echo "== run-time check: $checked with a label out of range"
+    rm -rf "$out/bad-labels" && cp -r "$out/inputs" "$out/bad-labels"
+    "$py" -c 'import numpy as n, sys; a = n.load(sys.argv[1]); a.flat[0] = 1000; n.save(sys.argv[1], a)' \
+      "$out/bad-labels/labels.npy"
+    if timeout 60 "$out/$checked" --inputs "$out/bad-labels" --repeat 1 > "$out/bad-labels.log" 2>&1; then
+      echo "gpu-check: a label out of range was not reported" >&2
+      status=1
+    elif grep -q "run-time check failed in @train_step: .*got 1000" "$out/bad-labels.log"; then
+      tail -1 "$out/bad-labels.log"
+    else
+      echo "gpu-check: a label out of range failed without the check's message:" >&2
+      tail -5 "$out/bad-labels.log" >&2
+      status=1
+    fi
+  fi
   # PyTorch on the same GPU, the same weights and inputs: the baseline.
   echo "== PyTorch (autograd, and the hand-written reversible backward)"
   timeout 120 "$py" "$root/bench/torch_gpu.py" --inputs "$out/inputs" \

@@ -1,8 +1,10 @@
 //===- ExpandChecks.cpp - run-time range checks to code -------------------===//
 //
-// rev.check_range %x in [lo, hi) becomes: min and max of %x (one reduction),
-// a call of rev_check_failed(id, offending value) when either lies outside,
-// and %x clamped to the range, which is what the op returns.
+// rev-expand-checks: rev.check_range %x in [lo, hi) becomes min and max of %x
+// (one reduction), a rev.report_range of them, and %x clamped to the range,
+// which is what the op returns.
+// rev-lower-check-reports (CPU, on buffers): rev.report_range becomes a call
+// of rev_check_failed(id, offending value) when either lies outside.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +13,7 @@
 #include "rev/Dialect/Rev/IR/RevOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -19,6 +22,7 @@ using namespace mlir;
 
 namespace rev {
 #define GEN_PASS_DEF_REVEXPANDCHECKS
+#define GEN_PASS_DEF_REVLOWERCHECKREPORTS
 #include "rev/Conversion/Passes.h.inc"
 
 } // namespace rev
@@ -28,10 +32,9 @@ namespace {
 /// Provided by the caller: rev-run's JIT, the ahead-of-time runtime.
 constexpr llvm::StringLiteral kCheckFailedFunction = "rev_check_failed";
 
-/// Calls `callee(id, value)` when an element of `input` lies outside [lo,
-/// hiIncl], with the smallest element if it is below, else the largest.
-void reportIfOutside(OpBuilder &b, Location loc, Value input, Value lo,
-                     Value hiIncl, int64_t id, func::FuncOp callee) {
+/// rev.report_range of the smallest and largest element of `input`.
+void reportIfOutside(OpBuilder &b, Location loc, Value input,
+                     rev::CheckRangeOp op, int64_t id) {
   auto et = cast<IntegerType>(
       cast<RankedTensorType>(input.getType()).getElementType());
   unsigned width = et.getWidth();
@@ -50,23 +53,12 @@ void reportIfOutside(OpBuilder &b, Location loc, Value input, Value lo,
         Value mx = arith::MaxSIOp::create(nb, nl, args[0], args[2]);
         linalg::YieldOp::create(nb, nl, ValueRange{mn, mx});
       });
-  Value mn = tensor::ExtractOp::create(b, loc, minMax.getResult(0));
-  Value mx = tensor::ExtractOp::create(b, loc, minMax.getResult(1));
-  Value below =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, mn, lo);
-  Value above =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, mx, hiIncl);
-  Value bad = arith::OrIOp::create(b, loc, below, above);
-  auto ifOp = scf::IfOp::create(b, loc, bad, /*withElseRegion=*/false);
-  OpBuilder tb = ifOp.getThenBodyBuilder();
-  Value value = arith::SelectOp::create(tb, loc, below, mn, mx);
-  if (width < 64)
-    value = arith::ExtSIOp::create(tb, loc, tb.getI64Type(), value);
-  Value idValue = arith::ConstantOp::create(tb, loc, tb.getI64IntegerAttr(id));
-  func::CallOp::create(tb, loc, callee, ValueRange{idValue, value});
+  rev::ReportRangeOp::create(b, loc, minMax.getResult(0), minMax.getResult(1),
+                             op.getLowerAttr(), op.getUpperAttr(),
+                             b.getI64IntegerAttr(id));
 }
 
-void expand(rev::CheckRangeOp op, bool report, func::FuncOp callee) {
+void expand(rev::CheckRangeOp op, bool report) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value input = op.getInput();
@@ -79,8 +71,7 @@ void expand(rev::CheckRangeOp op, bool report, func::FuncOp callee) {
   Value hiIncl = constant(op.getUpperBound() - 1);
   if (report) {
     auto idAttr = op->getAttrOfType<IntegerAttr>(rev::kCheckIdAttr);
-    reportIfOutside(b, loc, input, lo, hiIncl, idAttr ? idAttr.getInt() : -1,
-                    callee);
+    reportIfOutside(b, loc, input, op, idAttr.getInt());
   }
   Value empty =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
@@ -117,20 +108,65 @@ struct RevExpandChecksPass
     // number them here when the pass runs on its own.
     if (!checks.front()->hasAttr(rev::kCheckIdAttr))
       rev::numberRuntimeChecks(module);
-    func::FuncOp callee;
-    if (report) {
-      callee = module.lookupSymbol<func::FuncOp>(kCheckFailedFunction);
-      if (!callee) {
-        OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-        Type i64 = b.getI64Type();
-        callee = func::FuncOp::create(b, module.getLoc(),
-                                      kCheckFailedFunction,
-                                      b.getFunctionType({i64, i64}, {}));
-        callee.setPrivate();
-      }
-    }
     for (rev::CheckRangeOp op : checks)
-      expand(op, report, callee);
+      expand(op, report);
+  }
+};
+
+/// if (min < lower || max >= upper)
+///   rev_check_failed(check, min < lower ? min : max)
+void lowerReport(rev::ReportRangeOp op, func::FuncOp callee) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value mn = memref::LoadOp::create(b, loc, op.getMin());
+  Value mx = memref::LoadOp::create(b, loc, op.getMax());
+  auto et = cast<IntegerType>(mn.getType());
+  Value lo = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(et, op.getLowerBound()));
+  Value hiIncl = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(et, op.getUpperBound() - 1));
+  Value below =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, mn, lo);
+  Value above =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, mx, hiIncl);
+  Value bad = arith::OrIOp::create(b, loc, below, above);
+  auto ifOp = scf::IfOp::create(b, loc, bad, /*withElseRegion=*/false);
+  OpBuilder tb = ifOp.getThenBodyBuilder();
+  Value value = arith::SelectOp::create(tb, loc, below, mn, mx);
+  if (et.getWidth() < 64)
+    value = arith::ExtSIOp::create(tb, loc, tb.getI64Type(), value);
+  Value id = arith::ConstantOp::create(tb, loc, op.getCheckAttr());
+  func::CallOp::create(tb, loc, callee, ValueRange{id, value});
+  op.erase();
+}
+
+struct RevLowerCheckReportsPass
+    : public rev::impl::RevLowerCheckReportsBase<RevLowerCheckReportsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<rev::ReportRangeOp> reports;
+    bool onTensors = false;
+    module.walk([&](rev::ReportRangeOp op) {
+      if (isa<TensorType>(op.getMin().getType())) {
+        op.emitOpError("on tensors: bufferize before rev-lower-check-reports");
+        onTensors = true;
+      }
+      reports.push_back(op);
+    });
+    if (onTensors)
+      return signalPassFailure();
+    if (reports.empty())
+      return;
+    auto callee = module.lookupSymbol<func::FuncOp>(kCheckFailedFunction);
+    if (!callee) {
+      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+      Type i64 = b.getI64Type();
+      callee = func::FuncOp::create(b, module.getLoc(), kCheckFailedFunction,
+                                    b.getFunctionType({i64, i64}, {}));
+      callee.setPrivate();
+    }
+    for (rev::ReportRangeOp op : reports)
+      lowerReport(op, callee);
   }
 };
 

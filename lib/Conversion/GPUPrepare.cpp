@@ -107,6 +107,35 @@ struct RevGPUPreparePass
       call.erase();
     }
 
+    // Reports of run-time checks: a call on the stream that copies the two
+    // values to the host (rev_cuda_check_range_i<N>); the runtime compares
+    // them once the step is done, so the host does not wait for them here.
+    SmallVector<rev::ReportRangeOp> reports;
+    func.walk([&](rev::ReportRangeOp op) { reports.push_back(op); });
+    for (rev::ReportRangeOp op : reports) {
+      auto type = dyn_cast<MemRefType>(op.getMin().getType());
+      if (!type) {
+        op.emitOpError("on tensors: bufferize before rev-gpu-prepare");
+        return signalPassFailure();
+      }
+      unsigned width = type.getElementTypeBitWidth();
+      if (width != 8 && width != 16 && width != 32 && width != 64) {
+        op.emitOpError() << "checks i" << width
+                         << " indices: the GPU runtime reports i8, i16, i32 "
+                            "and i64";
+        return signalPassFailure();
+      }
+      b.setInsertionPoint(op);
+      rev::GPULibraryCallOp::create(
+          b, op.getLoc(), /*asyncToken=*/Type(),
+          /*asyncDependencies=*/ValueRange(),
+          ("check_range_i" + Twine(width)).str(),
+          ValueRange{op.getMin(), op.getMax()}, /*outputs=*/ValueRange(),
+          b.getDenseI64ArrayAttr({op.getCheckAttr().getInt(),
+                                  op.getLowerBound(), op.getUpperBound()}));
+      op.erase();
+    }
+
     // Copies (from bufferized slices and concatenations) become parallel
     // loops, so that they run in kernels instead of in the host's
     // memrefCopy (a runtime function of MLIR's, which the GPU programs do

@@ -157,6 +157,7 @@ static void addTensorSteps(OpPassManager &pm, const LowerCPUOptions &options) {
 /// From linalg on buffers to the LLVM dialect.
 static void addLoopsToLLVMSteps(OpPassManager &pm,
                                 const LowerCPUOptions &options) {
+  pm.addPass(createRevLowerCheckReports());
   pm.addPass(createRevLowerLibraryCalls());
   {
     OpPassManager &fpm = pm.nest<func::FuncOp>();
@@ -218,10 +219,8 @@ void buildLowerGPUPipeline(OpPassManager &pm, const LowerGPUOptions &options) {
   }
   // (the convolution gradients that no library computes)
   pm.addPass(createRevDecomposeConvGradients());
-  // Kernels cannot call the host: indices are clamped, not reported.
-  RevExpandChecksOptions checks;
-  checks.report = false;
-  pm.addPass(createRevExpandChecks(checks));
+  // (the reports become library calls on the stream: rev-gpu-prepare)
+  pm.addPass(createRevExpandChecks());
   pm.addPass(createRevLowerRandom());
   // (float64 convolutions and pools, as on the CPU)
   pm.addNestedPass<func::FuncOp>(createRevLowerTosaF64());

@@ -216,14 +216,19 @@ llvm::Error writeGPUMain(const Entry &e, llvm::raw_ostream &os) {
                         dims.empty() ? "0" : dims,
                         i >= e.sig.args.size() ? 1 : 0, t->device ? 1 : 0);
   }
-  os << "};\n\nstatic void call(void **d) {\n  _mlir_ciface_" << e.sig.function
+  os << "};\n\nstatic const char *const checks[] = {\n";
+  for (auto [i, message] : llvm::enumerate(e.sig.checks))
+    os << (i ? ",\n" : "") << "  \"" << cString(message) << "\"";
+  os << (e.sig.checks.empty() ? "  0\n" : "\n") << "};\n";
+  os << "\nstatic void call(void **d) {\n  _mlir_ciface_" << e.sig.function
      << "(";
   for (size_t i = 0; i < specs.size(); ++i)
     os << (i ? ", " : "") << "d[" << i << "]";
   os << ");\n}\n\nint main(int argc, char **argv) {\n"
      << "  return rev_gpu_program_main(argc, argv, \""
      << cString(e.sig.function) << "\", specs, " << specs.size()
-     << ", call, /*graph=*/" << (e.sig.graph ? 1 : 0) << ");\n}\n";
+     << ", call, /*graph=*/" << (e.sig.graph ? 1 : 0) << ", checks, "
+     << e.sig.checks.size() << ");\n}\n";
   return llvm::Error::success();
 }
 

@@ -54,7 +54,8 @@ llvm::Expected<GPURuntime> loadGPURuntime(const char *argv0) {
       !get(rt.graphCapture, "rev_gpu_graph_capture") ||
       !get(rt.graphLaunch, "rev_gpu_graph_launch") ||
       !get(rt.graphLaunches, "rev_gpu_graph_launches") ||
-      !get(rt.graphDestroy, "rev_gpu_graph_destroy"))
+      !get(rt.graphDestroy, "rev_gpu_graph_destroy") ||
+      !get(rt.checkStatus, "rev_gpu_check_status"))
     return llvm::createStringError(std::errc::invalid_argument,
                                    "--target=gpu: %s lacks rev's functions",
                                    rt.path.c_str());

@@ -432,17 +432,21 @@ llvm::Error JITModule::callRaw(const EntrySignature &sig,
   }
 #endif
   int64_t check, value;
-  if (rev_check_status(&check, &value)) {
-    std::string message = check >= 0 && static_cast<size_t>(check) <
-                                            sig.checks.size()
-                              ? sig.checks[check]
-                              : "check #" + std::to_string(check);
-    return createStringError(std::errc::argument_out_of_domain,
-                             "run-time check failed in @%s: %s; got %lld",
-                             sig.function.c_str(), message.c_str(),
-                             static_cast<long long>(value));
-  }
+  if (rev_check_status(&check, &value))
+    return checkFailed(sig, check, value);
   return llvm::Error::success();
+}
+
+llvm::Error checkFailed(const EntrySignature &sig, int64_t check,
+                        int64_t value) {
+  std::string message =
+      check >= 0 && static_cast<size_t>(check) < sig.checks.size()
+          ? sig.checks[check]
+          : "check #" + std::to_string(check);
+  return createStringError(std::errc::argument_out_of_domain,
+                           "run-time check failed in @%s: %s; got %lld",
+                           sig.function.c_str(), message.c_str(),
+                           static_cast<long long>(value));
 }
 
 } // namespace rev::runtime

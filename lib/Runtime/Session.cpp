@@ -355,6 +355,16 @@ llvm::Expected<Measurement> measureOnGPU(GPURuntime &gpu, JITModule &code,
   if (auto err = code.callRaw(sig, buffers))
     return std::move(err);
   gpu.synchronize();
+  // The run-time checks of a call, once it is done (the kernels computed
+  // what they compare).
+  auto checks = [&]() -> llvm::Error {
+    int64_t check, value;
+    if (gpu.checkStatus(&check, &value))
+      return checkFailed(sig, check, value);
+    return llvm::Error::success();
+  };
+  if (auto err = checks())
+    return std::move(err);
   auto recordStats = [&] {
     m.stats.peakBytes = gpu.peakBytes();
     m.stats.allocatedBytes = gpu.allocatedBytes();
@@ -406,6 +416,8 @@ llvm::Expected<Measurement> measureOnGPU(GPURuntime &gpu, JITModule &code,
     }
     gpu.synchronize();
     m.timesMs.push_back(millisecondsSince(start));
+    if (auto err = checks())
+      return std::move(err);
     if (gpu.liveBytes() != liveBefore)
       return error("the compiled code leaked " +
                    std::to_string(gpu.liveBytes() - liveBefore) +

@@ -131,7 +131,8 @@ std::string fileName(const char *name) {
 extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
                                     const RevTensorSpec *specs, int count,
                                     void (*call)(void **descriptors),
-                                    int graphSafe) {
+                                    int graphSafe, const char *const *checks,
+                                    int checkCount) {
   std::string inputs, outputs, report;
   int repeat = 1;
   bool useGraph = graphSafe != 0;
@@ -171,6 +172,11 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
                                   specs[k].shape, specs[k].shape + specs[k].rank))
                         .c_str(),
                     specs[k].device ? " (device memory)" : "");
+      if (checkCount > 0)
+        std::printf("\nRun-time checks (a call that fails one ends the "
+                    "program with status 1):\n");
+      for (int k = 0; k < checkCount; ++k)
+        std::printf("  check %d: %s\n", k, checks[k]);
       return 0;
     } else {
       std::fprintf(stderr, "%s: unknown option %s (see --help)\n", argv[0],
@@ -237,6 +243,21 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
   // first launch) and moves managed pages to the device.
   call(descriptors.data());
   rev_gpu_synchronize();
+  // The run-time checks of the last call, once it is done.
+  auto checksFailed = [&] {
+    int64_t check, value;
+    if (!rev_gpu_check_status(&check, &value))
+      return false;
+    std::string message = check >= 0 && check < checkCount
+                              ? checks[check]
+                              : "check #" + std::to_string(check);
+    std::fprintf(stderr, "%s: run-time check failed in @%s: %s; got %lld\n",
+                 argv[0], entry, message.c_str(),
+                 static_cast<long long>(value));
+    return true;
+  };
+  if (checksFailed())
+    return 1;
 
   std::vector<double> times;
   uint64_t peak = 0, launches = 0;
@@ -274,6 +295,8 @@ extern "C" int rev_gpu_program_main(int argc, char **argv, const char *entry,
     rev_gpu_synchronize();
     auto t1 = std::chrono::steady_clock::now();
     times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    if (checksFailed())
+      return 1;
     if (!graph) {
       peak = std::max(peak, rev_gpu_peak_bytes());
       launches = rev_gpu_launches();

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -158,9 +159,88 @@ void *stagedSource(void *src, size_t size) {
   return entry.first;
 }
 
+/// A run-time check's two values (smallest, largest), copied into pinned
+/// host memory by its last call, and its range.
+struct CheckSlot {
+  void *values = nullptr; // 2 x `bytes` bytes, pinned
+  int bytes = 8;
+  int64_t lower = 0, upper = 0;
+};
+std::map<int64_t, CheckSlot> checkSlots; // (in check order)
+
+int64_t signExtend(const void *p, int bytes) {
+  switch (bytes) {
+  case 1:
+    return *static_cast<const int8_t *>(p);
+  case 2:
+    return *static_cast<const int16_t *>(p);
+  case 4:
+    return *static_cast<const int32_t *>(p);
+  default:
+    return *static_cast<const int64_t *>(p);
+  }
+}
+
+void checkRange(void *stream, RevCudaMemRef0 *min, RevCudaMemRef0 *max,
+                int64_t check, int64_t lower, int64_t upper, int bytes) {
+  ensureContext();
+  CheckSlot *slot;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    slot = &checkSlots[check];
+  }
+  if (!slot->values) {
+    // (relaxed capture mode: allowed while capturing)
+    CHECK(cuMemAllocHost(&slot->values, 16));
+    std::memset(slot->values, 0, 16);
+  }
+  slot->bytes = bytes;
+  slot->lower = lower;
+  slot->upper = upper;
+  auto address = [&](RevCudaMemRef0 *m) {
+    return reinterpret_cast<CUdeviceptr>(static_cast<char *>(m->aligned) +
+                                         m->offset * bytes);
+  };
+  char *host = static_cast<char *>(slot->values);
+  CUstream s = static_cast<CUstream>(stream); // (the launches' stream)
+  CHECK(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(host), address(min), bytes,
+                      s));
+  CHECK(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(host + bytes), address(max),
+                      bytes, s));
+}
+
 } // namespace
 
 extern "C" {
+
+#define REV_CHECK_RANGE(bits)                                                  \
+  void _mlir_ciface_rev_cuda_check_range_i##bits(                              \
+      void *stream, RevCudaMemRef0 *min, RevCudaMemRef0 *max, int64_t check,   \
+      int64_t lower, int64_t upper, int64_t /*tf32*/) {                        \
+    checkRange(stream, min, max, check, lower, upper, bits / 8);               \
+  }
+REV_CHECK_RANGE(8)
+REV_CHECK_RANGE(16)
+REV_CHECK_RANGE(32)
+REV_CHECK_RANGE(64)
+#undef REV_CHECK_RANGE
+
+int rev_gpu_check_status(int64_t *check, int64_t *value) {
+  std::lock_guard<std::mutex> lock(mutex);
+  for (const auto &[id, slot] : checkSlots) {
+    const char *host = static_cast<const char *>(slot.values);
+    int64_t min = signExtend(host, slot.bytes);
+    int64_t max = signExtend(host + slot.bytes, slot.bytes);
+    if (min >= slot.lower && max < slot.upper)
+      continue;
+    if (check)
+      *check = id;
+    if (value)
+      *value = min < slot.lower ? min : max;
+    return 1;
+  }
+  return 0;
+}
 
 int rev_gpu_init(char *message, size_t size) {
   CUresult result = cuInit(0);

@@ -21,10 +21,14 @@ typedef struct RevTensorSpec {
 
 /* Reads the arguments, calls `call` with one memref descriptor per argument
  * then per result, writes the results; see GPUProgram.cpp. `graph`: the
- * entry's rev.abi says a CUDA graph can replay it (rev-gpu-graph-entries). */
+ * entry's rev.abi says a CUDA graph can replay it (rev-gpu-graph-entries).
+ * `checks`: the messages of the module's run-time checks (rev.checks), by
+ * number; a call whose check fails ends the program with status 1 and the
+ * message. */
 int rev_gpu_program_main(int argc, char **argv, const char *entry,
                          const RevTensorSpec *specs, int count,
-                         void (*call)(void **descriptors), int graph);
+                         void (*call)(void **descriptors), int graph,
+                         const char *const *checks, int checkCount);
 
 #ifdef __cplusplus
 }

@@ -75,3 +75,16 @@ func.func @library_call(%a: memref<3x5x7xf32>, %b: memref<3x7x6xf32>, %out: memr
   memref.dealloc %c : memref<3x5x6xf32>
   return
 }
+
+// -----
+
+// A check's report becomes a library call without outputs, on the stream
+// once gpu-async-region has run: rev_cuda_check_range_i<N>(stream, min, max,
+// check, lower, upper) copies the two values to the host.
+// CHECK-LABEL: func.func @report
+// CHECK: rev.gpu_library_call "check_range_i32" ins(%{{.+}}, %{{.+}} : memref<i32>, memref<i32>) {params = array<i64: 2, -3, 7>}
+// CHECK-NOT: rev.report_range
+func.func @report(%min: memref<i32>, %max: memref<i32>) {
+  rev.report_range 2 : %min, %max in [-3, 7) : memref<i32>
+  return
+}

@@ -66,20 +66,18 @@ def RevExpandChecks : Pass<"rev-expand-checks", "::mlir::ModuleOp"> {
   let description = [{
     Replaces each `rev.check_range` (numbered by `rev-annotate-abi`, which
     records their messages in the module's `rev.checks`) with code that
-    computes the input's minimum and maximum, calls
-    `rev_check_failed(id, value)` with an offending value when one lies
-    outside the range, and clamps the input to the range, so that no later
-    op reads out of bounds. The caller provides `rev_check_failed` (rev-run's
-    JIT, the ahead-of-time library's runtime) and reports the failure after
-    the call returns.
+    computes the input's minimum and maximum (one reduction), a
+    `rev.report_range` of them, which makes the caller report the check's
+    failure after the call, and the input clamped to the range, so that no
+    later op reads out of bounds. `rev-lower-check-reports` (CPU) and
+    `rev-gpu-prepare` (GPU) lower the report after bufferization.
 
-    `report=false` only clamps (the GPU pipeline: kernels cannot call the
-    host); `enable=false` drops the checks (the `checks=false` option of
-    `rev-lower-cpu`, for speed).
+    `report=false` only clamps; `enable=false` drops the checks (the
+    `checks=false` option of `rev-lower-cpu`, for speed).
   }];
   let options = [
     Option<"report", "report", "bool", /*default=*/"true",
-           "Call rev_check_failed on a failed check (else only clamp)">,
+           "Report a failed check (rev.report_range; else only clamp)">,
     Option<"enable", "enable", "bool", /*default=*/"true",
            "Check at all (false: the input passes through unchanged)">,
   ];
@@ -140,6 +138,24 @@ def RevLibraryCalls : Pass<"rev-library-calls"> {
                         "cuDNN and cuBLAS, in the CUDA runtime"))}]>,
   ];
   let dependentDialects = ["::rev::RevDialect"];
+}
+
+def RevLowerCheckReports : Pass<"rev-lower-check-reports",
+                                "::mlir::ModuleOp"> {
+  let summary = "Lower rev.report_range on buffers to a call of "
+                "rev_check_failed (CPU)";
+  let description = [{
+    Each `rev.report_range` (on buffers) becomes loads of its two values, a
+    comparison with the range and, when one lies outside, a call of
+    `rev_check_failed(check, value)` with the smallest value when it lies
+    below the range, else the largest. The caller provides
+    `rev_check_failed` (rev-run's JIT, `runtime/cpu/RevChecks.c` in
+    ahead-of-time libraries) and reports the failure after the call.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 def RevLowerLibraryCalls : Pass<"rev-lower-library-calls",

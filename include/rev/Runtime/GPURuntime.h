@@ -34,6 +34,8 @@ struct GPURuntime {
   void (*graphLaunch)(void *) = nullptr;
   uint64_t (*graphLaunches)(const void *) = nullptr;
   void (*graphDestroy)(void *) = nullptr;
+  // Run-time checks of the last call, after a synchronize.
+  int (*checkStatus)(int64_t *, int64_t *) = nullptr;
 };
 
 /// Loads librev_cuda_runtime.so from the lib/ directory next to the

@@ -41,6 +41,11 @@ struct EntrySignature {
   bool graph = false;
 };
 
+/// The error of a failed run-time check: "run-time check failed in @f:
+/// <message of check `check`>; got <value>".
+llvm::Error checkFailed(const EntrySignature &sig, int64_t check,
+                        int64_t value);
+
 /// Reads `rev.abi` from the function (func.func or llvm.func) `name`.
 llvm::Expected<EntrySignature> readSignature(mlir::ModuleOp module,
                                              llvm::StringRef name);

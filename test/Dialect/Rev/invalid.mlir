@@ -245,6 +245,46 @@ func.func @check_range_width(%i: tensor<3xi8>) -> tensor<3xi8> {
 
 // -----
 
+func.func @report_empty_range(%a: tensor<i64>, %b: tensor<i64>) {
+  // expected-error @+1 {{'rev.report_range' op needs lower < upper, got [3, 2)}}
+  rev.report_range 0 : %a, %b in [3, 2) : tensor<i64>
+  return
+}
+
+// -----
+
+func.func @report_range_width(%a: memref<i8>, %b: memref<i8>) {
+  // expected-error @+1 {{'rev.report_range' op range [0, 1000) does not fit i8}}
+  rev.report_range 0 : %a, %b in [0, 1000) : memref<i8>
+  return
+}
+
+// -----
+
+func.func @report_negative_check(%a: tensor<i64>, %b: tensor<i64>) {
+  // expected-error @+1 {{'rev.report_range' op check number -1 is negative}}
+  rev.report_range -1 : %a, %b in [0, 2) : tensor<i64>
+  return
+}
+
+// -----
+
+func.func @report_types(%a: tensor<i64>, %b: tensor<i32>) {
+  // expected-error @+1 {{'rev.report_range' op failed to verify that all of {min, max} have same type}}
+  "rev.report_range"(%a, %b) {lower = 0 : i64, upper = 2 : i64, check = 0 : i64} : (tensor<i64>, tensor<i32>) -> ()
+  return
+}
+
+// -----
+
+func.func @report_rank(%a: tensor<2xi64>, %b: tensor<2xi64>) {
+  // expected-error @+1 {{'rev.report_range' op operand #0 must be}}
+  "rev.report_range"(%a, %b) {lower = 0 : i64, upper = 2 : i64, check = 0 : i64} : (tensor<2xi64>, tensor<2xi64>) -> ()
+  return
+}
+
+// -----
+
 // (8 + 1 + 1 - 3 = 7 is not a multiple of the stride 2)
 func.func @conv_backward_data_inexact(%g: tensor<2x4x4x6xf32>, %w: tensor<6x3x3x5xf32>) -> tensor<2x8x8x5xf32> {
   // expected-error @+1 {{'rev.conv2d_backward_data' op output size 4 in dimension 1 does not follow from input 8, kernel 3, pads 1+1, stride 2, dilation 1 (the windows must tile the padded input exactly)}}
@@ -305,14 +345,6 @@ func.func @library_call_buffer_input(%x: tensor<4xf32>, %b: memref<4xf32>) -> te
 func.func @gpu_library_call_callee(%x: memref<4xf32>, %y: memref<4xf32>) {
   // expected-error @+1 {{'rev.gpu_library_call' op callee 'relu f32' is not a C identifier's tail ([A-Za-z0-9_]+)}}
   rev.gpu_library_call "relu f32" ins(%x : memref<4xf32>) outs(%y : memref<4xf32>)
-  return
-}
-
-// -----
-
-func.func @gpu_library_call_no_output(%x: memref<4xf32>) {
-  // expected-error @+1 {{'rev.gpu_library_call' op writes no output}}
-  rev.gpu_library_call "relu_f32" ins(%x : memref<4xf32>)
   return
 }
 

@@ -129,6 +129,23 @@ func.func @check_range(%i: tensor<3xi32>) -> tensor<3xi32> {
   return %c : tensor<3xi32>
 }
 
+// CHECK-LABEL: func.func @report_range
+// CHECK: rev.report_range 3 : %{{.+}}, %{{.+}} in [0, 10) : tensor<i64>
+// CHECK: rev.report_range 4 : %{{.+}}, %{{.+}} in [-5, 5) : memref<i32>
+func.func @report_range(%lo: tensor<i64>, %hi: tensor<i64>, %a: memref<i32>, %b: memref<i32>) {
+  rev.report_range 3 : %lo, %hi in [0, 10) : tensor<i64>
+  rev.report_range 4 : %a, %b in [-5, 5) : memref<i32>
+  return
+}
+
+// A GPU library call without outputs reports to the runtime (run-time checks).
+// CHECK-LABEL: func.func @gpu_library_call_report
+// CHECK: rev.gpu_library_call "check_range_i64" ins(%{{.+}}, %{{.+}} : memref<i64>, memref<i64>) {params = array<i64: 0, 0, 10>}
+func.func @gpu_library_call_report(%a: memref<i64>, %b: memref<i64>) {
+  rev.gpu_library_call "check_range_i64" ins(%a, %b : memref<i64>, memref<i64>) {params = array<i64: 0, 0, 10>}
+  return
+}
+
 // CHECK-LABEL: func.func @dropout
 // CHECK: %[[S:.+]] = rev.random_stream %{{.+}}[7] : tensor<i64> -> tensor<2xi64>
 // CHECK: rev.dropout %{{.+}}, %[[S]] {ratio = 1.000000e-01 : f64} : tensor<2x5xf32>, tensor<2xi64>

@@ -242,15 +242,87 @@ AffineCouplingOp::buildInverse(OpBuilder &builder, ValueRange results,
 // CheckRangeOp
 //===----------------------------------------------------------------------===//
 
+/// A range [lower, upper) of checked indices of `width` bits: not empty,
+/// and every index in it representable.
+static LogicalResult verifyIndexRange(Operation *op, int64_t lower,
+                                      int64_t upper, unsigned width) {
+  if (lower >= upper)
+    return op->emitOpError()
+           << "needs lower < upper, got [" << lower << ", " << upper << ")";
+  if (width < 64 && (lower < -(int64_t(1) << (width - 1)) ||
+                     upper > (int64_t(1) << (width - 1))))
+    return op->emitOpError() << "range [" << lower << ", " << upper
+                             << ") does not fit i" << width;
+  return success();
+}
+
 LogicalResult CheckRangeOp::verify() {
-  if (getLowerBound() >= getUpperBound())
-    return emitOpError() << "needs lower < upper, got [" << getLowerBound()
-                         << ", " << getUpperBound() << ")";
-  unsigned width = getInput().getType().getElementTypeBitWidth();
-  if (width < 64 && (getLowerBound() < -(int64_t(1) << (width - 1)) ||
-                     getUpperBound() > (int64_t(1) << (width - 1))))
-    return emitOpError() << "range [" << getLowerBound() << ", "
-                         << getUpperBound() << ") does not fit i" << width;
+  return verifyIndexRange(*this, getLowerBound(), getUpperBound(),
+                          getInput().getType().getElementTypeBitWidth());
+}
+
+//===----------------------------------------------------------------------===//
+// ReportRangeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReportRangeOp::verify() {
+  if (failed(verifyIndexRange(
+          *this, getLowerBound(), getUpperBound(),
+          cast<ShapedType>(getMin().getType()).getElementTypeBitWidth())))
+    return failure();
+  if (getCheckAttr().getInt() < 0)
+    return emitOpError() << "check number " << getCheckAttr().getInt()
+                         << " is negative";
+  return success();
+}
+
+void ReportRangeOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand &operand : getOperation()->getOpOperands())
+    if (isa<MemRefType>(operand.get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  // (the report: state of the runtime, which nothing else in the IR reads;
+  // keeps the op alive)
+  effects.emplace_back(MemoryEffects::Write::get(),
+                       SideEffects::DefaultResource::get());
+}
+
+bool ReportRangeOp::bufferizesToMemoryRead(
+    OpOperand &, const bufferization::AnalysisState &) {
+  return true;
+}
+
+bool ReportRangeOp::bufferizesToMemoryWrite(
+    OpOperand &, const bufferization::AnalysisState &) {
+  return false;
+}
+
+bufferization::AliasingValueList
+ReportRangeOp::getAliasingValues(OpOperand &,
+                                 const bufferization::AnalysisState &) {
+  return {};
+}
+
+LogicalResult
+ReportRangeOp::bufferize(RewriterBase &rewriter,
+                         const bufferization::BufferizationOptions &options,
+                         bufferization::BufferizationState &state) {
+  FailureOr<Value> min =
+      bufferization::getBuffer(rewriter, getMin(), options, state);
+  FailureOr<Value> max =
+      bufferization::getBuffer(rewriter, getMax(), options, state);
+  if (failed(min) || failed(max))
+    return failure();
+  // (both from one reduction: the same layout)
+  if (min->getType() != max->getType())
+    return emitOpError() << "bufferized to two types, " << min->getType()
+                         << " and " << max->getType();
+  rewriter.setInsertionPoint(*this);
+  ReportRangeOp::create(rewriter, getLoc(), *min, *max, getLowerAttr(),
+                        getUpperAttr(), getCheckAttr());
+  rewriter.eraseOp(*this);
   return success();
 }
 
@@ -451,8 +523,6 @@ LogicalResult GPULibraryCallOp::verify() {
   if (!isCIdentifierTail(getCallee()))
     return emitOpError() << "callee '" << getCallee()
                          << "' is not a C identifier's tail ([A-Za-z0-9_]+)";
-  if (getOutputs().empty())
-    return emitOpError() << "writes no output";
   return success();
 }
 
@@ -464,6 +534,10 @@ void GPULibraryCallOp::getEffects(
                          SideEffects::DefaultResource::get());
   for (OpOperand &output : getOutputsMutable())
     effects.emplace_back(MemoryEffects::Write::get(), &output,
+                         SideEffects::DefaultResource::get());
+  // (a call without outputs reports to the runtime: a run-time check)
+  if (getOutputs().empty())
+    effects.emplace_back(MemoryEffects::Write::get(),
                          SideEffects::DefaultResource::get());
 }
 

@@ -183,6 +183,49 @@ def Rev_CheckRangeOp : Rev_Op<"check_range", [
   let hasVerifier = 1;
 }
 
+def Rev_ReportRangeOp : Rev_Op<"report_range", [
+    AllTypesMatch<["min", "max"]>,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>]> {
+  let summary = "reports a failed run-time check to the caller";
+  let description = [{
+    `min` and `max` are the smallest and largest elements of the indices of
+    run-time check number `check` (`rev.check_id`, the index into the
+    module's `rev.checks`). When `min < lower` or `max >= upper`, the
+    compiled function's caller learns, after the call, that the check
+    failed, with `min` when it lies below the range, else `max`.
+    `rev-expand-checks` creates the op (on tensors; bufferization gives it
+    buffers) from `rev.check_range`. On the CPU, `rev-lower-check-reports`
+    turns it into a comparison and a call of `rev_check_failed(check,
+    value)`; on the GPU, where the host would have to wait for the kernels to
+    read the values, `rev-gpu-prepare` turns it into a library call on the
+    stream (`rev_cuda_check_range_i<N>`: copies the two values to the host
+    in stream order; the runtime compares them once the step is done).
+
+    ```mlir
+    rev.report_range 0 : %min, %max in [0, 10) : tensor<i64>
+    ```
+  }];
+  let arguments = (ins
+      AnyTypeOf<[0DTensorOf<[AnySignlessInteger]>,
+                 MemRefRankOf<[AnySignlessInteger], [0]>]>:$min,
+      AnyTypeOf<[0DTensorOf<[AnySignlessInteger]>,
+                 MemRefRankOf<[AnySignlessInteger], [0]>]>:$max,
+      I64Attr:$lower, I64Attr:$upper, I64Attr:$check);
+  let assemblyFormat = [{
+    $check `:` $min `,` $max `in` ` ` `[` $lower `,` $upper `)` attr-dict
+    `:` type($min)
+  }];
+  let extraClassDeclaration = [{
+    /// The bounds as signed numbers (I64Attr's getters return uint64_t).
+    int64_t getLowerBound() { return getLowerAttr().getInt(); }
+    int64_t getUpperBound() { return getUpperAttr().getInt(); }
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // rev.random_stream, rev.dropout
 //===----------------------------------------------------------------------===//
@@ -381,7 +424,9 @@ def Rev_GPULibraryCallOp : Rev_Op<"gpu_library_call", [
     it from `rev.library_call`; `rev-gpu-lower-library-calls`, after
     `gpu-async-region`, turns it into a `func.call` of `rev_cuda_<callee>`
     whose first argument is the stream (the token's stream after
-    `gpu-to-llvm`), then the buffers' descriptors, then `params`.
+    `gpu-to-llvm`), then the buffers' descriptors, then `params`. A call
+    without outputs reports to the runtime (`check_range_i<N>`, from
+    `rev.report_range`): it is kept although it writes no buffer.
 
     ```mlir
     %t1 = rev.gpu_library_call "conv2d_forward_f32" [%t0] ins(%x, %w, %b : memref<8x16x16x16xf32>, memref<32x3x3x16xf32>, memref<32xf32>) outs(%y : memref<8x16x16x32xf32>) {params = array<i64: 1, 1, 1, 1, 1, 1, 1, 1, 0>} -> !gpu.async.token
