@@ -104,9 +104,12 @@ struct RevExpandChecksPass
       module->removeAttr(rev::kChecksAttr);
       return;
     }
-    // Numbered already by rev-annotate-abi (rev-lower-cpu's first step);
-    // number them here when the pass runs on its own.
-    if (!checks.front()->hasAttr(rev::kCheckIdAttr))
+    // Numbered already by rev-annotate-abi (the lowering pipelines' first
+    // step); numbered here when the pass runs on its own (or a check came
+    // later).
+    if (llvm::any_of(checks, [](rev::CheckRangeOp op) {
+          return !op->hasAttr(rev::kCheckIdAttr);
+        }))
       rev::numberRuntimeChecks(module);
     for (rev::CheckRangeOp op : checks)
       expand(op, report);

@@ -2,7 +2,8 @@
 //
 // rev-gpu-lower-library-calls, after gpu-async-region: each
 // rev.gpu_library_call becomes a call of rev_cuda_<callee> (rev's CUDA
-// runtime) that receives the stream of its dependency. gpu-to-llvm turns the
+// runtime) that receives the stream of its dependency (and, for a check's
+// report, its number among the module's reports). gpu-to-llvm turns the
 // token into that stream; the call's own token is its dependency's, since
 // the library runs in stream order.
 //
@@ -40,6 +41,7 @@ struct RevGPULowerLibraryCallsPass
     IRRewriter rewriter(context);
     auto tokenType = gpu::AsyncTokenType::get(context);
     auto streamType = LLVM::LLVMPointerType::get(context);
+    int64_t reportSites = 0;
     for (rev::GPULibraryCallOp call : calls) {
       Location loc = call.getLoc();
       rewriter.setInsertionPoint(call);
@@ -53,6 +55,11 @@ struct RevGPULowerLibraryCallsPass
           UnrealizedConversionCastOp::create(rewriter, loc, streamType, token)
               .getResult(0);
       SmallVector<int64_t> params(call.getParams());
+      // (a check's report: which of the module's reports it is, so that
+      // copies of one check, say in a recomputed forward, keep their
+      // values apart in the runtime)
+      if (call.getCallee().starts_with("check_range_"))
+        params.push_back(reportSites++);
       params.push_back(allowTF32 ? 1 : 0);
       SmallVector<Value> args{stream};
       llvm::append_range(args, rev::libraryCallArguments(

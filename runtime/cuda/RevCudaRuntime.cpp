@@ -159,14 +159,14 @@ void *stagedSource(void *src, size_t size) {
   return entry.first;
 }
 
-/// A run-time check's two values (smallest, largest), copied into pinned
-/// host memory by its last call, and its range.
+/// A check's report: the two values (smallest, largest) its last call
+/// copied into pinned host memory, and the check's number and range.
 struct CheckSlot {
   void *values = nullptr; // 2 x `bytes` bytes, pinned
   int bytes = 8;
-  int64_t lower = 0, upper = 0;
+  int64_t check = 0, lower = 0, upper = 0;
 };
-std::map<int64_t, CheckSlot> checkSlots; // (in check order)
+std::map<int64_t, CheckSlot> checkSlots; // by report site
 
 int64_t signExtend(const void *p, int bytes) {
   switch (bytes) {
@@ -182,12 +182,13 @@ int64_t signExtend(const void *p, int bytes) {
 }
 
 void checkRange(void *stream, RevCudaMemRef0 *min, RevCudaMemRef0 *max,
-                int64_t check, int64_t lower, int64_t upper, int bytes) {
+                int64_t check, int64_t lower, int64_t upper, int64_t site,
+                int bytes) {
   ensureContext();
   CheckSlot *slot;
   {
     std::lock_guard<std::mutex> lock(mutex);
-    slot = &checkSlots[check];
+    slot = &checkSlots[site];
   }
   if (!slot->values) {
     // (relaxed capture mode: allowed while capturing)
@@ -195,6 +196,7 @@ void checkRange(void *stream, RevCudaMemRef0 *min, RevCudaMemRef0 *max,
     std::memset(slot->values, 0, 16);
   }
   slot->bytes = bytes;
+  slot->check = check;
   slot->lower = lower;
   slot->upper = upper;
   auto address = [&](RevCudaMemRef0 *m) {
@@ -216,8 +218,8 @@ extern "C" {
 #define REV_CHECK_RANGE(bits)                                                  \
   void _mlir_ciface_rev_cuda_check_range_i##bits(                              \
       void *stream, RevCudaMemRef0 *min, RevCudaMemRef0 *max, int64_t check,   \
-      int64_t lower, int64_t upper, int64_t /*tf32*/) {                        \
-    checkRange(stream, min, max, check, lower, upper, bits / 8);               \
+      int64_t lower, int64_t upper, int64_t site, int64_t /*tf32*/) {          \
+    checkRange(stream, min, max, check, lower, upper, site, bits / 8);         \
   }
 REV_CHECK_RANGE(8)
 REV_CHECK_RANGE(16)
@@ -227,19 +229,25 @@ REV_CHECK_RANGE(64)
 
 int rev_gpu_check_status(int64_t *check, int64_t *value) {
   std::lock_guard<std::mutex> lock(mutex);
-  for (const auto &[id, slot] : checkSlots) {
+  const CheckSlot *failed = nullptr;
+  int64_t offending = 0;
+  for (const auto &[site, slot] : checkSlots) {
     const char *host = static_cast<const char *>(slot.values);
     int64_t min = signExtend(host, slot.bytes);
     int64_t max = signExtend(host + slot.bytes, slot.bytes);
-    if (min >= slot.lower && max < slot.upper)
+    if ((min >= slot.lower && max < slot.upper) ||
+        (failed && failed->check <= slot.check))
       continue;
-    if (check)
-      *check = id;
-    if (value)
-      *value = min < slot.lower ? min : max;
-    return 1;
+    failed = &slot;
+    offending = min < slot.lower ? min : max;
   }
-  return 0;
+  if (!failed)
+    return 0;
+  if (check)
+    *check = failed->check;
+  if (value)
+    *value = offending;
+  return 1;
 }
 
 int rev_gpu_init(char *message, size_t size) {

@@ -33,35 +33,29 @@ void rev_gpu_synchronize(void);
 
 /* Run-time checks (rev.check_range: cross-entropy labels, Gather indices).
  * The lowered code calls _mlir_ciface_rev_cuda_check_range_i<N>(stream,
- * min, max, check, lower, upper, tf32) with 0-d memref descriptors of the
- * indices' smallest and largest element in device memory: the two values
- * are copied to pinned host memory in stream order (also when the call is
- * captured into a graph: every replay copies them again). After the stream
- * is synchronized, rev_gpu_check_status returns 1 with the lowest failed
+ * min, max, check, lower, upper, site, tf32) with 0-d memref descriptors of
+ * the indices' smallest and largest element in device memory: the two
+ * values are copied to pinned host memory kept for `site` (the report's
+ * number in the module), in stream order (also when the call is captured
+ * into a graph: every replay copies them again). After the stream is
+ * synchronized, rev_gpu_check_status returns 1 with the lowest failed
  * check's number (its index in rev.checks) and an offending value (the
  * smallest when it lies below the range, else the largest), or 0 when the
- * last call's checks all held. Either pointer may be null. */
+ * checks of the last call all held. Either pointer may be null. */
 typedef struct {
   void *allocated;
   void *aligned;
   int64_t offset;
 } RevCudaMemRef0;
-void _mlir_ciface_rev_cuda_check_range_i8(void *stream, RevCudaMemRef0 *min,
-                                          RevCudaMemRef0 *max, int64_t check,
-                                          int64_t lower, int64_t upper,
-                                          int64_t tf32);
-void _mlir_ciface_rev_cuda_check_range_i16(void *stream, RevCudaMemRef0 *min,
-                                           RevCudaMemRef0 *max, int64_t check,
-                                           int64_t lower, int64_t upper,
-                                           int64_t tf32);
-void _mlir_ciface_rev_cuda_check_range_i32(void *stream, RevCudaMemRef0 *min,
-                                           RevCudaMemRef0 *max, int64_t check,
-                                           int64_t lower, int64_t upper,
-                                           int64_t tf32);
-void _mlir_ciface_rev_cuda_check_range_i64(void *stream, RevCudaMemRef0 *min,
-                                           RevCudaMemRef0 *max, int64_t check,
-                                           int64_t lower, int64_t upper,
-                                           int64_t tf32);
+#define REV_CUDA_CHECK_RANGE(bits)                                             \
+  void _mlir_ciface_rev_cuda_check_range_i##bits(                              \
+      void *stream, RevCudaMemRef0 *min, RevCudaMemRef0 *max, int64_t check,   \
+      int64_t lower, int64_t upper, int64_t site, int64_t tf32);
+REV_CUDA_CHECK_RANGE(8)
+REV_CUDA_CHECK_RANGE(16)
+REV_CUDA_CHECK_RANGE(32)
+REV_CUDA_CHECK_RANGE(64)
+#undef REV_CUDA_CHECK_RANGE
 int rev_gpu_check_status(int64_t *check, int64_t *value);
 
 /* CUDA graphs, for entries whose rev.abi says `graph = true` (their host

@@ -73,14 +73,14 @@ int main() {
   // Check 0: labels in [0, 10), i64.
   int64_t labels[2] = {0, 9};
   RevCudaMemRef0 min = at(labels, 0), max = at(labels, 1);
-  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0);
+  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0, 0);
   status("in range");
   std::printf("copies %d on stream %p\n", copies, (void *)lastStream);
   labels[1] = 10;
-  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0);
+  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0, 0);
   status("largest 10");
   labels[0] = -3;
-  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0);
+  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0, 0);
   status("smallest -3, largest 10");
   // Check 2: i32 ids in [-5, 5), the descriptors' offsets counted in
   // elements; a negative value is sign-extended.
@@ -88,13 +88,13 @@ int main() {
   labels[1] = 9;
   int32_t ids[4] = {99, -6, 4, 99};
   RevCudaMemRef0 idMin = at(ids, 1), idMax = at(ids, 2);
-  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0);
-  _mlir_ciface_rev_cuda_check_range_i32(stream, &idMin, &idMax, 2, -5, 5, 0);
+  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0, 0);
+  _mlir_ciface_rev_cuda_check_range_i32(stream, &idMin, &idMax, 2, -5, 5, 1, 0);
   status("i32 smallest -6");
   // Two failures: the lower check number is reported.
   labels[1] = 11;
-  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0);
-  _mlir_ciface_rev_cuda_check_range_i32(stream, &idMin, &idMax, 2, -5, 5, 0);
+  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0, 0);
+  _mlir_ciface_rev_cuda_check_range_i32(stream, &idMin, &idMax, 2, -5, 5, 1, 0);
   status("both");
   // i8 and i16 at their types' limits.
   labels[1] = 9;
@@ -103,16 +103,23 @@ int main() {
   RevCudaMemRef0 bMin = at(bytes, 0), bMax = at(bytes, 1);
   int16_t shorts[2] = {0, 32767};
   RevCudaMemRef0 sMin = at(shorts, 0), sMax = at(shorts, 1);
-  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0);
-  _mlir_ciface_rev_cuda_check_range_i32(stream, &idMin, &idMax, 2, -5, 5, 0);
-  _mlir_ciface_rev_cuda_check_range_i8(stream, &bMin, &bMax, 3, -4, 4, 0);
-  _mlir_ciface_rev_cuda_check_range_i16(stream, &sMin, &sMax, 4, 0, 100, 0);
+  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0, 0);
+  _mlir_ciface_rev_cuda_check_range_i32(stream, &idMin, &idMax, 2, -5, 5, 1, 0);
+  _mlir_ciface_rev_cuda_check_range_i8(stream, &bMin, &bMax, 3, -4, 4, 2, 0);
+  _mlir_ciface_rev_cuda_check_range_i16(stream, &sMin, &sMax, 4, 0, 100, 3, 0);
   status("i8 -128");
   bytes[0] = -4;
-  _mlir_ciface_rev_cuda_check_range_i8(stream, &bMin, &bMax, 3, -4, 4, 0);
+  _mlir_ciface_rev_cuda_check_range_i8(stream, &bMin, &bMax, 3, -4, 4, 2, 0);
   status("i16 32767");
   shorts[1] = 99;
-  _mlir_ciface_rev_cuda_check_range_i16(stream, &sMin, &sMax, 4, 0, 100, 0);
+  _mlir_ciface_rev_cuda_check_range_i16(stream, &sMin, &sMax, 4, 0, 100, 3, 0);
   status("all in range again");
+  // Check 0 reported from a second site (a copy of the check, say in a
+  // recomputed forward): each site keeps its own values.
+  int64_t other[2] = {0, 12};
+  RevCudaMemRef0 oMin = at(other, 0), oMax = at(other, 1);
+  _mlir_ciface_rev_cuda_check_range_i64(stream, &oMin, &oMax, 0, 0, 10, 4, 0);
+  _mlir_ciface_rev_cuda_check_range_i64(stream, &min, &max, 0, 0, 10, 0, 0);
+  status("second site 12");
   return 0;
 }
