@@ -34,6 +34,9 @@ static const char *const kPipelines[] = {
     "rev-differentiate{loss=vjp},rev-memory-report{quiet}",
     "rev-train{mode=reversible loss=vjp}",
     "func.func(rev-lower-couplings)",
+    // (run-time checks: reports on buffers in the input lowered for the
+    // CPU, then the input's checks expanded)
+    "rev-lower-check-reports,rev-expand-checks",
 };
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
