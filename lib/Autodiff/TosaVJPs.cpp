@@ -179,8 +179,11 @@ LogicalResult vjpClamp(tosa::ClampOp op, VJPContext &ctx, TosaBuilder &tb) {
     // inversion, and a rebuilt zero is +-1e-8, which would flip the mask.)
     pass = tb.greater(x, tb.scalarLike(x, lo));
   } else {
-    pass = tb.logicalAnd(tb.greaterEqual(x, tb.scalarLike(x, lo)),
-                         tb.greaterEqual(tb.scalarLike(x, hi), x));
+    // (one statement each: the ops' order must not depend on the order in
+    // which a compiler evaluates arguments)
+    Value belowHigh = tb.greaterEqual(tb.scalarLike(x, hi), x);
+    Value aboveLow = tb.greaterEqual(x, tb.scalarLike(x, lo));
+    pass = tb.logicalAnd(aboveLow, belowHigh);
   }
   give(ctx, tb, op.getInput(), tb.select(pass, g, tb.splatLike(g, 0.0)));
   return success();

@@ -228,6 +228,8 @@ SmallVector<Operation *> separateConflictingWrites(OpBuilder &b, Block &block) {
 } // namespace
 
 void rev::fuseParallelLoops(Region &region) {
+  if (region.empty()) // (a function declaration)
+    return;
   // One constant per bound value, at the region's entry.
   OpBuilder b(region.getContext());
   b.setInsertionPointToStart(&region.front());

@@ -166,7 +166,9 @@ struct CheckSlot {
   int bytes = 8;
   int64_t check = 0, lower = 0, upper = 0;
 };
-std::map<int64_t, CheckSlot> checkSlots; // by report site
+/// By report site; never destroyed (the slots live as long as the process,
+/// and the lowered code's static destructors may still run).
+std::map<int64_t, CheckSlot> &checkSlots = *new std::map<int64_t, CheckSlot>;
 
 int64_t signExtend(const void *p, int bytes) {
   switch (bytes) {

@@ -292,3 +292,10 @@ func.func @maybe_aliased(%a: memref<4x8xf32>, %o0: memref<8xf32>, %o1: memref<8x
   }
   return
 }
+
+// -----
+
+// A function declaration (a runtime function, say rev_check_failed): no
+// body to fuse in (the pass read a block of the empty region).
+// CHECK-LABEL: func.func private @declared(i64, i64)
+func.func private @declared(i64, i64)

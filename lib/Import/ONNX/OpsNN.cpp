@@ -556,8 +556,11 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
     Value running = ctx.auxResult(auxName(k));
     if (!running)
       running = ctx.native(k);
-    return tb.add(tb.mul(running, tb.scalarLike(running, *momentum)),
-                  tb.mul(batch, tb.scalarLike(batch, 1.0 - *momentum)));
+    // (one statement each: the ops' order must not depend on the order in
+    // which a compiler evaluates arguments)
+    Value fresh = tb.mul(batch, tb.scalarLike(batch, 1.0 - *momentum));
+    Value kept = tb.mul(running, tb.scalarLike(running, *momentum));
+    return tb.add(kept, fresh);
   };
   Value runningMean = update(3, meanC), runningVar = update(4, varC);
   ctx.setOutput(1, runningMean, x.kind, {c});
