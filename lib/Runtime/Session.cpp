@@ -6,6 +6,7 @@
 #include "rev/Import/ONNX/ONNXImporter.h"
 #include "rev/Runtime/Inputs.h"
 #include "rev/Runtime/Outputs.h"
+#include "rev/Utils/TextChecks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Parser/Parser.h"
@@ -74,6 +75,8 @@ loadModule(llvm::StringRef path, MLIRContext &context,
   if (!buffer)
     return error(message);
   if (!looksLikeONNX(path, buffer->getBuffer())) {
+    if (auto refused = checkTextNesting(buffer->getBuffer(), path))
+      return error(refused->where + ": " + refused->what);
     sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
     return parseSourceFile<ModuleOp>(sourceMgr, &context);
   }

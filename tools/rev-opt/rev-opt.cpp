@@ -10,6 +10,7 @@
 
 #include "rev/Import/ONNX/ONNXImporter.h"
 #include "rev/InitAll.h"
+#include "rev/Utils/TextChecks.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -81,6 +82,10 @@ int main(int argc, char **argv) {
     input = importToText(*input, inputFilename, registry);
     if (!input)
       return 1;
+  } else if (auto refused =
+                 rev::checkTextNesting(input->getBuffer(), inputFilename)) {
+    llvm::errs() << refused->where << ": error: " << refused->what << "\n";
+    return 1;
   }
   // The output file is removed again unless everything succeeds.
   std::unique_ptr<llvm::ToolOutputFile> output =

@@ -1,0 +1,39 @@
+//===- TextChecks.h - checks of MLIR text before it is parsed ---*- C++ -*-===//
+//
+// MLIR's parser descends recursively into nested brackets and has no limit
+// of its own: a few thousand nested '[' overflow its stack (a crash in
+// libMLIR). rev's tools refuse such text first.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef REV_UTILS_TEXTCHECKS_H
+#define REV_UTILS_TEXTCHECKS_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace rev {
+
+/// Deeper bracket nesting than any real module has (regions, attributes and
+/// types nest a few tens of levels), and far from where the parser's stack
+/// runs out (also under AddressSanitizer).
+inline constexpr unsigned kMaxTextNesting = 256;
+
+/// Where text nests too deeply ("<name>:<line>:<col>") and what is wrong.
+struct TextNestingError {
+  std::string where, what;
+};
+
+/// When `text` nests brackets ( [ { < deeper than `limit` (outside string
+/// literals and `//` comments; `->` and `>=` are not brackets): the first
+/// bracket too deep.
+std::optional<TextNestingError>
+checkTextNesting(llvm::StringRef text, llvm::StringRef name,
+                 unsigned limit = kMaxTextNesting);
+
+} // namespace rev
+
+#endif // REV_UTILS_TEXTCHECKS_H
