@@ -53,15 +53,20 @@ seed() { # seed TARGET: fills $corpus/TARGET/seed-* once
     ;;
   fuzz-tensor-proto)
     if [ -d "$testdata" ]; then
-      find "$testdata" -name '*.pb' -size -16k | head -400 |
-        while read -r f; do cp "$f" "$dir/seed-$(echo "$f" | md5sum | cut -c1-8).pb"; done
+      # (not `find | head`: find's SIGPIPE would fail the pipeline under
+      # pipefail and end the script)
+      local pbs
+      mapfile -t pbs < <(find "$testdata" -name '*.pb' -size -16k)
+      for f in "${pbs[@]:0:400}"; do
+        cp "$f" "$dir/seed-$(echo "$f" | md5sum | cut -c1-8).pb"
+      done
     fi
     ;;
   fuzz-mlir)
     # The first byte picks the pipeline (fuzz-mlir.cpp): one seed per
     # pipeline for each of the tests' MLIR files.
     find "$src/test" -name '*.mlir' -size -32k | while read -r f; do
-      for p in 0 1 2 3 4 5; do
+      for p in 0 1 2 3 4 5 6; do
         { printf "\\x$(printf %02x $p)"; cat "$f"; } > "$dir/seed-$p-$(basename "$f")"
       done
     done
