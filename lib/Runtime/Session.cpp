@@ -75,7 +75,7 @@ loadModule(llvm::StringRef path, MLIRContext &context,
   if (!buffer)
     return error(message);
   if (!looksLikeONNX(path, buffer->getBuffer())) {
-    if (auto refused = checkTextNesting(buffer->getBuffer(), path))
+    if (auto refused = checkMLIRText(buffer->getBuffer(), path))
       return error(refused->where + ": " + refused->what);
     sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
     return parseSourceFile<ModuleOp>(sourceMgr, &context);

@@ -83,7 +83,7 @@ int main(int argc, char **argv) {
     if (!input)
       return 1;
   } else if (auto refused =
-                 rev::checkTextNesting(input->getBuffer(), inputFilename)) {
+                 rev::checkMLIRText(input->getBuffer(), inputFilename)) {
     llvm::errs() << refused->where << ": error: " << refused->what << "\n";
     return 1;
   }

@@ -2,7 +2,10 @@
 //
 // MLIR's parser descends recursively into nested brackets and has no limit
 // of its own: a few thousand nested '[' overflow its stack (a crash in
-// libMLIR). rev's tools refuse such text first.
+// libMLIR). And MLIR 22's parsers of linalg.reduce, linalg.broadcast
+// (`dimensions = [...]`) and linalg.transpose (`permutation = [...]`) crash
+// when the list does not parse (llvm/llvm-project#132747). rev's tools refuse
+// such text first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +36,16 @@ struct TextNestingError {
 std::optional<TextNestingError>
 checkTextNesting(llvm::StringRef text, llvm::StringRef name,
                  unsigned limit = kMaxTextNesting);
+
+/// When a `dimensions` or `permutation` keyword outside an attribute
+/// dictionary (not after `{` or `,`; outside strings and comments) is
+/// followed by `=` and anything but a list of integers: the keyword.
+std::optional<TextNestingError> checkLinalgLists(llvm::StringRef text,
+                                                 llvm::StringRef name);
+
+/// Both checks above.
+std::optional<TextNestingError> checkMLIRText(llvm::StringRef text,
+                                              llvm::StringRef name);
 
 } // namespace rev
 
