@@ -62,6 +62,16 @@ std::string cString(StringRef text) {
   return out;
 }
 
+/// `static const char *const <name>[]`: the run-time checks' messages by
+/// number (a lone 0 when there is none: C has no empty arrays).
+void writeCheckMessages(const std::string &name, ArrayRef<std::string> messages,
+                        llvm::raw_ostream &os) {
+  os << "static const char *const " << name << "[] = {\n";
+  for (auto [i, message] : llvm::enumerate(messages))
+    os << (i ? ",\n" : "") << "  \"" << cString(message) << "\"";
+  os << (messages.empty() ? "  0\n" : "\n") << "};\n";
+}
+
 /// One entry: its signature and the C names of its parameters (unique
 /// within the entry).
 struct Entry {
@@ -155,10 +165,7 @@ void writeHeader(ArrayRef<Entry> entries, llvm::raw_ostream &os) {
     os << "/* The same with the descriptors' addresses in an array, in that "
           "order\n * (for callers through a foreign-function interface). */\n";
     os << "int rev_" << e.ident << "_packed(void **descriptors);\n";
-    os << "static const char *const " << e.ident << "_check_messages[] = {\n";
-    for (auto [i, message] : llvm::enumerate(e.sig.checks))
-      os << (i ? ",\n" : "") << "  \"" << cString(message) << "\"";
-    os << (e.sig.checks.empty() ? "  0\n" : "\n") << "};\n";
+    writeCheckMessages(e.ident + "_check_messages", e.sig.checks, os);
   }
   os << "\n#endif\n";
 }
@@ -216,10 +223,8 @@ llvm::Error writeGPUMain(const Entry &e, llvm::raw_ostream &os) {
                         dims.empty() ? "0" : dims,
                         i >= e.sig.args.size() ? 1 : 0, t->device ? 1 : 0);
   }
-  os << "};\n\nstatic const char *const checks[] = {\n";
-  for (auto [i, message] : llvm::enumerate(e.sig.checks))
-    os << (i ? ",\n" : "") << "  \"" << cString(message) << "\"";
-  os << (e.sig.checks.empty() ? "  0\n" : "\n") << "};\n";
+  os << "};\n\n";
+  writeCheckMessages("checks", e.sig.checks, os);
   os << "\nstatic void call(void **d) {\n  _mlir_ciface_" << e.sig.function
      << "(";
   for (size_t i = 0; i < specs.size(); ++i)
