@@ -18,6 +18,22 @@ std::string placeOf(StringRef text, StringRef name, size_t i) {
   return (name + ":" + Twine(line) + ":" + Twine(i - lineStart + 1)).str();
 }
 
+/// The offset of the last character of the string literal (with \-escapes)
+/// or `//` comment that starts at `i` (npos when it runs to the end of
+/// `text`), or `i` itself when neither starts there.
+size_t skipStringOrComment(StringRef text, size_t i) {
+  size_t n = text.size();
+  if (text[i] == '"') {
+    for (++i; i < n && text[i] != '"'; ++i)
+      if (text[i] == '\\')
+        ++i;
+    return i < n ? i : StringRef::npos;
+  }
+  if (text[i] == '/' && i + 1 < n && text[i + 1] == '/')
+    return text.find('\n', i);
+  return i;
+}
+
 /// Whether `rest` starts with `[]` or `[i, j, ...]` (integers).
 bool startsWithIntegerList(StringRef rest) {
   if (!rest.consume_front("["))
@@ -41,27 +57,21 @@ bool startsWithIntegerList(StringRef rest) {
 
 } // namespace
 
-std::optional<rev::TextNestingError>
+std::optional<rev::TextCheckError>
 rev::checkTextNesting(StringRef text, StringRef name, unsigned limit) {
   unsigned depth = 0;
   for (size_t i = 0, n = text.size(); i < n; ++i) {
-    char c = text[i];
-    if (c == '"') { // (a string literal, with \-escapes)
-      for (++i; i < n && text[i] != '"'; ++i)
-        if (text[i] == '\\')
-          ++i;
-      continue;
-    }
-    if (c == '/' && i + 1 < n && text[i + 1] == '/') { // (a comment)
-      i = text.find('\n', i);
-      if (i == StringRef::npos)
+    if (size_t last = skipStringOrComment(text, i); last != i) {
+      if (last == StringRef::npos)
         break;
+      i = last;
       continue;
     }
+    char c = text[i];
     if (c == '(' || c == '[' || c == '{' || c == '<') {
       if (++depth <= limit)
         continue;
-      return TextNestingError{
+      return TextCheckError{
           placeOf(text, name, i),
           ("brackets nested more than " + Twine(limit) +
            " levels deep: refused (MLIR's parser would overflow its stack)")
@@ -77,8 +87,8 @@ rev::checkTextNesting(StringRef text, StringRef name, unsigned limit) {
   return std::nullopt;
 }
 
-std::optional<rev::TextNestingError> rev::checkLinalgLists(StringRef text,
-                                                           StringRef name) {
+std::optional<rev::TextCheckError> rev::checkLinalgLists(StringRef text,
+                                                         StringRef name) {
   if (!text.contains("linalg"))
     return std::nullopt;
   auto isIdent = [](char c) {
@@ -88,20 +98,15 @@ std::optional<rev::TextNestingError> rev::checkLinalgLists(StringRef text,
   char previous = 0; // (the last character that is not a space, outside
                      // strings and comments)
   for (size_t i = 0, n = text.size(); i < n; ++i) {
-    char c = text[i];
-    if (c == '"') {
-      for (++i; i < n && text[i] != '"'; ++i)
-        if (text[i] == '\\')
-          ++i;
-      previous = '"';
-      continue;
-    }
-    if (c == '/' && i + 1 < n && text[i + 1] == '/') {
-      i = text.find('\n', i);
-      if (i == StringRef::npos)
+    if (size_t last = skipStringOrComment(text, i); last != i) {
+      if (last == StringRef::npos)
         break;
+      if (text[i] == '"')
+        previous = '"';
+      i = last;
       continue;
     }
+    char c = text[i];
     if (std::isspace(static_cast<unsigned char>(c)))
       continue;
     // (a keyword starts a word, not an SSA value, block, alias or symbol)
@@ -117,7 +122,7 @@ std::optional<rev::TextNestingError> rev::checkLinalgLists(StringRef text,
         if (!value.consume_front("="))
           continue;
         if (!startsWithIntegerList(value.ltrim()))
-          return TextNestingError{
+          return TextCheckError{
               placeOf(text, name, i),
               ("'" + key +
                " =' must be followed by a list of integers [i, j, ...]: "
@@ -132,8 +137,8 @@ std::optional<rev::TextNestingError> rev::checkLinalgLists(StringRef text,
   return std::nullopt;
 }
 
-std::optional<rev::TextNestingError> rev::checkMLIRText(StringRef text,
-                                                        StringRef name) {
+std::optional<rev::TextCheckError> rev::checkMLIRText(StringRef text,
+                                                      StringRef name) {
   if (auto error = checkTextNesting(text, name))
     return error;
   return checkLinalgLists(text, name);

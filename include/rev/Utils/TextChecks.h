@@ -25,27 +25,27 @@ namespace rev {
 /// runs out (also under AddressSanitizer).
 inline constexpr unsigned kMaxTextNesting = 256;
 
-/// Where text nests too deeply ("<name>:<line>:<col>") and what is wrong.
-struct TextNestingError {
+/// Where text is refused ("<name>:<line>:<col>") and why.
+struct TextCheckError {
   std::string where, what;
 };
 
 /// When `text` nests brackets ( [ { < deeper than `limit` (outside string
 /// literals and `//` comments; `->` and `>=` are not brackets): the first
 /// bracket too deep.
-std::optional<TextNestingError>
+std::optional<TextCheckError>
 checkTextNesting(llvm::StringRef text, llvm::StringRef name,
                  unsigned limit = kMaxTextNesting);
 
 /// When a `dimensions` or `permutation` keyword outside an attribute
 /// dictionary (not after `{` or `,`; outside strings and comments) is
 /// followed by `=` and anything but a list of integers: the keyword.
-std::optional<TextNestingError> checkLinalgLists(llvm::StringRef text,
-                                                 llvm::StringRef name);
+std::optional<TextCheckError> checkLinalgLists(llvm::StringRef text,
+                                               llvm::StringRef name);
 
 /// Both checks above.
-std::optional<TextNestingError> checkMLIRText(llvm::StringRef text,
-                                              llvm::StringRef name);
+std::optional<TextCheckError> checkMLIRText(llvm::StringRef text,
+                                            llvm::StringRef name);
 
 } // namespace rev
 
