@@ -33,8 +33,8 @@ namespace {
 constexpr llvm::StringLiteral kCheckFailedFunction = "rev_check_failed";
 
 /// rev.report_range of the smallest and largest element of `input`.
-void reportIfOutside(OpBuilder &b, Location loc, Value input,
-                     rev::CheckRangeOp op, int64_t id) {
+void reportMinMax(OpBuilder &b, Location loc, Value input, rev::CheckRangeOp op,
+                  int64_t id) {
   auto et = cast<IntegerType>(
       cast<RankedTensorType>(input.getType()).getElementType());
   unsigned width = et.getWidth();
@@ -71,7 +71,7 @@ void expand(rev::CheckRangeOp op, bool report) {
   Value hiIncl = constant(op.getUpperBound() - 1);
   if (report) {
     auto idAttr = op->getAttrOfType<IntegerAttr>(rev::kCheckIdAttr);
-    reportIfOutside(b, loc, input, op, idAttr.getInt());
+    reportMinMax(b, loc, input, op, idAttr.getInt());
   }
   Value empty =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());

@@ -58,7 +58,7 @@ struct RevGPULowerLibraryCallsPass
       // (a check's report: which of the module's reports it is, so that
       // copies of one check, say in a recomputed forward, keep their
       // values apart in the runtime)
-      if (call.getCallee().starts_with("check_range_"))
+      if (call.getCallee().starts_with(rev::kCheckRangeCallee))
         params.push_back(reportSites++);
       params.push_back(allowTF32 ? 1 : 0);
       SmallVector<Value> args{stream};

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LibraryCallLowering.h"
 #include "rev/Conversion/Passes.h"
 #include "rev/Dialect/Rev/IR/RevOps.h"
 #include "rev/Utils/LoopUtils.h"
@@ -129,7 +130,7 @@ struct RevGPUPreparePass
       rev::GPULibraryCallOp::create(
           b, op.getLoc(), /*asyncToken=*/Type(),
           /*asyncDependencies=*/ValueRange(),
-          ("check_range_i" + Twine(width)).str(),
+          (rev::kCheckRangeCallee + Twine(width)).str(),
           ValueRange{op.getMin(), op.getMax()}, /*outputs=*/ValueRange(),
           b.getDenseI64ArrayAttr({op.getCheckAttr().getInt(),
                                   op.getLowerBound(), op.getUpperBound()}));

@@ -13,6 +13,11 @@
 
 namespace rev {
 
+/// The callee of a run-time check's report on the GPU (rev-gpu-prepare),
+/// followed by the indices' width: check_range_i64 (rev_cuda_check_range_i64
+/// in rev's CUDA runtime).
+inline constexpr llvm::StringLiteral kCheckRangeCallee = "check_range_i";
+
 /// Each buffer cast to a memref of its rank with dynamic sizes, strides and
 /// offset (one declaration serves every shape; a static layout restated with
 /// constants), then `params` as i64 constants.
